@@ -1,0 +1,131 @@
+# livestack — top-level build. `make demo` and `make check` are the two entry points.
+# Everything lands in build/; the target kernel lives in build/cache/kernel/$(KVER).
+
+KVER     ?= $(shell sh scripts/kver.sh)
+BUILD    ?= build
+CACHE    ?= $(BUILD)/cache
+KCACHE    = $(CACHE)/kernel/$(KVER)
+KDIR     ?= /usr/src/linux-headers-$(KVER)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
+export KVER SOURCE_DATE_EPOCH
+
+CC       ?= gcc
+MUSLCC   ?= musl-gcc
+CWARN     = -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+CFLAGS   ?= -O2 -g
+HOST_CFLAGS = $(CFLAGS) $(CWARN) -Ilib
+INIT_CFLAGS = -Os $(CWARN) -Ilib -static -ffunction-sections -fdata-sections
+INIT_LDFLAGS = -static -Wl,--gc-sections -s
+
+LIB_SRC   = $(sort $(wildcard lib/*.c))
+LIB_HDR   = $(wildcard lib/*.h)
+INIT_SRC  = $(sort $(wildcard init/*.c))
+INIT_HDR  = $(wildcard init/*.h)
+MKIMG_SRC = $(sort $(wildcard mkimage/*.c))
+MKIMG_HDR = $(wildcard mkimage/*.h)
+CTL_SRC   = $(sort $(wildcard livectl/*.c))
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+# init's pure parts are unit-tested on the host: every init/*.c but main.c
+INIT_LIBSRC = $(filter-out init/main.c,$(INIT_SRC))
+
+INIT_BIN  = $(BUILD)/bin/init
+MKIMG_BIN = $(BUILD)/bin/livestack-mkimage
+CTL_BIN   = $(BUILD)/bin/livectl
+RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
+AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
+
+.PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
+all: tools aufs images
+
+tools: $(INIT_BIN) $(MKIMG_BIN) $(CTL_BIN) $(RESOLVE_BIN)
+
+deps:
+	@sh scripts/deps.sh $(KVER) $(CACHE)
+
+$(BUILD)/host/%.o: %.c $(LIB_HDR) $(INIT_HDR) $(MKIMG_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/musl/%.o: %.c $(LIB_HDR) $(INIT_HDR)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(INIT_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/liblivestack.a: $(patsubst %.c,$(BUILD)/host/%.o,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/musl/liblivestack.a: $(patsubst %.c,$(BUILD)/musl/%.o,$(LIB_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/host/libinit.a: $(patsubst %.c,$(BUILD)/host/%.o,$(INIT_LIBSRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(INIT_BIN): $(patsubst %.c,$(BUILD)/musl/%.o,$(INIT_SRC)) $(BUILD)/musl/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(INIT_LDFLAGS) -o $@ $^
+	@echo "  init: $$(stat -c %s $@) bytes (static, musl)"
+
+$(CTL_BIN): $(patsubst %.c,$(BUILD)/musl/%.o,$(CTL_SRC)) $(BUILD)/musl/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(INIT_LDFLAGS) -o $@ $^
+
+$(MKIMG_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(MKIMG_SRC)) $(BUILD)/host/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
+
+$(RESOLVE_BIN): $(BUILD)/host/modules/resolve.o $(BUILD)/host/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/harness.h $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Iinit -Itests/lib -o $@ $< $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
+
+# The aufs module: built against the installed headers of KVER, out of tree.
+aufs: $(AUFS_KO)
+$(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/Kbuild aufs/Makefile)
+	@if [ -d $(KDIR) ]; then \
+		$(MAKE) -C aufs KDIR=$(KDIR) KVER=$(KVER) OUT=$(CURDIR)/$(BUILD)/aufs/$(KVER); \
+	else echo "aufs: $(KDIR) missing: run 'make deps'"; exit 1; fi
+
+# Images: the demo ISO (kernel from the cache, our initramfs, the demo root).
+images: $(BUILD)/demo/livestack-demo.iso
+$(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks modules -type f 2>/dev/null)
+	@sh scripts/build-demo.sh $(BUILD) $(KVER) $(KCACHE)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD) $(KVER) $(KCACHE)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+unit: $(UNIT_BIN)
+	@sh tests/lib/run-unit.sh $(UNIT_BIN)
+
+vm: all
+	@bash tests/vm/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+aufs-test: all
+	@bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/lib/check.sh $(BUILD) $(KVER) $(KCACHE)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+PREFIX ?= /usr/local
+install: tools
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livestack $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(MKIMG_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(INIT_BIN) $(DESTDIR)$(PREFIX)/share/livestack/init
+	cp -r configs modules hooks $(DESTDIR)$(PREFIX)/share/livestack/
+	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs
+	-$(MAKE) -C aufs clean KDIR=$(KDIR) >/dev/null 2>&1

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Kernel module database: modules.dep, modules.alias, modules.builtin; closure and modalias matching. */
+#ifndef LIVE_KMODDEP_H
+#define LIVE_KMODDEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kmod_entry {
+	char *name;	/* normalised: '-' replaced by '_', no suffix: "sr_mod" */
+	char *path;	/* as in modules.dep, relative: "kernel/drivers/scsi/sr_mod.ko" (.ko.xz/.ko.zst kept) */
+	int *deps;	/* indices into kmod_db.mods, direct dependencies as listed */
+	size_t ndeps;
+};
+
+struct kmod_alias {
+	char *pattern;	/* fnmatch(3) pattern from modules.alias: "pci:v00008086d00007010sv*sd*bc*sc*i*" */
+	int mod;	/* index into kmod_db.mods; -1 when the module is not in modules.dep */
+};
+
+struct kmod_db {
+	struct kmod_entry *mods;
+	size_t nmods;
+	struct kmod_alias *aliases;
+	size_t naliases;
+	char **builtin;	/* normalised names of built-in modules */
+	size_t nbuiltin;
+};
+
+/* Load moddir/modules.dep (required), modules.alias and modules.builtin (optional). */
+int kmoddep_load(struct kmod_db *db, const char *moddir);
+void kmoddep_free(struct kmod_db *db);
+/* Index of a module by name ("sr-mod", "sr_mod" and "sr_mod.ko" all work), or -1. */
+int kmoddep_find(const struct kmod_db *db, const char *name);
+bool kmoddep_is_builtin(const struct kmod_db *db, const char *name);
+/*
+ * Dependency closure of roots in load order (dependencies before users), each
+ * module once. *order is malloc'd (caller frees). Returns 0 or -errno (-ELOOP on a cycle).
+ */
+int kmoddep_closure(const struct kmod_db *db, const int *roots, size_t nroots,
+		    int **order, size_t *norder);
+/*
+ * Call fn(arg, mod) for each module (index, once each, in alias-file order) with an alias
+ * pattern matching modalias. Stops early and returns fn's value if it returns non-zero.
+ */
+int kmoddep_alias_match(const struct kmod_db *db, const char *modalias,
+			int (*fn)(void *arg, int mod), void *arg);
+
+#endif

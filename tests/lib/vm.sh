@@ -1,0 +1,98 @@
+#!/bin/bash
+# One QEMU harness for every guest test (tests/vm, tests/aufs, bench): boot with a
+# deadline, serial console to a log, optional scripted console input, kill only our PID.
+#
+# Needs: VM_KCACHE (dir with vmlinuz and lib/modules/KVER), VM_OUT (log dir).
+# QEMU runs TCG only (KVM does not work on the CI machines): never -enable-kvm.
+
+: "${VM_MEM:=1024}"
+: "${VM_SMP:=1}"
+
+vm_qemu_base() {
+	echo qemu-system-x86_64 -accel tcg -m "$VM_MEM" -smp "$VM_SMP" -nographic \
+		-display none -monitor none -no-reboot -nodefaults -vga none
+}
+
+# vm_wait PID DEADLINE_SECONDS: wait for PID; kill it at the deadline. 0 = exited, 124 = killed.
+vm_wait() {
+	local pid=$1 left=$(( $2 * 10 ))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$left" -le 0 ]; then
+			kill "$pid" 2>/dev/null; sleep 0.5; kill -9 "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 124
+		fi
+		sleep 0.1; left=$((left - 1))
+	done
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# vm_boot NAME DEADLINE QEMU-ARGS...: serial console to $VM_OUT/NAME.log, no input.
+vm_boot() {
+	local name=$1 deadline=$2; shift 2
+	local log="$VM_OUT/$name.log"
+	mkdir -p "$VM_OUT"; : > "$log"
+	$(vm_qemu_base) -serial "file:$log" "$@" </dev/null >"$VM_OUT/$name.qemu" 2>&1 &
+	local pid=$!
+	vm_wait "$pid" "$deadline"
+}
+
+# vm_session NAME DEADLINE READY INPUT QEMU-ARGS...: like vm_boot, but once the line
+# READY (a fixed string) appears on the console, the file INPUT is typed into it.
+vm_session() {
+	local name=$1 deadline=$2 ready=$3 input=$4; shift 4
+	local log="$VM_OUT/$name.log" fifo="$VM_OUT/$name.serial"
+	mkdir -p "$VM_OUT"; : > "$log"
+	rm -f "$fifo.in" "$fifo.out"; mkfifo "$fifo.in" "$fifo.out"
+	$(vm_qemu_base) -chardev "pipe,id=ser0,path=$fifo" -serial chardev:ser0 "$@" \
+		</dev/null >"$VM_OUT/$name.qemu" 2>&1 &
+	local pid=$!
+	cat "$fifo.out" >> "$log" &
+	local reader=$!
+	exec 7<>"$fifo.in"
+	local left=$(( deadline * 10 )) sent=0 rc=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$sent" = 0 ] && grep -qF -- "$ready" "$log"; then
+			sleep 0.3
+			# type slowly enough for the 16-byte UART FIFO of a TCG guest
+			while IFS= read -r line || [ -n "$line" ]; do
+				printf '%s\n' "$line" >&7; sleep 0.05
+			done < "$input"
+			sent=1
+		fi
+		if [ "$left" -le 0 ]; then
+			kill "$pid" 2>/dev/null; sleep 0.5; kill -9 "$pid" 2>/dev/null
+			rc=124; break
+		fi
+		sleep 0.1; left=$((left - 1))
+	done
+	wait "$pid" 2>/dev/null
+	exec 7>&-
+	sleep 0.2; kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null
+	rm -f "$fifo.in" "$fifo.out"
+	return $rc
+}
+
+# vm_grep NAME PATTERN: does the console log contain the (extended) regex?
+vm_grep() { grep -qE -- "$2" "$VM_OUT/$1.log"; }
+
+# guest_initramfs DIR OUT: pack DIR into a gzip'd newc cpio (for test guests only;
+# livestack's own images use livestack-mkimage).
+guest_initramfs() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$2"
+}
+
+# guest_modules KMODDIR DESTDIR MOD...: copy modules and their dependencies (from
+# modules.dep) into DESTDIR/lib/modules, print the load order (deps first).
+guest_modules() {
+	local kmod=$1 dest=$2; shift 2
+	mkdir -p "$dest/lib/modules"
+	local m
+	for m in "$@"; do
+		/sbin/modprobe -d "${kmod%/lib/modules/*}" -S "$(basename "$kmod")" --show-depends "$m" 2>/dev/null
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+		cp "$ko" "$dest/lib/modules/"
+		basename "$ko"
+	done
+}

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,38 +13,49 @@ extern char **environ;
 
 int spawn_run(const char *const argv[], char *const envp[], char *out, size_t outlen)
 {
-	posix_spawn_file_actions_t fa;
 	int pipefd[2] = { -1, -1 };
+	int errpipe[2];
 	size_t got = 0;
-	int status, err;
+	int status, err = 0;
+	ssize_t n;
 	pid_t pid;
 
-	posix_spawn_file_actions_init(&fa);
-	if (out && outlen) {
-		if (pipe2(pipefd, O_CLOEXEC) < 0) {
-			err = -errno;
-			posix_spawn_file_actions_destroy(&fa);
-			return err;
-		}
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+	if (out && outlen && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	/* the child reports a failed exec through a close-on-exec pipe */
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		err = -errno;
+		goto out_close;
 	}
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			   envp ? envp : environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (pipefd[1] >= 0)
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		goto out_close;
+	}
+	if (pid == 0) {
+		if (pipefd[1] >= 0) {
+			dup2(pipefd[1], STDOUT_FILENO);
+			dup2(pipefd[1], STDERR_FILENO);
+		}
+		if (envp)
+			environ = (char **)envp;
+		execvp(argv[0], (char *const *)argv);
+		err = errno;
+		n = write(errpipe[1], &err, sizeof(err));
+		(void)n;
+		_exit(127);
+	}
+	close(errpipe[1]);
+	if (pipefd[1] >= 0) {
 		close(pipefd[1]);
-	if (err) {
-		if (pipefd[0] >= 0)
-			close(pipefd[0]);
-		return -err;
+		pipefd[1] = -1;
 	}
 	if (pipefd[0] >= 0) {
 		char sink[512];
 
 		for (;;) {
-			ssize_t n;
-
 			if (got < outlen - 1)
 				n = read(pipefd[0], out + got, outlen - 1 - got);
 			else
@@ -58,15 +68,30 @@ int spawn_run(const char *const argv[], char *const envp[], char *out, size_t ou
 				got += (size_t)n;
 		}
 		out[got] = '\0';
-		close(pipefd[0]);
 	}
+	while ((n = read(errpipe[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(errpipe[0]);
 	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
+		if (errno != EINTR) {
+			err = errno;
+			break;
+		}
+	}
+	if (n == (ssize_t)sizeof(err) && err) {
+		err = -err;
+		goto out_close;
 	}
 	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -ECHILD;
+		err = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		err = 128 + WTERMSIG(status);
+	else
+		err = -ECHILD;
+out_close:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return err;
 }

@@ -25,6 +25,7 @@ struct kmod_db {
 	size_t naliases;
 	char **builtin;	/* normalised names of built-in modules */
 	size_t nbuiltin;
+	void *index;	/* private: name hash built by kmoddep_load() */
 };
 
 /* Load moddir/modules.dep (required), modules.alias and modules.builtin (optional). */

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for lib/kmoddep.c: parsing, closure order, cycles, modalias matching. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "kmoddep.h"
+
+#define FIXTURES "tests/unit/fixtures"
+#define REAL_TREE "build/cache/kernel/6.1.0-56-amd64/lib/modules/6.1.0-56-amd64"
+
+/* Position of module name in a closure, or -1. */
+static int pos_of(const struct kmod_db *db, const int *order, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(db->mods[order[i]].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int closure_of(const struct kmod_db *db, const char *const *names, size_t nnames,
+		      int **order, size_t *n)
+{
+	int roots[16];
+	size_t i;
+
+	for (i = 0; i < nnames; i++) {
+		roots[i] = kmoddep_find(db, names[i]);
+		if (roots[i] < 0)
+			return -ENOENT;
+	}
+	return kmoddep_closure(db, roots, nnames, order, n);
+}
+
+/* Every module comes after all of its direct dependencies, and only once. */
+static int order_valid(const struct kmod_db *db, const int *order, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		const struct kmod_entry *m = &db->mods[order[i]];
+
+		for (j = 0; j < i; j++)
+			if (order[j] == order[i])
+				return 0;
+		for (k = 0; k < m->ndeps; k++) {
+			for (j = 0; j < i; j++)
+				if (order[j] == m->deps[k])
+					break;
+			if (j == i)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+TEST(kmoddep_parse_fixture)
+{
+	struct kmod_db db;
+	int i;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod"), 0);
+	CHECK_EQ(db.nmods, 19);
+	i = kmoddep_find(&db, "usb-storage");
+	CHECK(i >= 0);
+	if (i >= 0) {
+		CHECK_STR(db.mods[i].name, "usb_storage");
+		CHECK_STR(db.mods[i].path, "kernel/drivers/usb/storage/usb-storage.ko");
+		CHECK_EQ(db.mods[i].ndeps, 4);
+	}
+	CHECK_EQ(kmoddep_find(&db, "usb_storage"), i);
+	CHECK_EQ(kmoddep_find(&db, "usb_storage.ko"), i);
+	CHECK_EQ(kmoddep_find(&db, "nls_iso8859-1"), kmoddep_find(&db, "nls_iso8859_1"));
+	CHECK(kmoddep_find(&db, "nls_iso8859_1") >= 0);
+	i = kmoddep_find(&db, "btrfs");
+	CHECK(i >= 0);
+	if (i >= 0)
+		CHECK_STR(db.mods[i].path, "kernel/fs/btrfs/btrfs.ko.zst");
+	CHECK_EQ(kmoddep_find(&db, "nosuch"), -1);
+	CHECK_EQ(kmoddep_find(&db, ""), -1);
+	CHECK_EQ(db.naliases, 13);
+	CHECK_EQ(db.nbuiltin, 4);
+	CHECK(kmoddep_is_builtin(&db, "ext4"));
+	CHECK(kmoddep_is_builtin(&db, "zstd_decompress"));
+	CHECK(kmoddep_is_builtin(&db, "zstd-decompress"));
+	CHECK(!kmoddep_is_builtin(&db, "sr_mod"));
+	kmoddep_free(&db);
+}
+
+TEST(kmoddep_missing_dir)
+{
+	struct kmod_db db;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/nosuch"), -ENOENT);
+}
+
+TEST(kmoddep_closure_order)
+{
+	static const char *const roots[] = { "sr_mod", "isofs", "usb-storage" };
+	struct kmod_db db;
+	int *order = NULL;
+	size_t n = 0;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod"), 0);
+	CHECK_EQ(closure_of(&db, roots, 3, &order, &n), 0);
+	/* sr_mod scsi_mod scsi_common cdrom isofs usb_storage usbcore usb_common */
+	CHECK_EQ(n, 8);
+	CHECK(order_valid(&db, order, n));
+	CHECK(pos_of(&db, order, n, "scsi_common") < pos_of(&db, order, n, "scsi_mod"));
+	CHECK(pos_of(&db, order, n, "scsi_mod") < pos_of(&db, order, n, "sr_mod"));
+	CHECK(pos_of(&db, order, n, "cdrom") < pos_of(&db, order, n, "sr_mod"));
+	CHECK(pos_of(&db, order, n, "cdrom") < pos_of(&db, order, n, "isofs"));
+	CHECK(pos_of(&db, order, n, "usb_common") < pos_of(&db, order, n, "usbcore"));
+	CHECK(pos_of(&db, order, n, "usbcore") < pos_of(&db, order, n, "usb_storage"));
+	/* roots keep their relative order */
+	CHECK(pos_of(&db, order, n, "sr_mod") < pos_of(&db, order, n, "isofs"));
+	CHECK(pos_of(&db, order, n, "isofs") < pos_of(&db, order, n, "usb_storage"));
+	CHECK_EQ(pos_of(&db, order, n, "libata"), -1);
+	free(order);
+	kmoddep_free(&db);
+}
+
+TEST(kmoddep_closure_root_twice)
+{
+	static const char *const roots[] = { "scsi_mod", "sr_mod", "sr-mod", "scsi_common" };
+	struct kmod_db db;
+	int *order = NULL;
+	size_t n = 0;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod"), 0);
+	CHECK_EQ(closure_of(&db, roots, 4, &order, &n), 0);
+	CHECK_EQ(n, 4);
+	CHECK(order_valid(&db, order, n));
+	free(order);
+	kmoddep_free(&db);
+}
+
+TEST(kmoddep_closure_cycle)
+{
+	static const char *const a[] = { "a" };
+	static const char *const d[] = { "d" };
+	struct kmod_db db;
+	int *order = NULL;
+	size_t n = 0;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod-cycle"), 0);
+	CHECK_EQ(db.nmods, 4);
+	CHECK_EQ(db.naliases, 0);
+	CHECK_EQ(closure_of(&db, a, 1, &order, &n), -ELOOP);
+	CHECK(order == NULL);
+	CHECK_EQ(closure_of(&db, d, 1, &order, &n), 0);
+	CHECK_EQ(n, 1);
+	free(order);
+	kmoddep_free(&db);
+}
+
+struct hits {
+	int mods[8];
+	int n;
+};
+
+static int collect(void *arg, int mod)
+{
+	struct hits *h = arg;
+
+	if (h->n < 8)
+		h->mods[h->n++] = mod;
+	return 0;
+}
+
+static int stop_at_first(void *arg, int mod)
+{
+	(void)arg;
+	return mod + 1000;
+}
+
+TEST(kmoddep_alias_fnmatch)
+{
+	struct kmod_db db;
+	struct hits h = { .n = 0 };
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod"), 0);
+	/* matches two patterns of ata_piix: reported once */
+	CHECK_EQ(kmoddep_alias_match(&db, "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80",
+				     collect, &h), 0);
+	CHECK_EQ(h.n, 1);
+	CHECK_EQ(h.mods[0], kmoddep_find(&db, "ata_piix"));
+	h.n = 0;
+	CHECK_EQ(kmoddep_alias_match(&db, "scsi:t-0x05", collect, &h), 0);
+	CHECK_EQ(h.n, 1);
+	CHECK_EQ(h.mods[0], kmoddep_find(&db, "sr_mod"));
+	h.n = 0;
+	CHECK_EQ(kmoddep_alias_match(&db, "usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00",
+				     collect, &h), 0);
+	CHECK_EQ(h.n, 1);
+	CHECK_EQ(h.mods[0], kmoddep_find(&db, "usb_storage"));
+	h.n = 0;
+	/* xhci_pci is not in modules.dep (not in the image): never reported */
+	CHECK_EQ(kmoddep_alias_match(&db, "pci:v00001B36d0000000Dsv00001AF4sd00001100bc0Csc03i30",
+				     collect, &h), 0);
+	CHECK_EQ(h.n, 0);
+	CHECK_EQ(kmoddep_alias_match(&db, "fs-overlay", collect, &h), 0);
+	CHECK_EQ(h.n, 1);
+	CHECK_EQ(h.mods[0], kmoddep_find(&db, "overlay"));
+	h.n = 0;
+	CHECK_EQ(kmoddep_alias_match(&db, "scsi:t-0x00", collect, &h), 0);
+	CHECK_EQ(h.n, 0);
+	CHECK_EQ(kmoddep_alias_match(&db, "scsi:t-0x05", stop_at_first, NULL),
+		 kmoddep_find(&db, "sr_mod") + 1000);
+	kmoddep_free(&db);
+}
+
+TEST(kmoddep_real_tree)
+{
+	static const char *const sr[] = { "sr_mod" };
+	static const char *const ov[] = { "overlay", "squashfs", "loop", "isofs" };
+	static const char *const fs[] = { "ext4", "btrfs", "vfat", "nls_iso8859_1" };
+	struct kmod_db db;
+	struct hits h = { .n = 0 };
+	int *order = NULL;
+	size_t n = 0;
+
+	if (access(REAL_TREE "/modules.dep", R_OK) != 0) {
+		printf("# skip: %s not present (make deps)\n", REAL_TREE);
+		return;
+	}
+	CHECK_EQ(kmoddep_load(&db, REAL_TREE), 0);
+	CHECK(db.nmods > 1000);
+	CHECK(db.naliases > 1000);
+	CHECK(db.nbuiltin > 50);
+	CHECK_EQ(closure_of(&db, sr, 1, &order, &n), 0);
+	CHECK(order_valid(&db, order, n));
+	CHECK(pos_of(&db, order, n, "cdrom") >= 0);
+	CHECK(pos_of(&db, order, n, "scsi_mod") >= 0);
+	CHECK_EQ(pos_of(&db, order, n, "sr_mod"), (int)n - 1);
+	free(order);
+	CHECK_EQ(closure_of(&db, ov, 4, &order, &n), 0);
+	CHECK(order_valid(&db, order, n));
+	CHECK(pos_of(&db, order, n, "overlay") >= 0);
+	CHECK(pos_of(&db, order, n, "cdrom") < pos_of(&db, order, n, "isofs"));
+	free(order);
+	CHECK_EQ(closure_of(&db, fs, 4, &order, &n), 0);
+	CHECK(order_valid(&db, order, n));
+	CHECK(pos_of(&db, order, n, "jbd2") < pos_of(&db, order, n, "ext4"));
+	CHECK(pos_of(&db, order, n, "fat") < pos_of(&db, order, n, "vfat"));
+	free(order);
+	/* QEMU's PIIX3 IDE controller */
+	CHECK_EQ(kmoddep_alias_match(&db, "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80",
+				     collect, &h), 0);
+	CHECK(h.n >= 1);
+	CHECK(h.n >= 1 && h.mods[0] == kmoddep_find(&db, "ata_piix"));
+	CHECK(kmoddep_is_builtin(&db, "zstd_decompress") || kmoddep_find(&db, "zstd_decompress") >= 0);
+	kmoddep_free(&db);
+}
+
+int main(void)
+{
+	RUN(kmoddep_parse_fixture);
+	RUN(kmoddep_missing_dir);
+	RUN(kmoddep_closure_order);
+	RUN(kmoddep_closure_root_twice);
+	RUN(kmoddep_closure_cycle);
+	RUN(kmoddep_alias_fnmatch);
+	RUN(kmoddep_real_tree);
+	return HARNESS_END();
+}

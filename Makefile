@@ -11,7 +11,7 @@ export KVER SOURCE_DATE_EPOCH
 
 CC       ?= gcc
 MUSLCC   ?= musl-gcc
-CWARN     = -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+CWARN     = -Wall -Wextra -Werror -Wno-format-truncation -std=c11 -D_GNU_SOURCE
 CFLAGS   ?= -O2 -g
 HOST_CFLAGS = $(CFLAGS) $(CWARN) -Ilib
 INIT_CFLAGS = -Os $(CWARN) -Ilib -static -ffunction-sections -fdata-sections

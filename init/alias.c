@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Boot parameters of other live systems (live-boot, dracut, Knoppix, Porteus, archiso, casper) as native ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+
+enum alias_kind {
+	AL_IGNORE,	/* recognised, nothing to do (boot=live) */
+	AL_MEDIA,	/* value is a device, LABEL= or UUID= */
+	AL_MEDIA_LABEL,	/* value is a bare label */
+	AL_DIR,
+	AL_TIMEOUT,
+	AL_TORAM,
+	AL_UNION,
+	AL_DEBUG,
+	AL_BREAK,
+	AL_DRACUT_ROOT,	/* root=live:... */
+};
+
+struct alias {
+	const char *key;
+	int val;	/* 1: needs a value, 0: a flag, -1: either */
+	enum alias_kind kind;
+	const char *origin;
+};
+
+/* Documented in docs/livestack.7, "COMPATIBILITY"; keep the two in step. */
+static const struct alias aliases[] = {
+	{ "boot",		1, AL_IGNORE,	"live-boot/casper" },
+	{ "live-media",		1, AL_MEDIA,	"live-boot" },
+	{ "live-media-path",	1, AL_DIR,	"live-boot" },
+	{ "live-media-timeout",	1, AL_TIMEOUT,	"live-boot" },
+	{ "toram",		-1, AL_TORAM,	"live-boot/Knoppix/casper" },
+	{ "union",		1, AL_UNION,	"live-boot" },
+	{ "debug",		-1, AL_DEBUG,	"live-boot" },
+	{ "break",		-1, AL_BREAK,	"live-boot" },
+	{ "root",		1, AL_DRACUT_ROOT, "dracut" },
+	{ "rd.live.image",	0, AL_IGNORE,	"dracut" },
+	{ "rd.live.dir",	1, AL_DIR,	"dracut" },
+	{ "rd.live.ram",	-1, AL_TORAM,	"dracut" },
+	{ "rd.break",		-1, AL_BREAK,	"dracut" },
+	{ "rd.debug",		0, AL_DEBUG,	"dracut" },
+	{ "knoppix_dir",	1, AL_DIR,	"Knoppix" },
+	{ "bootfrom",		1, AL_MEDIA,	"Knoppix" },
+	{ "copy2ram",		0, AL_TORAM,	"Porteus/Slax" },
+	{ "archisolabel",	1, AL_MEDIA_LABEL, "archiso" },
+	{ "copytoram",		-1, AL_TORAM,	"archiso" },
+};
+
+/* live-boot's and dracut's break points, as our phase names. */
+static const char *break_phase(const char *v)
+{
+	static const char *const map[][2] = {
+		{ "top", "init-top" }, { "cmdline", "init-top" }, { "pre-udev", "modules" },
+		{ "modules", "modules" }, { "premount", "premount" }, { "pre-mount", "premount" },
+		{ "initqueue", "premount" }, { "mount", "mount" }, { "mountroot", "mount" },
+		{ "pre-pivot", "bottom" }, { "bottom", "bottom" }, { "init", "bottom" },
+		{ "cleanup", "bottom" },
+	};
+	size_t i;
+
+	if (!*v)
+		return "premount";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(v, map[i][0]))
+			return map[i][1];
+	return v;
+}
+
+static void set(char *dst, size_t len, const char *val)
+{
+	if (strlen(val) < len)
+		memcpy(dst, val, strlen(val) + 1);
+}
+
+int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val)
+{
+	const struct alias *a = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (!strcmp(aliases[i].key, key)) {
+			a = &aliases[i];
+			break;
+		}
+	}
+	if (!a || (a->val == 1 && !has_val) || (a->val == 0 && has_val))
+		return 0;
+
+	switch (a->kind) {
+	case AL_IGNORE:
+		/* boot=live|casper only; other boot= values are not ours */
+		if (!strcmp(key, "boot") && strcmp(val, "live") && strcmp(val, "casper"))
+			return 0;
+		break;
+	case AL_MEDIA:
+		set(o->media, sizeof(o->media), val);
+		break;
+	case AL_MEDIA_LABEL:
+		snprintf(o->media, sizeof(o->media), "LABEL=%.200s", val);
+		break;
+	case AL_DIR:
+		if (*val == '/')
+			set(o->dir, sizeof(o->dir), val);
+		else
+			snprintf(o->dir, sizeof(o->dir), "/%.250s", val);
+		break;
+	case AL_TIMEOUT:
+		o->timeout = atoi(val) > 0 ? atoi(val) : o->timeout;
+		break;
+	case AL_TORAM:
+		o->toram = true;
+		break;
+	case AL_UNION:
+		if (!strcmp(val, "aufs") || !strcmp(val, "overlay"))
+			set(o->unionfs, sizeof(o->unionfs), val);
+		break;
+	case AL_DEBUG:
+		o->debug = true;
+		break;
+	case AL_BREAK:
+		set(o->brk, sizeof(o->brk), break_phase(has_val ? val : ""));
+		break;
+	case AL_DRACUT_ROOT:
+		if (strncmp(val, "live:", 5))
+			return 0;
+		val += 5;
+		if (!strncmp(val, "CDLABEL=", 8))
+			snprintf(o->media, sizeof(o->media), "LABEL=%.200s", val + 8);
+		else
+			set(o->media, sizeof(o->media), val);
+		/* dracut's layout: /LiveOS/squashfs.img */
+		if (!strcmp(o->dir, LIVE_DIR_DEFAULT))
+			set(o->dir, sizeof(o->dir), "/LiveOS");
+		break;
+	}
+	return 1;
+}
+
+static const char *const natives[] = {
+	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
+	"live.timeout", "live.break", "live.debug", "live.toram",
+};
+
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0], tmp;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *alias_closest_native(const char *word)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 4;	/* farther than 3 edits is no suggestion */
+
+	for (i = 0; i < sizeof(natives) / sizeof(natives[0]); i++) {
+		d = distance(word, natives[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = natives[i];
+		}
+	}
+	return best;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Device discovery: coldplug over sysfs, then kernel uevents, one poll() loop with a deadline. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "fileio.h"
+#include "live.h"
+#include "log.h"
+
+static int uevent_open(void)
+{
+	struct live_sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int size = 4 << 20;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    LIVE_NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Coldplug: every device already present gets its driver by modalias. */
+static void coldplug_modaliases(struct live_ctx *ctx)
+{
+	char path[512], alias[512];
+	struct dirent *b, *d;
+	DIR *bus, *devs;
+
+	bus = opendir("/sys/bus");
+	if (!bus)
+		return;
+	while ((b = readdir(bus))) {
+		if (b->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices", b->d_name);
+		devs = opendir(path);
+		if (!devs)
+			continue;
+		while ((d = readdir(devs))) {
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/modalias",
+				 b->d_name, d->d_name);
+			if (file_read(path, alias, sizeof(alias)) > 0) {
+				alias[strcspn(alias, "\n")] = '\0';
+				kmod_load_modalias(ctx, alias);
+			}
+		}
+		closedir(devs);
+	}
+	closedir(bus);
+}
+
+static bool sysfs_flag(const char *name, const char *attr)
+{
+	char path[256], buf[16];
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/%s", name, attr);
+	if (file_read(path, buf, sizeof(buf)) > 0)
+		return buf[0] == '1';
+	/* a partition: ask the whole disk */
+	snprintf(path, sizeof(path), "/sys/class/block/%s/../%s", name, attr);
+	return file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
+}
+
+static struct live_dev *dev_add(struct live_ctx *ctx, const char *name)
+{
+	char path[256], buf[64];
+	struct live_dev *dev;
+	size_t i;
+
+	if (!strncmp(name, "ram", 3) || !strncmp(name, "loop", 4) || !strncmp(name, "zram", 4))
+		return NULL;
+	for (i = 0; i < ctx->ndevs; i++)
+		if (!strcmp(ctx->devs[i].name, name))
+			return &ctx->devs[i];
+	if (ctx->ndevs == LIVE_MAX_DEVS)
+		return NULL;
+	dev = &ctx->devs[ctx->ndevs++];
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
+	if (file_read(path, buf, sizeof(buf)) > 0)
+		dev->size = strtoull(buf, NULL, 10) * 512;
+	dev->cdrom = !strncmp(name, "sr", 2);
+	dev->removable = dev->cdrom || sysfs_flag(name, "removable");
+	return dev;
+}
+
+/* Consider a device; returns true when it became the medium. */
+static bool try_dev(struct live_ctx *ctx, struct live_dev *dev)
+{
+	if (!dev || dev->verdict == DEV_REJECTED || ctx->medium >= 0)
+		return ctx->medium >= 0;
+	return medium_consider(ctx, dev) == 0;
+}
+
+static int by_preference(const void *a, const void *b)
+{
+	const struct live_dev *x = a, *y = b;
+
+	if (medium_wanted_order(x, y))
+		return -1;
+	if (medium_wanted_order(y, x))
+		return 1;
+	return 0;
+}
+
+static void coldplug_block(struct live_ctx *ctx)
+{
+	struct dirent *d;
+	DIR *dir = opendir("/sys/class/block");
+	size_t i, first = ctx->ndevs;
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			dev_add(ctx, d->d_name);
+	closedir(dir);
+	/* what is present at once is judged in preference order: CDs, removable, name */
+	qsort(ctx->devs + first, ctx->ndevs - first, sizeof(ctx->devs[0]), by_preference);
+	for (i = first; i < ctx->ndevs; i++)
+		if (try_dev(ctx, &ctx->devs[i]))
+			break;
+}
+
+/* One uevent datagram: "action@devpath\0KEY=VAL\0..." */
+static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
+{
+	const char *action = "", *subsystem = "", *devname = "", *modalias = NULL;
+	const char *devtype = "";
+	size_t off = strlen(buf) + 1;
+
+	while (off < len) {
+		char *kv = buf + off;
+
+		off += strlen(kv) + 1;
+		if (!strncmp(kv, "ACTION=", 7))
+			action = kv + 7;
+		else if (!strncmp(kv, "SUBSYSTEM=", 10))
+			subsystem = kv + 10;
+		else if (!strncmp(kv, "DEVNAME=", 8))
+			devname = kv + 8;
+		else if (!strncmp(kv, "DEVTYPE=", 8))
+			devtype = kv + 8;
+		else if (!strncmp(kv, "MODALIAS=", 9))
+			modalias = kv + 9;
+	}
+	if (!strcmp(action, "add") && modalias)
+		kmod_load_modalias(ctx, modalias);
+	if (strcmp(subsystem, "block") || !*devname)
+		return;
+	(void)devtype;
+	if (!strcmp(action, "add")) {
+		try_dev(ctx, dev_add(ctx, devname));
+	} else if (!strcmp(action, "change")) {
+		/* a disc was inserted: judge the drive again */
+		struct live_dev *dev = dev_add(ctx, devname);
+
+		if (dev && dev->cdrom) {
+			dev->verdict = DEV_UNSEEN;
+			dev->probed = false;
+			try_dev(ctx, dev);
+		}
+	}
+}
+
+static void drain(struct live_ctx *ctx, int fd)
+{
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+		buf[n] = '\0';
+		uevent_handle(ctx, buf, (size_t)n);
+		if (ctx->medium >= 0)
+			return;
+	}
+}
+
+int devices_find_medium(struct live_ctx *ctx)
+{
+	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
+	int fd, shown = -1;
+	char devs[1024];
+
+	fd = uevent_open();
+	if (fd < 0)
+		log_warn("uevent socket: %s; relying on coldplug scans", strerror(-fd));
+	coldplug_modaliases(ctx);
+	coldplug_block(ctx);
+	while (ctx->medium < 0) {
+		uint64_t now = live_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left;
+
+		if (now >= deadline)
+			break;
+		left = (int)((deadline - now + 999) / 1000);
+		if (now - start >= 1000 && left != shown && !ctx->opts.quiet) {
+			log_console("\rlivestack: waiting for the live medium (live.media=%s): %3d s ",
+				    ctx->opts.media, left);
+			shown = left;
+		}
+		if (fd >= 0) {
+			if (poll(&p, 1, 250) > 0)
+				drain(ctx, fd);
+		} else {
+			usleep(250000);
+			coldplug_modaliases(ctx);
+			coldplug_block(ctx);
+		}
+	}
+	if (shown >= 0)
+		log_console("\n");
+	if (fd >= 0)
+		close(fd);
+	if (ctx->medium >= 0)
+		return 0;
+	medium_describe_devs(ctx, devs, sizeof(devs));
+	return live_fail(ctx, -ENODEV,
+			 "check that the medium is attached; set live.media=/dev/NAME, LABEL= or UUID=, "
+			 "live.dir= if the layers live elsewhere, or a longer live.timeout=",
+			 "no live medium found within %d s: looked for %s with %s/*%s; devices seen:%s",
+			 ctx->opts.timeout,
+			 strcmp(ctx->opts.media, "auto") ? ctx->opts.media : "any device",
+			 ctx->opts.dir, LIVE_LAYER_SUFFIX, devs[0] ? devs : " none");
+}

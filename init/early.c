@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Early set-up: /proc, /sys, /dev, /run, the console, the command line and the image info. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "live.h"
+#include "log.h"
+
+struct early_mount {
+	const char *src, *dir, *type, *data;
+	unsigned long flags;
+};
+
+static const struct early_mount early_mounts[] = {
+	{ "proc", "/proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	{ "sysfs", "/sys", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+	{ "devtmpfs", "/dev", "devtmpfs", "mode=0755", MS_NOSUID },
+	{ "tmpfs", "/run", "tmpfs", "mode=0755,size=20%", MS_NOSUID | MS_NODEV },
+};
+
+static void console_fds(void)
+{
+	int fd;
+
+	/* The kernel opens /dev/console for us when the image has the node;
+	 * if not, open it now that devtmpfs is there. */
+	if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
+		return;
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		return;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static int image_line(void *arg, char *line)
+{
+	struct live_ctx *ctx = arg;
+
+	if (!strncmp(line, "format=", 7) && atoi(line + 7) != LIVE_FORMAT_VERSION)
+		return live_fail(ctx, -EPROTO, "rebuild the initramfs with this livestack-mkimage",
+				 "initramfs format %s, this /init reads format %d",
+				 line + 7, LIVE_FORMAT_VERSION);
+	if (!strncmp(line, "union=", 6))
+		snprintf(ctx->image_union, sizeof(ctx->image_union), "%s", line + 6);
+	return 0;
+}
+
+int early_mount(struct live_ctx *ctx)
+{
+	struct utsname uts;
+	char cmdline[4096];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(early_mounts) / sizeof(early_mounts[0]); i++) {
+		const struct early_mount *m = &early_mounts[i];
+
+		mkdir(m->dir, 0755);
+		if (mount(m->src, m->dir, m->type, m->flags, m->data) < 0 && errno != EBUSY) {
+			console_fds();
+			return live_fail(ctx, -errno, "the kernel needs proc, sysfs, devtmpfs and tmpfs",
+					 "mounting %s on %s: %s", m->type, m->dir, strerror(errno));
+		}
+	}
+	console_fds();
+	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
+	umask(022);
+
+	if (uname(&uts) == 0)
+		snprintf(ctx->kver, sizeof(ctx->kver), "%s", uts.release);
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
+		cmdline[0] = '\0';
+	cmdline_parse(&ctx->opts, cmdline);
+
+	err = file_lines(LIVE_IMAGE_INFO, image_line, ctx);
+	if (err && err != -ENOENT)
+		return err;
+	return 0;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Run the image's hooks /hooks/<phase>/NN-*.sh with busybox sh and LIVE_* variables. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+#include "log.h"
+#include "spawn.h"
+
+/* A hook that exits with this status asks for the rescue shell (docs/livestack.7). */
+#define HOOK_EXIT_SHELL 3
+#define HOOKS_MAX 64
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void env_set(struct live_ctx *ctx, const char *phase)
+{
+	char layers[LIVE_MAX_LAYERS * 72] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < ctx->nlayers; i++) {
+		int n = snprintf(layers + used, sizeof(layers) - used, "%s%s", i ? " " : "",
+				 ctx->layers[i].mnt);
+
+		if (n < 0 || (size_t)n >= sizeof(layers) - used)
+			break;
+		used += (size_t)n;
+	}
+	setenv("LIVE_PHASE", phase, 1);
+	setenv("LIVE_MEDIUM", ctx->medium >= 0 ? LIVE_MEDIUM_MNT : "", 1);
+	setenv("LIVE_MEDIUM_DEV", ctx->medium >= 0 ? ctx->devs[ctx->medium].name : "", 1);
+	setenv("LIVE_DIR", ctx->opts.dir, 1);
+	setenv("LIVE_LAYERS", layers, 1);
+	setenv("LIVE_RW", *ctx->rw_type ? LIVE_RW_UPPER : "", 1);
+	setenv("LIVE_UNION", ctx->unionfs, 1);
+	setenv("LIVE_NEWROOT", LIVE_NEWROOT, 1);
+	setenv("LIVE_DEBUG", ctx->opts.debug ? "1" : "", 1);
+}
+
+int hooks_run(struct live_ctx *ctx, const char *phase)
+{
+	char dir[LIVE_PATH_MAX], path[LIVE_PATH_MAX * 2], out[1024];
+	char *names[HOOKS_MAX];
+	size_t n = 0, i, len;
+	struct dirent *d;
+	DIR *dh;
+	int want_shell = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%s", LIVE_HOOKS_DIR, phase);
+	dh = opendir(dir);
+	if (!dh)
+		return 0;
+	while ((d = readdir(dh)) && n < HOOKS_MAX) {
+		len = strlen(d->d_name);
+		if (len > 3 && !strcmp(d->d_name + len - 3, ".sh"))
+			names[n++] = strdup(d->d_name);
+	}
+	closedir(dh);
+	qsort(names, n, sizeof(names[0]), by_name);
+	env_set(ctx, phase);
+	for (i = 0; i < n; i++) {
+		const char *argv[] = { LIVE_BUSYBOX, "sh", path, NULL };
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		log_debug("hook %s", path);
+		rc = spawn_run(argv, NULL, out, sizeof(out));
+		if (rc == HOOK_EXIT_SHELL) {
+			log_warn("hook %s asked for the rescue shell:\n%s", path, out);
+			snprintf(ctx->fail.what, sizeof(ctx->fail.what),
+				 "hook %s exited %d (asks for a shell): %.180s", path, rc, out);
+			want_shell = 1;
+		} else if (rc) {
+			log_warn("hook %s failed (exit %d), boot goes on; its output:\n%s", path, rc, out);
+		} else if (*out) {
+			log_info("%s: %s", names[i], out);
+		}
+		free(names[i]);
+	}
+	if (want_shell)
+		rescue_shell(ctx, phase);
+	return 0;
+}

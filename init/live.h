@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* All boot state of /init (struct live_ctx), the phase list, and the phases' prototypes. */
+#ifndef LIVE_INIT_H
+#define LIVE_INIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+#include "probe.h"
+
+#define LIVE_PATH_MAX	256
+#define LIVE_MAX_DEVS	64
+#define LIVE_MAX_LAYERS	32
+#define LIVE_WORDS_MAX	1024
+
+/* The configuration from /proc/cmdline, native names (aliases resolved). */
+struct live_opts {
+	char media[LIVE_PATH_MAX];	/* "auto", "/dev/X", "LABEL=x", "UUID=x" */
+	char dir[LIVE_PATH_MAX];	/* directory of the layers on the medium */
+	char layers[LIVE_PATH_MAX];	/* comma list of layer names, "" = all */
+	char unionfs[16];		/* "" (image default), "aufs", "overlay" */
+	char ramsize[32];		/* tmpfs size= for the rw branch: "50%", "512m" */
+	char brk[32];			/* phase to stop before, "" = none */
+	char init[LIVE_PATH_MAX];	/* the real init in the new root */
+	int timeout;			/* seconds to wait for the medium */
+	bool debug, quiet, toram;
+	/* Words nobody knows (kept for the status file) and warnings about them. */
+	char unknown[LIVE_WORDS_MAX];
+	char warnings[LIVE_WORDS_MAX];
+};
+
+enum live_verdict { DEV_UNSEEN, DEV_ACCEPTED, DEV_REJECTED };
+
+struct live_dev {
+	char name[32];			/* kernel name: "sr0", "vda1" */
+	uint64_t size;			/* bytes */
+	bool removable, cdrom;
+	bool probed;
+	int probe_err;			/* 0, or -errno from probing */
+	struct probe_result fs;
+	enum live_verdict verdict;
+	char reason[96];		/* why accepted or rejected */
+};
+
+struct live_layer {
+	char name[64];			/* "10-base" */
+	char image[LIVE_PATH_MAX];	/* the squashfs file */
+	char mnt[LIVE_PATH_MAX];	/* /run/live/layers/10-base */
+	char loopdev[32];
+};
+
+/* Why a phase failed: printed once by the rescue path (kinit style). */
+struct live_fail {
+	char what[256];			/* what was looked for / what went wrong */
+	char hint[256];			/* what to try */
+};
+
+struct live_ctx;
+/* A phase returns 0 or -errno; on failure it fills ctx->fail first. */
+typedef int (*live_phase_fn)(struct live_ctx *ctx);
+
+struct live_phase {
+	const char *name;		/* the name live.break= and hooks use */
+	live_phase_fn run;
+};
+
+struct live_ctx {
+	struct live_opts opts;
+	char kver[65];
+	char image_union[16];		/* union= from the image info file */
+	struct live_dev devs[LIVE_MAX_DEVS];
+	size_t ndevs;
+	int medium;			/* index into devs, -1 = none yet */
+	struct live_layer layers[LIVE_MAX_LAYERS];
+	size_t nlayers;
+	char unionfs[16];		/* what was mounted: "aufs" or "overlay" */
+	char union_note[160];		/* e.g. why aufs was not used */
+	char rw_type[16];
+	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
+	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
+	const struct live_phase *phases;	/* the boot sequence, for reports */
+	size_t nphases;
+	uint64_t phase_ms[16];
+	struct live_fail fail;
+};
+
+
+int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+uint64_t live_now_ms(void);
+
+/* early.c */
+int early_mount(struct live_ctx *ctx);
+/* cmdline.c */
+void cmdline_defaults(struct live_opts *o);
+int cmdline_parse(struct live_opts *o, const char *line);
+/* alias.c */
+int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val);
+const char *alias_closest_native(const char *word);
+/* kmod.c */
+int kmod_load_base(struct live_ctx *ctx);
+int kmod_load_modalias(struct live_ctx *ctx, const char *modalias);
+int kmod_load_name(struct live_ctx *ctx, const char *name);
+/* devices.c */
+int devices_find_medium(struct live_ctx *ctx);
+/* medium.c */
+bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
+int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
+void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
+/* loop.c */
+int loop_attach(const char *file, bool readonly, char *dev, size_t devlen);
+/* layers.c */
+int layers_mount(struct live_ctx *ctx);
+int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
+/* persist.c */
+int persist_setup(struct live_ctx *ctx);
+/* union.c */
+int union_mount(struct live_ctx *ctx);
+int union_build_aufs(char *buf, size_t len, const char *rw, const struct live_layer *l, size_t n);
+int union_build_overlay(char *buf, size_t len, const char *upper, const char *work,
+			const struct live_layer *l, size_t n);
+/* hooks.c */
+int hooks_run(struct live_ctx *ctx, const char *phase);
+/* status.c */
+int status_write(struct live_ctx *ctx, const char *path);
+int status_format(const struct live_ctx *ctx, char *buf, size_t len);
+/* switchroot.c */
+int switchroot_check(struct live_ctx *ctx, const char *newroot);
+int switchroot_exec(struct live_ctx *ctx, const char *newroot);
+/* rescue.c */
+void rescue_shell(struct live_ctx *ctx, const char *phase);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Attach a file to a free loop device (LOOP_CONFIGURE, else LOOP_SET_FD + LOOP_SET_STATUS64). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "live.h"
+
+static int try_attach(int ffd, const char *file, bool readonly, int nr)
+{
+	struct live_loop_config cfg;
+	char dev[32];
+	int lfd, err = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
+	lfd = open(dev, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (lfd < 0)
+		return -errno;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fd = (uint32_t)ffd;
+	cfg.info.lo_flags = LIVE_LO_FLAGS_AUTOCLEAR | (readonly ? LIVE_LO_FLAGS_READ_ONLY : 0);
+	snprintf((char *)cfg.info.lo_file_name, sizeof(cfg.info.lo_file_name), "%s", file);
+	if (ioctl(lfd, LIVE_LOOP_CONFIGURE, &cfg) < 0) {
+		err = -errno;
+		if (err == -EINVAL || err == -ENOTTY) {
+			/* kernels before 5.8 */
+			err = 0;
+			if (ioctl(lfd, LIVE_LOOP_SET_FD, ffd) < 0)
+				err = -errno;
+			else if (ioctl(lfd, LIVE_LOOP_SET_STATUS64, &cfg.info) < 0) {
+				err = -errno;
+				ioctl(lfd, LIVE_LOOP_CLR_FD, 0);
+			}
+		}
+	}
+	close(lfd);
+	return err;
+}
+
+int loop_attach(const char *file, bool readonly, char *dev, size_t devlen)
+{
+	int ctl, ffd, nr, tries, err = -EBUSY;
+
+	ffd = open(file, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (ffd < 0)
+		return -errno;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		err = -errno;
+		close(ffd);
+		return err;
+	}
+	/* another process may take the free device first: ask again */
+	for (tries = 0; tries < 16; tries++) {
+		nr = ioctl(ctl, LIVE_LOOP_CTL_GET_FREE);
+		if (nr < 0) {
+			err = -errno;
+			break;
+		}
+		err = try_attach(ffd, file, readonly, nr);
+		if (err != -EBUSY) {
+			if (!err)
+				snprintf(dev, devlen, "/dev/loop%d", nr);
+			break;
+		}
+	}
+	close(ctl);
+	close(ffd);
+	return err;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /init: the boot sequence as a table of phases, run in order, each timed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "log.h"
+
+static int phase_top(struct live_ctx *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static int phase_bottom(struct live_ctx *ctx)
+{
+	return switchroot_check(ctx, LIVE_NEWROOT);
+}
+
+/* Names are what live.break= and /hooks/<name>/ use; see docs/livestack.7. */
+static const struct live_phase phases[] = {
+	{ "init-top",	phase_top },
+	{ "modules",	kmod_load_base },
+	{ "premount",	devices_find_medium },
+	{ "layers",	layers_mount },
+	{ "rw",		persist_setup },
+	{ "mount",	union_mount },
+	{ "bottom",	phase_bottom },
+};
+
+uint64_t live_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->fail.what, sizeof(ctx->fail.what), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->fail.hint, sizeof(ctx->fail.hint), "%s", hint ? hint : "");
+	return err < 0 ? err : -EIO;
+}
+
+static void run_phase(struct live_ctx *ctx, size_t i)
+{
+	const struct live_phase *p = &phases[i];
+	uint64_t t0;
+	int err;
+
+	if (!strcmp(ctx->opts.brk, p->name)) {
+		memset(&ctx->fail, 0, sizeof(ctx->fail));
+		snprintf(ctx->fail.what, sizeof(ctx->fail.what),
+			 "live.break=%s asked for a shell before this phase", p->name);
+		rescue_shell(ctx, p->name);
+	}
+	hooks_run(ctx, p->name);
+	t0 = live_now_ms();
+	for (;;) {
+		memset(&ctx->fail, 0, sizeof(ctx->fail));
+		err = p->run(ctx);
+		if (!err)
+			break;
+		rescue_shell(ctx, p->name);
+		log_info("retrying phase %s", p->name);
+	}
+	ctx->phase_ms[i] = live_now_ms() - t0;
+}
+
+int main(void)
+{
+	static struct live_ctx ctx;
+	size_t i;
+
+	ctx.t_start_ms = live_now_ms();
+	ctx.medium = -1;
+	ctx.phases = phases;
+	ctx.nphases = sizeof(phases) / sizeof(phases[0]);
+	cmdline_defaults(&ctx.opts);
+	while (early_mount(&ctx))
+		rescue_shell(&ctx, "early");
+	log_setup(true, ctx.opts.quiet, ctx.opts.debug);
+	log_info("starting (kernel %s, %llu ms since boot)", ctx.kver,
+		 (unsigned long long)ctx.t_start_ms);
+	if (*ctx.opts.warnings)
+		log_warn("%s", ctx.opts.warnings);
+
+	for (i = 0; i < ctx.nphases; i++)
+		run_phase(&ctx, i);
+
+	for (;;) {
+		switchroot_exec(&ctx, LIVE_NEWROOT);
+		rescue_shell(&ctx, "init");
+	}
+}
+

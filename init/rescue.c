@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* When boot cannot go on: explain (phase, what, devices, hint), then a busybox shell. PID 1 never exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "log.h"
+
+static void shell(const char *phase)
+{
+	char ps1[64];
+	pid_t pid;
+	int status;
+
+	snprintf(ps1, sizeof(ps1), "(livestack:%s) # ", phase);
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		setsid();
+		fd = open("/dev/console", O_RDWR);
+		if (fd >= 0) {
+			ioctl(fd, TIOCSCTTY, 1);
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		setenv("PS1", ps1, 1);
+		setenv("ENV", "", 1);
+		execl(LIVE_BUSYBOX, "sh", "-i", (char *)NULL);
+		fprintf(stderr, "livestack: no shell (%s: %s)\n", LIVE_BUSYBOX, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		sleep(5);
+		return;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		sleep(10);	/* no shell in the image: do not spin */
+}
+
+void rescue_shell(struct live_ctx *ctx, const char *phase)
+{
+	char devs[2048];
+
+	log_err("boot stopped in phase '%s'", phase);
+	if (*ctx->fail.what)
+		log_err("%s", ctx->fail.what);
+	medium_describe_devs(ctx, devs, sizeof(devs));
+	if (*devs && !strstr(ctx->fail.what, "devices seen:"))
+		log_console("livestack: block devices seen:%s\n", devs);
+	if (*ctx->fail.hint)
+		log_console("livestack: try: %s\n", ctx->fail.hint);
+	log_console("livestack: rescue shell; type 'exit' to retry phase '%s'\n", phase);
+	shell(phase);
+}

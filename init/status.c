@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The boot report /run/live/status: key=value facts, candidates' verdicts, phase timings. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "live.h"
+
+struct out {
+	char *buf;
+	size_t len, used;
+	bool full;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->used) {
+		o->full = true;
+		return;
+	}
+	o->used += (size_t)n;
+}
+
+int status_format(const struct live_ctx *ctx, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0, false };
+	const struct live_dev *m = ctx->medium >= 0 ? &ctx->devs[ctx->medium] : NULL;
+	uint64_t now = live_now_ms();
+	size_t i;
+
+	put(&o, "format=%d\n", LIVE_FORMAT_VERSION);
+	put(&o, "kernel=%s\n", ctx->kver);
+	put(&o, "medium=%s%s\n", m ? "/dev/" : "", m ? m->name : "");
+	put(&o, "medium.fs=%s\n", m ? m->fs.type : "");
+	put(&o, "medium.label=%s\n", m ? m->fs.label : "");
+	put(&o, "medium.uuid=%s\n", m ? m->fs.uuid : "");
+	put(&o, "medium.mount=%s\n", m ? LIVE_MEDIUM_MNT : "");
+	put(&o, "live.dir=%s\n", ctx->opts.dir);
+	for (i = 0; i < ctx->ndevs; i++) {
+		const struct live_dev *d = &ctx->devs[i];
+
+		put(&o, "candidate.%s=%s fs=%s label=%s size=%llu: %s\n", d->name,
+		    d->verdict == DEV_ACCEPTED ? "accepted" :
+		    d->verdict == DEV_REJECTED ? "rejected" : "unexamined",
+		    *d->fs.type ? d->fs.type : "-", *d->fs.label ? d->fs.label : "-",
+		    (unsigned long long)d->size, d->reason);
+	}
+	put(&o, "layers=");
+	for (i = 0; i < ctx->nlayers; i++)
+		put(&o, "%s%s", i ? " " : "", ctx->layers[i].name);
+	put(&o, "\n");
+	for (i = 0; i < ctx->nlayers; i++)
+		put(&o, "layer.%s=%s %s %s\n", ctx->layers[i].name, ctx->layers[i].mnt,
+		    ctx->layers[i].loopdev, ctx->layers[i].image);
+	put(&o, "union=%s\n", ctx->unionfs);
+	if (*ctx->union_note)
+		put(&o, "union.note=%s\n", ctx->union_note);
+	put(&o, "rw=%s\n", LIVE_RW_UPPER);
+	put(&o, "rw.type=%s\n", ctx->rw_type);
+	put(&o, "toram=%s\n", ctx->opts.toram ? "requested (not implemented yet)" : "no");
+	put(&o, "init=%s\n", ctx->opts.init);
+	put(&o, "unknown=%s\n", ctx->opts.unknown);
+	put(&o, "warnings=%s\n", ctx->opts.warnings);
+	for (i = 0; i < ctx->nphases && i < sizeof(ctx->phase_ms) / sizeof(ctx->phase_ms[0]); i++)
+		put(&o, "time.%s=%llu\n", ctx->phases[i].name,
+		    (unsigned long long)ctx->phase_ms[i]);
+	/* ms on CLOCK_BOOTTIME: when /init started, and now (just before exec) */
+	put(&o, "time.start=%llu\n", (unsigned long long)ctx->t_start_ms);
+	put(&o, "time.total=%llu\n", (unsigned long long)(now - ctx->t_start_ms));
+	put(&o, "time.exec=%llu\n", (unsigned long long)now);
+	return o.full ? -ENOSPC : 0;
+}
+
+int status_write(struct live_ctx *ctx, const char *path)
+{
+	char buf[16384];
+	int err = status_format(ctx, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	return file_write_atomic(path, buf, strlen(buf), 0644);
+}

@@ -13,14 +13,32 @@ struct probe_result {
 	char type[PROBE_TYPE_MAX];	/* the name mount(2) takes: "iso9660", "ext4", "vfat", ... */
 	char label[PROBE_LABEL_MAX];	/* "" when the format has none */
 	char uuid[PROBE_UUID_MAX];	/* formatted as blkid prints it; "" when none */
+	/*
+	 * What to pass to mount(2) as the type. `type` is blkid's TYPE (what
+	 * LABEL=/UUID= users and `blkid` show); the two differ only where the
+	 * kernel driver has another name: "ntfs" -> "ntfs3" (the 6.1 kernel's
+	 * NTFS driver), "ext4dev" -> "ext4", and "crypto_LUKS" -> "" (a LUKS
+	 * container is reported, never mounted).
+	 */
+	char mount_type[PROBE_TYPE_MAX];
 };
 
 /*
  * Probe an open block device or image file by its magic numbers.
- * Returns 0 and fills *res, -ENOENT when no known filesystem is found,
+ * Returns 0 and fills *res, -ENOENT when no known filesystem is found
+ * (including a device too short to hold the one its magic suggests),
  * or another -errno when the device cannot be read.
+ *
+ * Known: crypto_LUKS, udf, iso9660, vfat, ext4dev/ext4/ext3/ext2, ntfs,
+ * squashfs (v4), btrfs, exfat, tried in that order; the first match wins.
+ * That is blkid's order except that udf and iso9660 come before vfat: an
+ * isohybrid image starts with boot code that can look like a FAT boot
+ * sector, and the whole device must probe as the ISO it is.
  */
 int probe_fd(int fd, struct probe_result *res);
 int probe_path(const char *path, struct probe_result *res);
+
+/* The mount(2) type for a blkid TYPE ("ntfs" -> "ntfs3"); "" when not mountable. */
+const char *probe_mount_type(const char *type);
 
 #endif

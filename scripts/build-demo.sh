@@ -1,0 +1,36 @@
+#!/bin/sh
+# Build the demo live system: root dir -> squashfs layer -> initramfs -> hybrid ISO.
+# usage: scripts/build-demo.sh BUILD KVER KCACHE
+set -eu
+build=$1 kver=$2 kcache=$3
+mk=$build/bin/livestack-mkimage
+out=$build/demo
+mkdir -p "$out"
+
+# the root: configs/demo-root plus busybox and its applet links
+root=$out/root
+rm -rf "$root"
+mkdir -p "$root"
+cp -a configs/demo-root/. "$root/"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" \
+	"$root/mnt" "$root/usr/bin" "$root/usr/sbin"
+cp /bin/busybox "$root/bin/busybox"
+for app in $(/bin/busybox --list-full); do
+	[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
+done
+rm -f "$root/.keep" "$root/root/.keep"
+
+"$mk" squashfs "$root" "$out/10-demo.squashfs.new"
+mv "$out/10-demo.squashfs.new" "$out/10-demo.squashfs"
+
+aufs=""
+[ -f "$build/aufs/$kver/aufs.ko" ] && aufs="--aufs $build/aufs/$kver/aufs.ko"
+# shellcheck disable=SC2086
+"$mk" initramfs --kver "$kver" --moddir "$kcache/lib/modules/$kver" \
+	--init "$build/bin/init" $aufs --profile demo --out "$out/initrd.img"
+
+"$mk" iso --kernel "$kcache/vmlinuz" --initramfs "$out/initrd.img" \
+	--layer "$out/10-demo.squashfs" --label LIVESTACK --timeout 20 \
+	--cmdline "console=tty0 console=ttyS0,115200" --out "$out/livestack-demo.iso"
+echo "demo: $out/livestack-demo.iso ($(du -k "$out/livestack-demo.iso" | cut -f1) KiB," \
+	"initramfs $(du -k "$out/initrd.img" | cut -f1) KiB)"

@@ -1,0 +1,129 @@
+#!/bin/bash
+# aufs semantics suite: build the guest (static fsop, busybox, modules, squashfs fixture), boot it
+# once per union type (overlay first, as the reference, then aufs), collect TAP, and end with
+# "N passed, M failed". A guest that dies (WARN/oops with panic_on_warn) fails the running case;
+# the suite then boots again from the next case.
+#
+# usage: tests/aufs/run.sh BUILD KVER KCACHE
+# env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
+#        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
+set -u
+if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
+top=$(cd "$(dirname "$0")/../.." && pwd)
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+OUT=$BUILD/tests/aufs
+AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
+: "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
+: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=200}"
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# shellcheck source=../lib/vm.sh
+source "$top/tests/lib/vm.sh"
+
+die() { echo "aufs-test: $*" >&2; echo "not ok - aufs-test setup: $*"; echo "0 passed, 1 failed"; exit 1; }
+
+[ -f "$KCACHE/vmlinuz" ] || die "no kernel in $KCACHE (make deps)"
+kmod=$KCACHE/lib/modules/$KVER
+mkdir -p "$OUT" "$VM_OUT"
+
+# 1. the static test binary (also builds the fixture on the host)
+musl-gcc -static -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$OUT/fsop" \
+	"$top"/tests/aufs/*.c || die "fsop does not build"
+
+# 2. the guest root
+root=$OUT/root
+rm -rf "$root" "$OUT/fixture"
+mkdir -p "$root/bin" "$root/fixture" "$root/lib/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+"$OUT/fsop" mkfixture "$OUT/fixture" || die "fixture"
+mksquashfs "$OUT/fixture" "$root/fixture/lower.sqfs" -noappend -quiet -no-progress >/dev/null \
+	|| die "mksquashfs"
+cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing"
+cp "$OUT/fsop" "$root/fsop"
+guest_modules "$kmod" "$root" loop squashfs overlay ext4 virtio_pci virtio_blk > "$root/lib/modules/order"
+[ -s "$root/lib/modules/order" ] || die "no modules from $kmod"
+have_aufs=0
+if [ -f "$AUFS_KO" ]; then cp "$AUFS_KO" "$root/lib/modules/aufs.ko"; have_aufs=1; fi
+cat > "$root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox --install -s /bin
+export PATH=/bin
+for m in $(cat /lib/modules/order); do insmod /lib/modules/$m 2>/dev/null; done
+if grep -q 'fsop.type=aufs' /proc/cmdline; then
+	if ! err=$(insmod /lib/modules/aufs.ko 2>&1); then
+		echo "not ok 1 - aufs.ko does not load: $err"
+		dmesg | tail -n 20 | sed 's/^/# /'
+		echo "0 passed, 1 failed"; echo FSOP-DONE; poweroff -f
+	fi
+fi
+/fsop run
+sync
+poweroff -f
+EOF
+chmod 755 "$root/init"
+guest_initramfs "$root" "$OUT/initrd.gz" || die "initramfs"
+
+# 3. boot per union type; restart after a crash from the case after the one that died
+total_pass=0 total_fail=0 n=0 t0=$(date +%s)
+emit() {	# renumber TAP lines of one boot
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*|"not ok "*)
+			n=$((n + 1))
+			case "$line" in ok*) total_pass=$((total_pass + 1)) ;; *) total_fail=$((total_fail + 1)) ;; esac
+			echo "$line" | sed -E "s/^(not ok|ok) [0-9]+/\\1 $n/" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done
+}
+
+for type in $AUFS_TEST_TYPES; do
+	if [ "$type" = aufs ] && [ "$have_aufs" = 0 ]; then
+		n=$((n + 1)); total_fail=$((total_fail + 1))
+		echo "not ok $n - aufs: $AUFS_KO missing (build the module first)"
+		continue
+	fi
+	from=0 boot=0
+	while :; do
+		boot=$((boot + 1))
+		name=$type-$boot
+		truncate -s 0 "$OUT/disk.img"; truncate -s 512M "$OUT/disk.img"
+		mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$OUT/disk.img" || die "mkfs.ext4"
+		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 fsop.type=$type"
+		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=1"
+		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
+		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
+		echo "# boot $name: $args"
+		vm_boot "$name" "$AUFS_TEST_DEADLINE" -kernel "$KCACHE/vmlinuz" -initrd "$OUT/initrd.gz" \
+			-append "$args" -drive "file=$OUT/disk.img,if=virtio,format=raw"
+		rc=$?
+		log=$VM_OUT/$name.log
+		emit < <(tr -d '\r' < "$log" | grep -E '^(ok |not ok |#)' | grep -v '^# start ')
+		if tr -d '\r' < "$log" | grep -q '^FSOP-DONE'; then
+			break
+		fi
+		# the guest died or hung: blame the case that was running
+		last=$(tr -d '\r' < "$log" | grep -E '^# start [0-9]+ ' | tail -n1)
+		why="guest crashed (see $log)"; [ "$rc" = 124 ] && why="timeout after ${AUFS_TEST_DEADLINE}s"
+		n=$((n + 1)); total_fail=$((total_fail + 1))
+		if [ -z "$last" ]; then
+			echo "not ok $n - $type: no test started, $why"
+			tr -d '\r' < "$log" | tail -n 15 | sed 's/^/#   /'
+			break
+		fi
+		set -- $last
+		echo "not ok $n - $4 # $why"
+		tr -d '\r' < "$log" | grep -E 'Kernel panic|BUG|WARNING|RIP:|Oops|Call Trace' | head -n 8 | sed 's/^/#   /'
+		from=$(($3 + 1))
+		if [ "$boot" -ge 6 ] || [ $(( $(date +%s) - t0 )) -gt 280 ]; then
+			echo "# giving up on $type after $boot boots"
+			break
+		fi
+	done
+done
+echo "# aufs-test took $(( $(date +%s) - t0 ))s; logs in $VM_OUT"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ] && [ "$n" -gt 0 ]

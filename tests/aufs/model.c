@@ -1,9 +1,363 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Random operations checked against a model (placeholder). */
+/* Random operations on the union, each checked against an in-memory model of what the union
+ * must contain: data ops (write, truncate, read, mmap at random offsets) on files that start on
+ * the squashfs branch, and namespace ops (create, unlink, rename, mkdir, rmdir). Seeded and
+ * time-bounded; a remount and drop_caches now and then check what the rw branch keeps. */
 #include "fsop.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NDIR 5		/* m, m/d0 .. m/d3 */
+#define NNAME 15	/* f00 .. f13, g0 */
+#define MAXLEN (96 * 1024)
+
+struct mfile {
+	int exists;
+	char *data;
+	size_t len;
+};
+
+static struct mfile files[NDIR][NNAME];
+static int dirs[NDIR];
+static unsigned rng;
+static long nops;
+static char hist[8][128];
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return n ? rng % n : 0;
+}
+
+static const char *dname(int d)
+{
+	static const char *n[NDIR] = { "m", "m/d0", "m/d1", "m/d2", "m/d3" };
+
+	return n[d];
+}
+
+static const char *fname(int n)
+{
+	static char b[NNAME][4];
+
+	if (n == NNAME - 1)
+		return "g0";
+	snprintf(b[n], 4, "f%02d", n);
+	return b[n];
+}
+
+static const char *fpath(int d, int n)
+{
+	return pu("%s/%s", dname(d), fname(n));
+}
+
+static void logop(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logop(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(hist[nops & 7], sizeof(hist[0]), fmt, ap);
+	va_end(ap);
+}
+
+static int mfail;
+#define MCHECK(cond, ...) do { if (!(cond)) { FAIL(__VA_ARGS__); mfail = 1; } } while (0)
+
+/* the errno an op gave against the one the model predicts */
+static void mexpect(long r, int want, const char *what)
+{
+	int got = r < 0 ? errno : 0;
+
+	MCHECK(got == want, "op %ld %s: got %s, model says %s", nops, what,
+	       got ? strerror(got) : "success", want ? strerror(want) : "success");
+}
+
+static void set_len(struct mfile *f, size_t len)
+{
+	f->data = realloc(f->data, len + 1);
+	if (len > f->len)
+		memset(f->data + f->len, 0, len - f->len);
+	f->len = len;
+}
+
+static void verify_file(int d, int n)
+{
+	size_t len;
+	char *b = get_file(fpath(d, n), &len);
+	struct mfile *f = &files[d][n];
+
+	if (!b) {
+		MCHECK(!f->exists && errno == ENOENT, "op %ld: read %s: %s (model: %s)", nops,
+		       fpath(d, n), strerror(errno), f->exists ? "exists" : "absent");
+		return;
+	}
+	if (!f->exists)
+		MCHECK(0, "op %ld: %s exists, model says absent", nops, fpath(d, n));
+	else if (len != f->len || memcmp(b, f->data, len)) {
+		size_t i = 0;
+
+		while (i < len && i < f->len && b[i] == f->data[i])
+			i++;
+		MCHECK(0, "op %ld: %s has %zu bytes, model %zu, first difference at %zu", nops,
+		       fpath(d, n), len, f->len, i);
+	}
+	free(b);
+}
+
+static void verify_all(void)
+{
+	char want[NNAME * 4 + NDIR * 4 + 8];
+
+	for (int d = 0; d < NDIR && !mfail; d++) {
+		if (!dirs[d])
+			continue;
+		want[0] = 0;
+		/* sorted listing: d0..d3 sort before f.., g0 last */
+		if (d == 0)
+			for (int k = 1; k < NDIR; k++)
+				if (dirs[k]) {
+					strcat(want, *want ? " " : "");
+					strcat(want, dname(k) + 2);
+				}
+		for (int n = 0; n < NNAME; n++)
+			if (files[d][n].exists) {
+				strcat(want, *want ? " " : "");
+				strcat(want, fname(n));
+			}
+		char *got = list_dir(pu("%s", dname(d)));
+		MCHECK(got && !strcmp(got, want), "op %ld: readdir %s: \"%s\", model \"%s\"", nops,
+		       dname(d), got ? got : strerror(errno), want);
+		free(got);
+		for (int n = 0; n < NNAME && !mfail; n++)
+			verify_file(d, n);
+	}
+}
+
+static void op_write(int d, int n)
+{
+	struct mfile *f = &files[d][n];
+	size_t off = rnd(f->len + 2000), len = 1 + rnd(3000);
+	char *buf = malloc(len);
+	int fd;
+
+	if (off + len > MAXLEN)
+		off = 0;
+	gen_data(rng, buf, len);
+	logop("write %s off %zu len %zu", fpath(d, n), off, len);
+	fd = open(fpath(d, n), O_WRONLY);
+	mexpect(fd, f->exists ? 0 : ENOENT, hist[nops & 7]);
+	if (fd >= 0) {
+		mexpect(pwrite(fd, buf, len, off) == (ssize_t)len ? 0 : -1, 0, hist[nops & 7]);
+		close(fd);
+		if (off + len > f->len)
+			set_len(f, off + len);
+		memcpy(f->data + off, buf, len);
+	}
+	free(buf);
+}
+
+static void op_truncate(int d, int n)
+{
+	struct mfile *f = &files[d][n];
+	size_t len = rnd(f->len + f->len / 2 + 100);
+
+	logop("truncate %s %zu", fpath(d, n), len);
+	mexpect(truncate(fpath(d, n), len), f->exists ? 0 : ENOENT, hist[nops & 7]);
+	if (f->exists)
+		set_len(f, len);
+}
+
+static void op_mmap(int d, int n)
+{
+	struct mfile *f = &files[d][n];
+	size_t off, len;
+	char *m;
+	int fd;
+
+	if (!f->exists || !f->len)
+		return op_write(d, n);
+	off = rnd(f->len);
+	len = 1 + rnd(f->len - off);
+	logop("mmap-write %s off %zu len %zu", fpath(d, n), off, len);
+	fd = open(fpath(d, n), O_RDWR);
+	mexpect(fd, 0, hist[nops & 7]);
+	if (fd < 0)
+		return;
+	m = mmap(NULL, f->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	MCHECK(m != MAP_FAILED, "op %ld: %s: mmap: %s", nops, hist[nops & 7], strerror(errno));
+	if (m != MAP_FAILED) {
+		MCHECK(!memcmp(m, f->data, f->len), "op %ld: %s: mapped data differs from model",
+		       nops, hist[nops & 7]);
+		gen_data(rng, f->data + off, len);
+		memcpy(m + off, f->data + off, len);
+		if (rnd(2))
+			msync(m, f->len, MS_SYNC);
+		munmap(m, f->len);
+	}
+	close(fd);
+}
+
+static void op_create(int d, int n)
+{
+	struct mfile *f = &files[d][n];
+	size_t len = rnd(5000);
+	char *buf = malloc(len + 1);
+	int fd, want = !dirs[d] ? ENOENT : f->exists ? EEXIST : 0;
+
+	gen_data(rng, buf, len);
+	logop("create %s len %zu", fpath(d, n), len);
+	fd = open(fpath(d, n), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	mexpect(fd, want, hist[nops & 7]);
+	if (fd >= 0) {
+		if (len)
+			MCHECK(write(fd, buf, len) == (ssize_t)len, "op %ld: short write", nops);
+		close(fd);
+		f->exists = 1;
+		f->len = 0;
+		set_len(f, len);
+		memcpy(f->data, buf, len);
+	}
+	free(buf);
+}
+
+static void op_unlink(int d, int n)
+{
+	struct mfile *f = &files[d][n];
+
+	logop("unlink %s", fpath(d, n));
+	mexpect(unlink(fpath(d, n)), f->exists ? 0 : ENOENT, hist[nops & 7]);
+	f->exists = 0;
+}
+
+static void op_rename(int d, int n)
+{
+	int d2 = rnd(NDIR), n2 = rnd(NNAME), want;
+	struct mfile *s = &files[d][n], *t = &files[d2][n2];
+	char from[512];
+
+	snprintf(from, sizeof(from), "%s", fpath(d, n));
+	want = !s->exists || !dirs[d2] ? ENOENT : 0;
+	logop("rename %s %s", from, fpath(d2, n2));
+	mexpect(rename(from, fpath(d2, n2)), want, hist[nops & 7]);
+	if (want || s == t)
+		return;
+	free(t->data);
+	*t = *s;
+	memset(s, 0, sizeof(*s));
+}
+
+static void op_mkdir_rmdir(void)
+{
+	int d = 1 + rnd(NDIR - 1), empty = 1;
+
+	for (int n = 0; n < NNAME; n++)
+		empty &= !files[d][n].exists;
+	if (rnd(2)) {
+		logop("mkdir %s", dname(d));
+		mexpect(mkdir(pu("%s", dname(d)), 0755), dirs[d] ? EEXIST : 0, hist[nops & 7]);
+		dirs[d] = 1;
+	} else {
+		logop("rmdir %s", dname(d));
+		mexpect(rmdir(pu("%s", dname(d))), !dirs[d] ? ENOENT : !empty ? ENOTEMPTY : 0,
+			hist[nops & 7]);
+		if (empty)
+			dirs[d] = 0;
+	}
+}
+
+static void op_read(int d, int n)
+{
+	logop("read %s", fpath(d, n));
+	verify_file(d, n);
+}
 
 int model_run(unsigned seed, int seconds)
 {
-	(void)seed; (void)seconds;
-	return 0;
+	struct timespec t0, t;
+	char name[32];
+
+	rng = seed ? seed : 1;
+	mfail = 0;
+	nops = 0;
+	memset(files, 0, sizeof(files));
+	memset(dirs, 0, sizeof(dirs));
+	dirs[0] = dirs[1] = 1;
+	for (int i = 0; i < MODEL_FILES; i++) {
+		struct mfile *f = &files[0][i];
+
+		f->exists = 1;
+		set_len(f, (size_t)(i * 4099) % 30000 + 1);
+		gen_data(100 + i, f->data, f->len);
+	}
+	files[1][NNAME - 1].exists = 1;
+	set_len(&files[1][NNAME - 1], 3);
+	memcpy(files[1][NNAME - 1].data, "g0\n", 3);
+	(void)name;
+
+	if (EXP(0, union_mount(NULL)) < 0)
+		return -1;
+	verify_all();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int d = rnd(NDIR), n = rnd(NNAME), op = rnd(100);
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (mfail || t.tv_sec - t0.tv_sec >= seconds)
+			break;
+		nops++;
+		if (op < 22)
+			op_write(d, n);
+		else if (op < 32)
+			op_truncate(d, n);
+		else if (op < 44)
+			op_read(d, n);
+		else if (op < 54)
+			op_mmap(d, n);
+		else if (op < 68)
+			op_create(d, n);
+		else if (op < 78)
+			op_unlink(d, n);
+		else if (op < 90)
+			op_rename(d, n);
+		else
+			op_mkdir_rmdir();
+		if (nops % 50 == 0)
+			verify_all();
+		if (nops % 300 == 0) {
+			drop_caches();
+			verify_all();
+		}
+		if (nops % 500 == 0 && !mfail) {
+			logop("remount");
+			if (EXP(0, union_umount()) < 0 || EXP(0, union_mount(NULL)) < 0) {
+				mfail = 1;
+				break;
+			}
+			verify_all();
+		}
+	}
+	if (!mfail)
+		verify_all();
+	if (!mfail && EXP(0, union_umount()) == 0 && EXP(0, union_mount(NULL)) == 0)
+		verify_all();
+	note("model: seed %u, %ld operations%s", seed, nops, mfail ? ", FAILED; last ops:" : "");
+	if (mfail)
+		for (long i = nops - 7 > 1 ? nops - 7 : 1; i <= nops; i++)
+			note("  op %ld: %s", i, hist[i & 7]);
+	for (int d = 0; d < NDIR; d++)
+		for (int n = 0; n < NNAME; n++)
+			free(files[d][n].data);
+	memset(files, 0, sizeof(files));
+	return mfail ? -1 : 0;
 }

@@ -234,6 +234,11 @@ static int has_path(const struct cpio_writer *w, size_t n, const char *path)
 	return 0;
 }
 
+int cpio_has(const struct cpio_writer *w, const char *path)
+{
+	return has_path(w, w->n, path);
+}
+
 /* Add a 0755 directory for every missing parent of every entry. */
 static int add_parents(struct cpio_writer *w)
 {

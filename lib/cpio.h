@@ -24,6 +24,8 @@ int cpio_add_data(struct cpio_writer *w, const char *path, mode_t perm, const vo
 int cpio_add_file(struct cpio_writer *w, const char *path, mode_t perm, const char *src);
 int cpio_add_symlink(struct cpio_writer *w, const char *path, const char *target);
 int cpio_add_node(struct cpio_writer *w, const char *path, mode_t mode, unsigned maj, unsigned min);
+/* Whether path was added (implied parents are not counted). */
+int cpio_has(const struct cpio_writer *w, const char *path);
 /* Write the archive (missing parent directories added as 0755) and the TRAILER!!! to fd. */
 int cpio_write(struct cpio_writer *w, int fd);
 void cpio_free(struct cpio_writer *w);

@@ -471,3 +471,115 @@ int kmoddep_alias_match(const struct kmod_db *db, const char *modalias,
 	}
 	return 0;
 }
+
+static int append_unique(int **mods, size_t *nmods, int mod)
+{
+	size_t i;
+	int *p;
+
+	for (i = 0; i < *nmods; i++)
+		if ((*mods)[i] == mod)
+			return 0;
+	p = realloc(*mods, (*nmods + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p[(*nmods)++] = mod;
+	*mods = p;
+	return 0;
+}
+
+/* One list entry; returns how many modules it matched (>= 0) or -errno. */
+static int select_entry(const struct kmod_db *db, const char *entry, int **mods, size_t *nmods)
+{
+	char norm[MODNAME_MAX], stem[4096];
+	size_t i;
+	int idx, err, found = 0;
+
+	if (!strchr(entry, '/') && !strpbrk(entry, "*?[")) {
+		idx = kmoddep_find(db, entry);
+		if (idx >= 0) {
+			err = append_unique(mods, nmods, idx);
+			return err ? err : 1;
+		}
+		return kmoddep_is_builtin(db, entry) ? 1 : 0;
+	}
+	if (!strchr(entry, '/')) {
+		if (modname_norm(entry, norm, sizeof(norm)) < 0)
+			return 0;
+		for (i = 0; i < db->nmods; i++) {
+			if (fnmatch(norm, db->mods[i].name, 0) != 0)
+				continue;
+			err = append_unique(mods, nmods, (int)i);
+			if (err)
+				return err;
+			found++;
+		}
+		return found;
+	}
+	for (i = 0; i < db->nmods; i++) {
+		const char *path = db->mods[i].path, *ko = strstr(path, ".ko");
+		size_t n = ko ? (size_t)(ko - path) : strlen(path);
+
+		if (n >= sizeof(stem))
+			continue;
+		memcpy(stem, path, n);
+		stem[n] = '\0';
+		/* "kernel/drivers/ata/pata_*" and ".../pata_*.ko" both match */
+		if (fnmatch(entry, path, FNM_PATHNAME) != 0 && fnmatch(entry, stem, FNM_PATHNAME) != 0)
+			continue;
+		err = append_unique(mods, nmods, (int)i);
+		if (err)
+			return err;
+		found++;
+	}
+	return found;
+}
+
+int kmoddep_list_select(const struct kmod_db *db, const char *listfile,
+			int **mods, size_t *nmods, char *missing, size_t missinglen)
+{
+	char *line = NULL, *entry, *end;
+	size_t linecap = 0;
+	bool optional;
+	int err = 0, n;
+	FILE *f;
+
+	f = fopen(listfile, "re");
+	if (!f) {
+		err = -errno;
+		if (missing && missinglen)
+			snprintf(missing, missinglen, "%s", listfile);
+		return err;
+	}
+	while (getline(&line, &linecap, f) >= 0) {
+		end = strchr(line, '#');
+		if (end)
+			*end = '\0';
+		strip_eol(line);
+		entry = skip_space(line);
+		if (!*entry)
+			continue;
+		end = strpbrk(entry, " \t");
+		if (end)
+			*end = '\0';	/* one entry per line; the rest is a comment */
+		optional = entry[strlen(entry) - 1] == '?';
+		if (optional)
+			entry[strlen(entry) - 1] = '\0';
+		if (!*entry)
+			continue;
+		n = select_entry(db, entry, mods, nmods);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		if (n == 0 && !optional) {
+			if (missing && missinglen)
+				snprintf(missing, missinglen, "%s", entry);
+			err = -ENOENT;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return err;
+}

@@ -47,4 +47,16 @@ int kmoddep_closure(const struct kmod_db *db, const int *roots, size_t nroots,
 int kmoddep_alias_match(const struct kmod_db *db, const char *modalias,
 			int (*fn)(void *arg, int mod), void *arg);
 
+/*
+ * Select the modules a list file names: one entry per line, a module name
+ * ("usb-storage"), a name glob ("nls_*") or a kernel-relative path glob
+ * ("kernel/drivers/ata/pata_*"); '#' starts a comment; a trailing '?' marks the
+ * entry optional. Indices are appended to *mods (realloc'd; a module already there
+ * is not added again). Built-in modules count as present and add nothing.
+ * Returns 0, -ENOENT for a required entry that matches nothing (the entry is
+ * copied into missing), or another -errno (reading the file).
+ */
+int kmoddep_list_select(const struct kmod_db *db, const char *listfile,
+			int **mods, size_t *nmods, char *missing, size_t missinglen);
+
 #endif

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `livestack-mkimage initramfs`: the reproducible, compressed newc initramfs /init boots from. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpio.h"
+#include "layout.h"
+#include "mkimage.h"
+#include "spawn.h"
+
+struct initramfs_opts {
+	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
+	const char *datadir, *busybox;
+	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
+};
+
+static const char usage_text[] =
+	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
+	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
+	"         [--datadir DIR] [--busybox FILE]\n"
+	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER; alias --modules-dir)\n"
+	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
+	"  --out FILE     output (default initrd.img-KVER)\n"
+	"  --profile NAME configs/profiles/NAME.conf (default demo)\n";
+
+static int parse(int argc, char **argv, struct initramfs_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "kver", required_argument, NULL, 'k' },
+		{ "moddir", required_argument, NULL, 'm' },
+		{ "modules-dir", required_argument, NULL, 'm' },
+		{ "init", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "aufs", required_argument, NULL, 'a' },
+		{ "hooks", required_argument, NULL, 'H' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "compress", required_argument, NULL, 'c' },
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "busybox", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->profile = "demo";
+	o->busybox = LIVE_BUSYBOX;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kver = optarg; break;
+		case 'm': o->moddir = optarg; break;
+		case 'i': o->init = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'a': o->aufs = optarg; break;
+		case 'H': o->hooks = optarg; break;
+		case 'p': o->profile = optarg; break;
+		case 'c': o->compress = optarg; break;
+		case 'd': o->datadir = optarg; break;
+		case 'b': o->busybox = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default: fputs(usage_text, stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		mk_err("initramfs: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!o->kver) {
+		mk_err("initramfs: --kver KVER is required (e.g. %s)", "6.1.0-56-amd64");
+		return -1;
+	}
+	if (o->compress && strcmp(o->compress, "zstd") && strcmp(o->compress, "gzip") &&
+	    strcmp(o->compress, "none")) {
+		mk_err("initramfs: --compress %s: use zstd, gzip or none", o->compress);
+		return -1;
+	}
+	o->datadir = mk_datadir(o->datadir);
+	if (!o->moddir) {
+		snprintf(o->moddir_buf, sizeof(o->moddir_buf), "/lib/modules/%s", o->kver);
+		o->moddir = o->moddir_buf;
+	}
+	if (!o->out) {
+		snprintf(o->out_buf, sizeof(o->out_buf), "initrd.img-%s", o->kver);
+		o->out = o->out_buf;
+	}
+	if (!o->init) {
+		/* build tree: build/bin/init beside us; installed: DATADIR/init */
+		ssize_t n = readlink("/proc/self/exe", o->init_buf, sizeof(o->init_buf) - 8);
+
+		if (n > 0) {
+			o->init_buf[n] = '\0';
+			strcpy(strrchr(o->init_buf, '/') + 1, "init");
+		}
+		if (n <= 0 || access(o->init_buf, R_OK) != 0)
+			snprintf(o->init_buf, sizeof(o->init_buf), "%s/init", o->datadir);
+		o->init = o->init_buf;
+	}
+	return 0;
+}
+
+/* busybox must be static: the initramfs has no libc. */
+static int check_static(const char *path)
+{
+	unsigned char h[64], ph[56];
+	unsigned long long phoff;
+	unsigned phnum, phentsize, i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), bad = 0;
+
+	if (fd < 0 || pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h, "\177ELF", 4) != 0 || h[4] != 2 /* ELFCLASS64 */ || h[5] != 1 /* LSB */) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	memcpy(&phoff, h + 32, 8);
+	phentsize = h[54] | h[55] << 8;
+	phnum = h[56] | h[57] << 8;
+	for (i = 0; i < phnum && phentsize >= 4; i++) {
+		if (pread(fd, ph, 4, (off_t)(phoff + (unsigned long long)i * phentsize)) != 4)
+			break;
+		if (ph[0] == 3 && !ph[1] && !ph[2] && !ph[3])	/* PT_INTERP */
+			bad = 1;
+	}
+	close(fd);
+	return bad ? -1 : 0;
+}
+
+static int add_busybox(struct cpio_writer *w, const char *busybox)
+{
+	static char list[65536];
+	const char *argv[] = { busybox, "--list-full", NULL };
+	char *line, *save;
+	int rc, err = 0, n = 0;
+
+	if (mk_need_file("busybox", busybox))
+		return -1;
+	if (check_static(busybox)) {
+		mk_err("busybox %s: not a static x86-64 binary (install busybox-static)", busybox);
+		return -1;
+	}
+	rc = spawn_run(argv, NULL, list, sizeof(list));
+	if (rc) {
+		mk_err("%s --list-full failed (%d): %s", busybox, rc, rc < 0 ? strerror(-rc) : list);
+		return -1;
+	}
+	err = cpio_add_file(w, "bin/busybox", 0755, busybox);
+	for (line = strtok_r(list, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save)) {
+		while (*line == '/')
+			line++;
+		/* /init is ours: no applet may shadow it (linuxrc is the old name for it) */
+		if (!*line || strcmp(line, "init") == 0 || strcmp(line, "linuxrc") == 0 ||
+		    strcmp(line, "bin/busybox") == 0)
+			continue;
+		err = cpio_add_symlink(w, line, "/" "bin/busybox");
+		n++;
+	}
+	if (err) {
+		mk_err("busybox applet links: %s", strerror(-err));
+		return -1;
+	}
+	if (n < 10) {
+		mk_err("%s --list-full listed %d applets: is it busybox?", busybox, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* Add a directory tree under prefix; entries already in the archive win (user hooks first). */
+static int add_tree(struct cpio_writer *w, const char *src, const char *prefix)
+{
+	char s[MK_PATH_MAX], d[MK_PATH_MAX], target[MK_PATH_MAX];
+	struct dirent **names;
+	struct stat st;
+	int n, i, err = 0;
+	ssize_t len;
+
+	n = scandir(src, &names, NULL, alphasort);
+	if (n < 0) {
+		mk_err("hooks %s: %s", src, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		if (err || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		snprintf(s, sizeof(s), "%s/%s", src, name);
+		snprintf(d, sizeof(d), "%s/%s", prefix, name);
+		if (lstat(s, &st) < 0) {
+			mk_err("%s: %s", s, strerror(errno));
+			err = -1;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) && cpio_has(w, d))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			err = cpio_add_dir(w, d, 0755) || add_tree(w, s, d) ? -1 : 0;
+		else if (S_ISLNK(st.st_mode) && (len = readlink(s, target, sizeof(target) - 1)) > 0) {
+			target[len] = '\0';
+			err = cpio_add_symlink(w, d, target) ? -1 : 0;
+		} else if (S_ISREG(st.st_mode))
+			err = cpio_add_file(w, d, st.st_mode & 0111 ? 0755 : 0644, s) ? -1 : 0;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return err;
+}
+
+static int add_modules(struct cpio_writer *w, const struct initramfs_opts *o,
+		       const struct mk_modules *m, struct mk_aufs *aufs)
+{
+	char src[MK_PATH_MAX], dst[MK_PATH_MAX], base[MK_PATH_MAX];
+	char *dep, *alias;
+	struct mk_buf load = { 0 };
+	size_t i;
+	int err = 0;
+
+	snprintf(base, sizeof(base), "lib/modules/%s", o->kver);
+	for (i = 0; i < m->nall && !err; i++) {
+		const char *path = m->db.mods[m->all[i]].path;
+
+		snprintf(src, sizeof(src), "%s/%s", o->moddir, path);
+		snprintf(dst, sizeof(dst), "%s/%s", base, path);
+		if (mk_need_file("kernel module", src))
+			return -1;
+		err = cpio_add_file(w, dst, 0644, src);
+	}
+	if (!err && aufs->path) {
+		snprintf(dst, sizeof(dst), "%s/extra/aufs.ko", base);
+		err = cpio_add_file(w, dst, 0644, aufs->path);
+	}
+	dep = modules_dep_text(m, aufs);
+	alias = modules_alias_text(m, aufs);
+	if (!err && dep && alias) {
+		snprintf(dst, sizeof(dst), "%s/modules.dep", base);
+		err = cpio_add_data(w, dst, 0644, dep, strlen(dep));
+		snprintf(dst, sizeof(dst), "%s/modules.alias", base);
+		err = err ? err : cpio_add_data(w, dst, 0644, alias, strlen(alias));
+	} else if (!err) {
+		err = -ENOMEM;
+	}
+	free(dep);
+	free(alias);
+	snprintf(src, sizeof(src), "%s/modules.builtin", o->moddir);
+	snprintf(dst, sizeof(dst), "%s/modules.builtin", base);
+	if (!err && access(src, R_OK) == 0)
+		err = cpio_add_file(w, dst, 0644, src);
+	else if (!err)
+		err = cpio_add_data(w, dst, 0644, "", 0);
+
+	for (i = 0; i < m->nload && !err; i++)
+		err = mk_buf_printf(&load, "%s\n", m->db.mods[m->load[i]].name);
+	if (!err && aufs->path)
+		err = mk_buf_printf(&load, "aufs\n");
+	if (!err)
+		err = cpio_add_data(w, LIVE_MODULES_LOAD + 1, 0644, load.s ? load.s : "", load.len);
+	free(load.s);
+	if (err)
+		mk_err("adding modules: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
+static int add_skeleton(struct cpio_writer *w, const struct initramfs_opts *o, const char *compress)
+{
+	static const char *const dirs[] = { "proc", "sys", "dev", "run", "root", "mnt", "etc" };
+	char image[512];
+	size_t i;
+	int err = 0;
+
+	(void)compress;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !err; i++)
+		err = cpio_add_dir(w, dirs[i], 0755);
+	if (!err)
+		err = cpio_add_dir(w, "tmp", 01777);
+	if (!err)
+		err = cpio_add_node(w, "dev/console", S_IFCHR | 0600, 5, 1);
+	if (!err)
+		err = cpio_add_node(w, "dev/null", S_IFCHR | 0666, 1, 3);
+	if (!err)
+		err = cpio_add_file(w, "init", 0755, o->init);
+	snprintf(image, sizeof(image), "format=%d\nkver=%s\nprofile=%s\nunion=%s\n",
+		 LIVE_FORMAT_VERSION, o->kver, o->profile, o->aufs ? "aufs" : "overlay");
+	if (!err)
+		err = cpio_add_data(w, LIVE_IMAGE_INFO + 1, 0644, image, strlen(image));
+	if (err)
+		mk_err("initramfs skeleton: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
+static int add_hooks(struct cpio_writer *w, const struct initramfs_opts *o)
+{
+	char repo[MK_PATH_MAX];
+	struct stat st;
+
+	if (cpio_add_dir(w, LIVE_HOOKS_DIR + 1, 0755))
+		return -1;
+	/* --hooks first: a user's hook replaces the repository's hook of the same name */
+	if (o->hooks) {
+		if (stat(o->hooks, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			mk_err("--hooks %s: not a directory", o->hooks);
+			return -1;
+		}
+		if (add_tree(w, o->hooks, LIVE_HOOKS_DIR + 1))
+			return -1;
+	}
+	snprintf(repo, sizeof(repo), "%s/hooks", o->datadir);
+	if (stat(repo, &st) == 0 && S_ISDIR(st.st_mode))
+		return add_tree(w, repo, LIVE_HOOKS_DIR + 1);
+	return 0;
+}
+
+static int compress_file(const char *raw, const char *out, const char *how, int level)
+{
+	char lvl[8];
+
+	if (strcmp(how, "zstd") == 0) {
+		const char *argv[] = { "zstd", "-q", "-f", "--no-progress", "--single-thread",
+				       lvl, "-o", out, raw, NULL };
+
+		snprintf(lvl, sizeof(lvl), "-%d", level ? level : 19);
+		return mk_run(argv);
+	}
+	if (strcmp(how, "gzip") == 0) {
+		/* -n: no name, no timestamp; gzip writes raw.gz beside raw */
+		const char *argv[] = { "gzip", "-n", "-f", lvl, raw, NULL };
+		char gz[MK_PATH_MAX];
+
+		snprintf(lvl, sizeof(lvl), "-%d", level && level <= 9 ? level : 9);
+		if (mk_run(argv))
+			return -1;
+		snprintf(gz, sizeof(gz), "%s.gz", raw);
+		if (rename(gz, out) < 0) {
+			mk_err("rename %s: %s", gz, strerror(errno));
+			unlink(gz);
+			return -1;
+		}
+		return 0;
+	}
+	if (rename(raw, out) < 0) {
+		mk_err("rename %s: %s", raw, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int initramfs_main(int argc, char **argv)
+{
+	struct initramfs_opts o;
+	struct mk_profile prof;
+	struct mk_modules mods;
+	struct mk_aufs aufs = { 0 };
+	struct cpio_writer w;
+	char tmpdir[MK_PATH_MAX] = "", raw[MK_PATH_MAX], outtmp[MK_PATH_MAX] = "";
+	const char *compress;
+	struct stat st;
+	off_t rawsize;
+	int fd = -1, err = -1;
+
+	if (parse(argc, argv, &o) || profile_load(o.datadir, o.profile, &prof))
+		return -1;
+	compress = o.compress ? o.compress : prof.compress;
+	if (stat(o.moddir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		mk_err("kernel module dir %s: %s (give --moddir, or run 'make deps' to unpack "
+		       "linux-image-%s)", o.moddir, errno ? strerror(errno) : "not a directory", o.kver);
+		return -1;
+	}
+	if (mk_need_file("init", o.init) || (o.aufs && mk_need_file("aufs module", o.aufs)))
+		return -1;
+	aufs.path = o.aufs;
+	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
+		return -1;
+
+	cpio_init(&w, mk_epoch());
+	if (add_skeleton(&w, &o, compress) || add_busybox(&w, o.busybox) ||
+	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o))
+		goto out_free;
+
+	if (mk_tmpdir(tmpdir, sizeof(tmpdir)))
+		goto out_free;
+	snprintf(raw, sizeof(raw), "%s/initramfs.cpio", tmpdir);
+	fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		mk_err("%s: %s", raw, strerror(errno));
+		goto out_free;
+	}
+	err = cpio_write(&w, fd);
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (err) {
+		mk_err("writing the cpio archive: %s", strerror(-err));
+		err = -1;
+		goto out_free;
+	}
+	rawsize = mk_file_size(raw);
+	err = -1;
+	fd = mk_tmp_beside(o.out, outtmp, sizeof(outtmp));
+	if (fd < 0) {
+		outtmp[0] = '\0';
+		goto out_free;
+	}
+	close(fd);
+	if (compress_file(raw, outtmp, compress, prof.level) || mk_commit(outtmp, o.out, 0644))
+		goto out_free;
+	outtmp[0] = '\0';
+	mk_info("initramfs %s: %lld bytes (%s), %lld uncompressed, %zu modules (%zu loaded at boot), "
+		"profile %s, union %s", o.out, (long long)mk_file_size(o.out), compress,
+		(long long)rawsize, mods.nall + (aufs.path ? 1 : 0),
+		mods.nload + (aufs.path ? 1 : 0), prof.name, aufs.path ? "aufs" : "overlay");
+	err = 0;
+
+out_free:
+	if (outtmp[0])
+		unlink(outtmp);
+	if (tmpdir[0])
+		mk_rm_rf(tmpdir);
+	cpio_free(&w);
+	modules_free(&mods);
+	return err;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* livestack-mkimage: subcommands, profile, module selection and shared helpers. */
+#ifndef LIVE_MKIMAGE_H
+#define LIVE_MKIMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kmoddep.h"
+
+#define MK_PROG		"livestack-mkimage"
+#define MK_PATH_MAX	4096
+#define MK_LISTS_MAX	16
+#define MK_NAME_MAX	64
+
+/* Subcommands (one file each). */
+int initramfs_main(int argc, char **argv);
+int squashfs_main(int argc, char **argv);
+int iso_main(int argc, char **argv);
+
+/* profile.c: configs/profiles/NAME.conf, key=value. */
+struct mk_profile {
+	char name[MK_NAME_MAX];
+	char lists[MK_LISTS_MAX][MK_NAME_MAX];	/* modules/<list>.list put in the image */
+	size_t nlists;
+	char load[MK_LISTS_MAX][MK_NAME_MAX];	/* of those, loaded unconditionally */
+	size_t nload;
+	char exclude[MK_LISTS_MAX][MK_NAME_MAX]; /* module names dropped from the lists */
+	size_t nexclude;
+	char compress[16];			/* zstd | gzip | none */
+	int level;				/* compressor level; 0 = its default */
+};
+int profile_load(const char *datadir, const char *name, struct mk_profile *p);
+
+/* modules.c: the image's module set. */
+struct mk_aufs {
+	const char *path;		/* aufs.ko on the host, NULL when not given */
+	char depends[512];		/* its modinfo depends= (comma-separated names) */
+	char aliases[1024];		/* its modinfo alias= entries, '\n'-separated */
+};
+struct mk_modules {
+	struct kmod_db db;
+	int *all;		/* closure of every list, load order */
+	size_t nall;
+	int *load;		/* closure of the "load" lists, load order */
+	size_t nload;
+};
+int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
+		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver);
+void modules_free(struct mk_modules *m);
+/* Pruned modules.dep / modules.alias text for the selected set (malloc'd). */
+char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs);
+char *modules_alias_text(const struct mk_modules *m, const struct mk_aufs *aufs);
+
+/* util.c */
+void mk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void mk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* SOURCE_DATE_EPOCH, or 0 when unset: builds are reproducible by default. */
+uint32_t mk_epoch(void);
+/* --datadir, else ../../ of the binary when it holds modules/ (build tree), else installed. */
+const char *mk_datadir(const char *opt);
+/* Run argv (no shell); on failure print its output and return -1. */
+int mk_run(const char *const argv[]);
+/* A temp file beside out ("out.tmp.XXXXXX"), fd returned; tmp receives its name. */
+int mk_tmp_beside(const char *out, char *tmp, size_t len);
+/* fsync and rename tmp to out with mode; unlinks tmp on failure. */
+int mk_commit(const char *tmp, const char *out, mode_t mode);
+/* A fresh private directory under $TMPDIR or /tmp. */
+int mk_tmpdir(char *buf, size_t len);
+void mk_rm_rf(const char *dir);
+/* 0 when path is an existing readable regular file; else prints what and returns -1. */
+int mk_need_file(const char *what, const char *path);
+/* Write a small file (creating parents). */
+int mk_write(const char *path, const char *data, mode_t mode);
+/* Copy a file. */
+int mk_copy(const char *src, const char *dst, mode_t mode);
+/* Append printf output to a growing malloc'd string; returns -ENOMEM on failure. */
+struct mk_buf {
+	char *s;
+	size_t len, cap;
+};
+int mk_buf_printf(struct mk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+off_t mk_file_size(const char *path);
+
+#endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The image's kernel modules: lists of a profile closed over modules.dep, aufs.ko, pruned indexes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "mkimage.h"
+
+/*
+ * aufs.ko is built out of tree and is not in the kernel's modules.dep: read what
+ * depmod would have read from its .modinfo section ("key=value\0" strings) and check
+ * that it was built for the kernel the image is for.
+ */
+static int aufs_modinfo(struct mk_aufs *a, const char *kver)
+{
+	char *data, *p, *end;
+	size_t len, vlen = strlen(kver);
+	int err, vermagic_ok = 0, seen_vermagic = 0;
+
+	err = file_slurp(a->path, &data, &len);
+	if (err) {
+		mk_err("--aufs %s: %s", a->path, strerror(-err));
+		return -1;
+	}
+	if (len < 4 || memcmp(data, "\177ELF", 4) != 0) {
+		mk_err("--aufs %s: not a kernel module (no ELF header)", a->path);
+		free(data);
+		return -1;
+	}
+	a->depends[0] = a->aliases[0] = '\0';
+	for (p = data, end = data + len; p < end; p++) {
+		if (p != data && p[-1] != '\0')
+			continue;
+		if (end - p > 9 && memcmp(p, "vermagic=", 9) == 0) {
+			seen_vermagic = 1;
+			vermagic_ok |= strncmp(p + 9, kver, vlen) == 0 && p[9 + vlen] == ' ';
+		} else if (end - p > 8 && memcmp(p, "depends=", 8) == 0 &&
+			   strnlen(p, (size_t)(end - p)) < (size_t)(end - p)) {
+			snprintf(a->depends, sizeof(a->depends), "%s", p + 8);
+		} else if (end - p > 6 && memcmp(p, "alias=", 6) == 0 &&
+			   strnlen(p, (size_t)(end - p)) < (size_t)(end - p)) {
+			size_t used = strlen(a->aliases);
+
+			snprintf(a->aliases + used, sizeof(a->aliases) - used, "%s\n", p + 6);
+		}
+	}
+	free(data);
+	if (!seen_vermagic) {
+		mk_err("--aufs %s: no vermagic in .modinfo: not a kernel module", a->path);
+		return -1;
+	}
+	if (!vermagic_ok) {
+		mk_err("--aufs %s: built for another kernel than %s (rebuild with 'make aufs KVER=%s')",
+		       a->path, kver, kver);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_aufs_deps(struct mk_modules *m, struct mk_aufs *a, int **roots, size_t *nroots,
+			 int **load, size_t *nload)
+{
+	char deps[sizeof(a->depends)], *tok, *save;
+	int idx;
+
+	snprintf(deps, sizeof(deps), "%s", a->depends);
+	for (tok = strtok_r(deps, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int *p, *q;
+
+		idx = kmoddep_find(&m->db, tok);
+		if (idx < 0) {
+			if (kmoddep_is_builtin(&m->db, tok))
+				continue;
+			mk_err("--aufs %s depends on '%s', which is not in modules.dep", a->path, tok);
+			return -1;
+		}
+		p = realloc(*roots, (*nroots + 1) * sizeof(*p));
+		if (p)
+			*roots = p;
+		q = realloc(*load, (*nload + 1) * sizeof(*q));
+		if (q)
+			*load = q;
+		if (!p || !q)
+			return -1;
+		p[(*nroots)++] = idx;
+		q[(*nload)++] = idx;
+	}
+	return 0;
+}
+
+static int select_list(struct mk_modules *m, const char *datadir, const char *list,
+		       int **roots, size_t *nroots)
+{
+	char path[MK_PATH_MAX], missing[256];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/modules/%s.list", datadir, list);
+	err = kmoddep_list_select(&m->db, path, roots, nroots, missing, sizeof(missing));
+	if (err == -ENOENT && strcmp(missing, path) != 0) {
+		mk_err("module list %s: '%s' is not in modules.dep of this kernel "
+		       "(add a trailing '?' to make it optional)", path, missing);
+		return -1;
+	}
+	if (err) {
+		mk_err("module list %s: %s", path, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void drop_excluded(const struct mk_modules *m, const struct mk_profile *p,
+			  int *roots, size_t *nroots)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < *nroots; i++) {
+		for (j = 0; j < p->nexclude; j++)
+			if (kmoddep_find(&m->db, p->exclude[j]) == roots[i])
+				break;
+		if (j == p->nexclude)
+			roots[k++] = roots[i];
+	}
+	*nroots = k;
+}
+
+int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
+		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver)
+{
+	int *roots = NULL, *load = NULL;
+	size_t nroots = 0, nload = 0, i, j;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	err = kmoddep_load(&m->db, moddir);
+	if (err) {
+		mk_err("kernel module dir %s: cannot read modules.dep: %s "
+		       "(is linux-image-%s unpacked? try 'make deps')", moddir, strerror(-err), kver);
+		return -1;
+	}
+	for (i = 0; i < p->nexclude; i++)
+		if (kmoddep_find(&m->db, p->exclude[i]) < 0)
+			mk_info("profile %s: exclude=%s: no such module, ignored", p->name, p->exclude[i]);
+	for (i = 0; i < p->nlists; i++) {
+		bool is_load = false;
+
+		for (j = 0; j < p->nload; j++)
+			is_load |= strcmp(p->load[j], p->lists[i]) == 0;
+		if (select_list(m, datadir, p->lists[i], &roots, &nroots) ||
+		    (is_load && select_list(m, datadir, p->lists[i], &load, &nload)))
+			goto out_fail;
+	}
+	if (aufs->path && (aufs_modinfo(aufs, kver) ||
+			   add_aufs_deps(m, aufs, &roots, &nroots, &load, &nload)))
+		goto out_fail;
+	drop_excluded(m, p, roots, &nroots);
+	drop_excluded(m, p, load, &nload);
+	err = kmoddep_closure(&m->db, roots, nroots, &m->all, &m->nall);
+	if (!err)
+		err = kmoddep_closure(&m->db, load, nload, &m->load, &m->nload);
+	if (err) {
+		mk_err("%s/modules.dep: %s", moddir,
+		       err == -ELOOP ? "dependency cycle" : strerror(-err));
+		goto out_fail;
+	}
+	free(roots);
+	free(load);
+	return 0;
+
+out_fail:
+	free(roots);
+	free(load);
+	modules_free(m);
+	return -1;
+}
+
+void modules_free(struct mk_modules *m)
+{
+	free(m->all);
+	free(m->load);
+	kmoddep_free(&m->db);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool selected(const struct mk_modules *m, int idx)
+{
+	size_t i;
+
+	for (i = 0; i < m->nall; i++)
+		if (m->all[i] == idx)
+			return true;
+	return false;
+}
+
+/* In modules.dep's own order, so the file reads like depmod's. */
+char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs)
+{
+	struct mk_buf b = { 0 };
+	char deps[sizeof(aufs->depends)], *tok, *save;
+	size_t i, k;
+	int err = mk_buf_printf(&b, "%s", "");
+
+	for (i = 0; i < m->db.nmods && !err; i++) {
+		const struct kmod_entry *e = &m->db.mods[i];
+
+		if (!selected(m, (int)i))
+			continue;
+		err = mk_buf_printf(&b, "%s:", e->path);
+		for (k = 0; k < e->ndeps && !err; k++)
+			err = mk_buf_printf(&b, " %s", m->db.mods[e->deps[k]].path);
+		if (!err)
+			err = mk_buf_printf(&b, "\n");
+	}
+	if (!err && aufs->path) {
+		err = mk_buf_printf(&b, "extra/aufs.ko:");
+		snprintf(deps, sizeof(deps), "%s", aufs->depends);
+		for (tok = strtok_r(deps, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+			int idx = kmoddep_find(&m->db, tok);
+
+			if (idx >= 0)
+				err = mk_buf_printf(&b, " %s", m->db.mods[idx].path);
+		}
+		if (!err)
+			err = mk_buf_printf(&b, "\n");
+	}
+	if (err) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+char *modules_alias_text(const struct mk_modules *m, const struct mk_aufs *aufs)
+{
+	struct mk_buf b = { 0 };
+	size_t i;
+	int err = mk_buf_printf(&b, "# Aliases of the modules in this image (livestack-mkimage).\n");
+
+	for (i = 0; i < m->db.naliases && !err; i++) {
+		const struct kmod_alias *a = &m->db.aliases[i];
+
+		if (a->mod >= 0 && selected(m, a->mod))
+			err = mk_buf_printf(&b, "alias %s %s\n", a->pattern, m->db.mods[a->mod].name);
+	}
+	if (!err && aufs->path) {
+		char aliases[sizeof(aufs->aliases)], *tok, *save;
+
+		snprintf(aliases, sizeof(aliases), "%s", aufs->aliases);
+		for (tok = strtok_r(aliases, "\n", &save); tok && !err; tok = strtok_r(NULL, "\n", &save))
+			err = mk_buf_printf(&b, "alias %s aufs\n", tok);
+	}
+	if (err) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "live.h"
@@ -87,6 +88,7 @@ int layers_mount(struct live_ctx *ctx)
 {
 	char dir[LIVE_PATH_MAX + 32];
 	struct probe_result fs;
+	int loopfd;
 	size_t i;
 	int err;
 
@@ -108,14 +110,15 @@ int layers_mount(struct live_ctx *ctx)
 					 "rebuild the layer with livestack-mkimage squashfs, or copy it again",
 					 "layer %s: %s is not a squashfs image (%s)", l->name, l->image,
 					 err ? strerror(-err) : fs.type);
-		err = loop_attach(l->image, true, l->loopdev, sizeof(l->loopdev));
+		err = loop_attach(l->image, true, l->loopdev, sizeof(l->loopdev), &loopfd);
 		if (err)
 			return live_fail(ctx, err, "is the loop module in the image?",
 					 "layer %s: no loop device for %s: %s", l->name, l->image,
 					 strerror(-err));
 		file_mkdirs(l->mnt, 0755);
-		if (mount(l->loopdev, l->mnt, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0) {
-			err = -errno;
+		err = mount(l->loopdev, l->mnt, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0 ? -errno : 0;
+		close(loopfd);
+		if (err) {
 			return live_fail(ctx, err,
 					 "the image is damaged: rebuild it, or copy it to the medium again",
 					 "layer %s: %s does not mount as squashfs: %s", l->name,

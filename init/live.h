@@ -110,7 +110,8 @@ bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
 void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
 /* loop.c */
-int loop_attach(const char *file, bool readonly, char *dev, size_t devlen);
+/* Returns 0 and an open fd of the loop device: close it after mounting (autoclear). */
+int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);

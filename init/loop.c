@@ -10,7 +10,7 @@
 #include "compat.h"
 #include "live.h"
 
-static int try_attach(int ffd, const char *file, bool readonly, int nr)
+static int try_attach(int ffd, const char *file, bool readonly, int nr, int *keep)
 {
 	struct live_loop_config cfg;
 	char dev[32];
@@ -37,11 +37,16 @@ static int try_attach(int ffd, const char *file, bool readonly, int nr)
 			}
 		}
 	}
-	close(lfd);
+	/* with autoclear the device detaches at its last close: the caller keeps
+	 * this fd open until the filesystem on it is mounted */
+	if (err)
+		close(lfd);
+	else
+		*keep = lfd;
 	return err;
 }
 
-int loop_attach(const char *file, bool readonly, char *dev, size_t devlen)
+int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd)
 {
 	int ctl, ffd, nr, tries, err = -EBUSY;
 
@@ -61,7 +66,7 @@ int loop_attach(const char *file, bool readonly, char *dev, size_t devlen)
 			err = -errno;
 			break;
 		}
-		err = try_attach(ffd, file, readonly, nr);
+		err = try_attach(ffd, file, readonly, nr, loopfd);
 		if (err != -EBUSY) {
 			if (!err)
 				snprintf(dev, devlen, "/dev/loop%d", nr);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "probe_int.h"
@@ -77,14 +78,25 @@ int probe_read(struct probe_dev *dev, uint64_t off, void *buf, size_t len)
 int probe_fd(int fd, struct probe_result *res)
 {
 	struct probe_dev dev = { .fd = fd };
-	off_t end;
+	struct stat st;
+	off_t cur, end;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
-	/* lseek works on block devices too, and needs no <linux/fs.h> (BLKGETSIZE64) under musl */
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	/*
+	 * lseek gives the size of block devices too, without <linux/fs.h>
+	 * (BLKGETSIZE64) under musl; the caller's file offset is put back.
+	 */
+	cur = lseek(fd, 0, SEEK_CUR);
 	end = lseek(fd, 0, SEEK_END);
 	if (end < 0)
 		return -errno;
+	if (cur >= 0)
+		lseek(fd, cur, SEEK_SET);
 	dev.size = (uint64_t)end;
 	if (dev.size <= PROBE_MIN_SIZE)
 		return -ENOENT;

@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lib/probe: images made at run time by the real mkfs tools, checked against what was asked and against blkid. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "probe.h"
+
+static char tmpdir[256];
+static uint64_t rnd_state;
+
+/* Labels, UUIDs and dates are random per run, so no expected value is a constant the code could echo. */
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state >> 16);
+}
+
+static void rnd_hex(char *out, size_t digits, int upper)
+{
+	size_t i;
+
+	for (i = 0; i < digits; i++)
+		out[i] = (upper ? "0123456789ABCDEF" : "0123456789abcdef")[rnd() % 16];
+	out[digits] = '\0';
+}
+
+static void rnd_dce(char *out)
+{
+	char h[33];
+
+	rnd_hex(h, 32, 0);
+	h[12] = '4';	/* a v4 UUID, which every tool accepts */
+	h[16] = "89ab"[rnd() % 4];
+	sprintf(out, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
+/* A label of the given case made of letters, digits and one word break. */
+static void rnd_label(char *out, size_t len, int lower)
+{
+	static const char up[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = up[rnd() % (sizeof(up) - 1)];
+
+		out[i] = lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	}
+	if (len > 4)
+		out[len / 2] = lower ? '-' : '_';
+	out[len] = '\0';
+}
+
+/* Run a shell command quietly; 0 when it exited 0. */
+static int sh(const char *fmt, ...)
+{
+	char body[2048], cmd[2100];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	/* in a subshell: the commands' own redirections must win over ours */
+	snprintf(cmd, sizeof(cmd), "(%s) >/dev/null 2>&1", body);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		printf("#   command failed: %s\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+static int have(const char *tool)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+/* blkid's own low-level verdict (-p: no cache), for comparison; -1 when blkid is absent or silent. */
+static int blkid_export(const char *img, struct probe_result *b)
+{
+	char cmd[512], line[1024];
+	FILE *p;
+	int got = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (!have("blkid"))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin blkid -p -o export '%s' 2>/dev/null", img);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char *v = strchr(line, '='), *dst = NULL, *s, *d;
+		size_t max = 0;
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "TYPE"))
+			dst = b->type, max = sizeof(b->type);
+		else if (!strcmp(line, "LABEL"))
+			dst = b->label, max = sizeof(b->label);
+		else if (!strcmp(line, "UUID"))
+			dst = b->uuid, max = sizeof(b->uuid);
+		if (!dst)
+			continue;
+		/* export format escapes shell-special characters with a backslash */
+		for (s = v, d = dst; *s && *s != '\n' && d < dst + max - 1; s++) {
+			if (*s == '\\' && s[1])
+				s++;
+			*d++ = *s;
+		}
+		*d = '\0';
+		got = 1;
+	}
+	pclose(p);
+	return got ? 0 : -1;
+}
+
+/* ---- one maker per tool: builds img, returns the label and UUID it asked for ---- */
+
+struct want {
+	char label[PROBE_LABEL_MAX];
+	char uuid[PROBE_UUID_MAX];
+};
+
+struct fs_case;
+typedef int (*make_fn)(const struct fs_case *c, const char *img, struct want *w);
+
+struct fs_case {
+	const char *name;	/* TAP name: probe_<name> */
+	const char *tool;	/* skipped when missing */
+	const char *type;	/* blkid TYPE expected */
+	const char *mount_type;
+	make_fn make;
+	const char *opt;	/* extra options for the maker */
+};
+
+static int make_ext(const struct fs_case *c, const char *img, struct want *w)
+{
+	rnd_label(w->label, 12, 1);
+	rnd_dce(w->uuid);
+	return sh("truncate -s 8M '%s' && %s -q -F -L '%s' -U %s '%s'",
+		  img, c->tool, w->label, w->uuid, img);
+}
+
+static int make_vfat(const struct fs_case *c, const char *img, struct want *w)
+{
+	char serial[9];
+	const char *size = !strcmp(c->opt, "12") ? "2M" : !strcmp(c->opt, "16") ? "32M" : "80M";
+
+	/* a space inside: boot-menu labels like "LIVE USB" are common */
+	rnd_label(w->label, 4, 0);
+	strcat(w->label, " USB");
+	rnd_hex(serial, 8, 1);
+	snprintf(w->uuid, sizeof(w->uuid), "%.4s-%.4s", serial, serial + 4);
+	return sh("truncate -s %s '%s' && PATH=$PATH:/sbin:/usr/sbin mkfs.vfat -F %s -n '%s' -i %s '%s'",
+		  size, img, c->opt, w->label, serial, img);
+}
+
+static int make_exfat(const struct fs_case *c, const char *img, struct want *w)
+{
+	char serial[9];
+
+	(void)c;
+	rnd_label(w->label, 11, 1);	/* mixed case survives in exFAT's UTF-16 label */
+	rnd_hex(serial, 8, 1);
+	snprintf(w->uuid, sizeof(w->uuid), "%.4s-%.4s", serial, serial + 4);
+	if (sh("truncate -s 16M '%s' && PATH=$PATH:/sbin:/usr/sbin mkfs.exfat -L '%s' '%s'",
+	       img, w->label, img))
+		return -1;
+	if (have("tune.exfat"))
+		return sh("PATH=$PATH:/sbin:/usr/sbin tune.exfat -I 0x%s '%s'", serial, img);
+	w->uuid[0] = '\0';	/* random serial: checked against blkid only */
+	return 0;
+}
+
+/* NTFS: mkfs.ntfs picks the serial; write ours into the boot sector (blkid reads only that). */
+static int make_ntfs(const struct fs_case *c, const char *img, struct want *w)
+{
+	uint8_t ser[8];
+	int i, fd;
+
+	(void)c;
+	rnd_label(w->label, 14, 1);
+	if (sh("truncate -s 16M '%s' && PATH=$PATH:/sbin:/usr/sbin mkfs.ntfs -F -Q -L '%s' '%s'",
+	       img, w->label, img))
+		return -1;
+	for (i = 0; i < 8; i++)
+		ser[i] = (uint8_t)rnd();
+	ser[7] |= 0x10;		/* no leading zero digit to argue about */
+	for (i = 0; i < 8; i++)
+		sprintf(w->uuid + 2 * i, "%02X", ser[7 - i]);
+	fd = open(img, O_WRONLY);
+	if (fd < 0 || pwrite(fd, ser, 8, 0x48) != 8)
+		return -1;
+	return close(fd);
+}
+
+static int make_btrfs(const struct fs_case *c, const char *img, struct want *w)
+{
+	(void)c;
+	rnd_label(w->label, 20, 1);
+	rnd_dce(w->uuid);
+	return sh("truncate -s 128M '%s' && PATH=$PATH:/sbin:/usr/sbin mkfs.btrfs -q -f -L '%s' -U %s '%s'",
+		  img, w->label, w->uuid, img);
+}
+
+static int make_tree(const char *dir)
+{
+	/* incompressible, so that a squashfs of it is large enough to cut in half */
+	return sh("mkdir -p '%s/live' && head -c 65536 /dev/urandom > '%s/live/filesystem.bin'", dir, dir);
+}
+
+static int make_squashfs(const struct fs_case *c, const char *img, struct want *w)
+{
+	char dir[300];
+
+	(void)c;
+	(void)w;	/* squashfs has neither label nor UUID */
+	snprintf(dir, sizeof(dir), "%s.d", img);
+	return make_tree(dir) ||
+	       sh("mksquashfs '%s' '%s' -noappend -quiet -no-progress -processors 1", dir, img);
+}
+
+/* ISO 9660: the UUID is the volume date, which --modification-date sets. */
+static int make_iso(const struct fs_case *c, const char *img, struct want *w)
+{
+	char dir[300], date[17], opts[256] = "";
+	int lower = strstr(c->opt, "-J") != NULL;
+
+	snprintf(dir, sizeof(dir), "%s.d", img);
+	/* Joliet cases use a long lower-case label: Joliet keeps only 16 characters of it */
+	rnd_label(w->label, lower ? 24 : 11, lower);
+	snprintf(date, sizeof(date), "%04u%02u%02u%02u%02u%02u%02u", 2000 + rnd() % 38,
+		 1 + rnd() % 12, 1 + rnd() % 28, rnd() % 24, rnd() % 60, rnd() % 60, rnd() % 100);
+	snprintf(w->uuid, sizeof(w->uuid), "%.4s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s",
+		 date, date + 4, date + 6, date + 8, date + 10, date + 12, date + 14);
+	if (make_tree(dir))
+		return -1;
+	if (strstr(c->opt, "hybrid")) {
+		/* an isohybrid as Debian makes them: isolinux's MBR in front of the ISO */
+		if (access("/usr/lib/ISOLINUX/isohdpfx.bin", R_OK) == 0 &&
+		    access("/usr/lib/ISOLINUX/isolinux.bin", R_OK) == 0) {
+			if (sh("cp /usr/lib/ISOLINUX/isolinux.bin '%s/'", dir))
+				return -1;
+			snprintf(opts, sizeof(opts), "-isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin "
+				 "-b isolinux.bin -c boot.cat -no-emul-boot -boot-load-size 4 "
+				 "-boot-info-table");
+		} else {
+			snprintf(opts, sizeof(opts), "--protective-msdos-label");
+		}
+	}
+	return
+	       sh("xorriso -as mkisofs -quiet %s %s -V '%s' --modification-date=%s -o '%s' '%s'",
+		  strstr(c->opt, "-J") ? "-J" : "", opts, w->label, date, img, dir);
+}
+
+static int make_udf(const struct fs_case *c, const char *img, struct want *w)
+{
+	rnd_label(w->label, 18, 1);
+	rnd_hex(w->uuid, 16, 0);
+	return sh("truncate -s 16M '%s' && PATH=$PATH:/sbin:/usr/sbin mkudffs -b %s --media-type=hd "
+		  "--label='%s' --uuid=%s '%s'", img, c->opt, w->label, w->uuid, img);
+}
+
+static int make_luks(const struct fs_case *c, const char *img, struct want *w)
+{
+	char key[300];
+	int v2 = !strcmp(c->opt, "luks2");
+
+	snprintf(key, sizeof(key), "%s.key", img);
+	if (v2)
+		rnd_label(w->label, 16, 1);
+	rnd_dce(w->uuid);
+	return sh("echo secret > '%s' && truncate -s 20M '%s' && PATH=$PATH:/sbin:/usr/sbin "
+		  "cryptsetup luksFormat -q --batch-mode --type %s %s%s%s --uuid %s "
+		  "--pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file '%s' '%s'",
+		  key, img, c->opt, v2 ? "--label '" : "", v2 ? w->label : "", v2 ? "'" : "",
+		  w->uuid, key, img);
+}
+
+static const struct fs_case fs_cases[] = {
+	{ "ext2", "mkfs.ext2", "ext2", "ext2", make_ext, "" },
+	{ "ext3", "mkfs.ext3", "ext3", "ext3", make_ext, "" },
+	{ "ext4", "mkfs.ext4", "ext4", "ext4", make_ext, "" },
+	{ "vfat_fat12", "mkfs.vfat", "vfat", "vfat", make_vfat, "12" },
+	{ "vfat_fat16", "mkfs.vfat", "vfat", "vfat", make_vfat, "16" },
+	{ "vfat_fat32", "mkfs.vfat", "vfat", "vfat", make_vfat, "32" },
+	{ "exfat", "mkfs.exfat", "exfat", "exfat", make_exfat, "" },
+	{ "ntfs", "mkfs.ntfs", "ntfs", "ntfs3", make_ntfs, "" },
+	{ "btrfs", "mkfs.btrfs", "btrfs", "btrfs", make_btrfs, "" },
+	{ "squashfs", "mksquashfs", "squashfs", "squashfs", make_squashfs, "" },
+	{ "iso9660", "xorriso", "iso9660", "iso9660", make_iso, "" },
+	{ "iso9660_joliet", "xorriso", "iso9660", "iso9660", make_iso, "-J" },
+	{ "iso9660_isohybrid", "xorriso", "iso9660", "iso9660", make_iso, "-J hybrid" },
+	{ "udf_2048", "mkudffs", "udf", "udf", make_udf, "2048" },
+	{ "udf_512", "mkudffs", "udf", "udf", make_udf, "512" },
+	{ "luks1", "cryptsetup", "crypto_LUKS", "", make_luks, "luks1" },
+	{ "luks2", "cryptsetup", "crypto_LUKS", "", make_luks, "luks2" },
+};
+
+static void case_begin(void)
+{
+	harness_state.case_failed = 0;
+}
+
+static void case_end(const char *name, const char *skip)
+{
+	if (skip) {
+		harness_state.passed++;
+		printf("ok - probe_%s # SKIP %s\n", name, skip);
+	} else if (harness_state.case_failed) {
+		harness_state.failed++;
+		printf("not ok - probe_%s\n", name);
+	} else {
+		harness_state.passed++;
+		printf("ok - probe_%s\n", name);
+	}
+	fflush(stdout);
+}
+
+/* Each format: what we asked mkfs for, then what blkid says about the same bytes. */
+static void run_fs_case(const struct fs_case *c)
+{
+	struct probe_result r, b;
+	struct want w;
+	char img[300];
+	int err;
+
+	case_begin();
+	if (!have(c->tool)) {
+		case_end(c->name, "tool missing");
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	tmp_path(img, sizeof(img), c->name);
+	if (c->make(c, img, &w) != 0) {
+		printf("#   could not make the %s image\n", c->name);
+		harness_state.case_failed = 1;
+		case_end(c->name, NULL);
+		return;
+	}
+	err = probe_path(img, &r);
+	CHECK_EQ(err, 0);
+	CHECK_STR(r.type, c->type);
+	CHECK_STR(r.mount_type, c->mount_type);
+	CHECK_STR(r.label, w.label);
+	if (w.uuid[0] || !strcmp(c->type, "squashfs"))
+		CHECK_STR(r.uuid, w.uuid);
+	else
+		CHECK(r.uuid[0] != '\0');
+	if (blkid_export(img, &b) == 0) {
+		CHECK_STR(r.type, b.type);
+		CHECK_STR(r.label, b.label);
+		CHECK_STR(r.uuid, b.uuid);
+	} else if (have("blkid")) {
+		printf("#   blkid found nothing in %s\n", img);
+		harness_state.case_failed = 1;
+	}
+	case_end(c->name, NULL);
+}
+
+static int write_file(const char *path, const void *buf, size_t len, off_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if ((len && write(fd, buf, len) != (ssize_t)len) || ftruncate(fd, size) != 0) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+TEST(probe_zero_image_is_enoent)
+{
+	struct probe_result r;
+	char img[300];
+
+	tmp_path(img, sizeof(img), "zero.img");
+	CHECK_EQ(write_file(img, NULL, 0, 4 << 20), 0);
+	CHECK_EQ(probe_path(img, &r), -ENOENT);
+	CHECK_STR(r.type, "");
+}
+
+TEST(probe_tiny_file_is_enoent)
+{
+	struct probe_result r;
+	char img[300];
+
+	tmp_path(img, sizeof(img), "tiny.img");
+	CHECK_EQ(write_file(img, "LUKS\xba\xbe\0\2", 8, 1000), 0);
+	CHECK_EQ(probe_path(img, &r), -ENOENT);
+}
+
+TEST(probe_missing_path_is_enoent)
+{
+	struct probe_result r;
+	char img[300];
+
+	tmp_path(img, sizeof(img), "no/such/device");
+	CHECK_EQ(probe_path(img, &r), -ENOENT);
+	CHECK_EQ(probe_path("", &r), -ENOENT);
+}
+
+TEST(probe_directory_is_an_error)
+{
+	struct probe_result r;
+	int err = probe_path(tmpdir, &r);
+
+	/* reading a directory fails (EISDIR), which is not "no filesystem" */
+	CHECK(err < 0);
+	CHECK(err != -ENOENT);
+}
+
+/*
+ * Truncated copies: every format cut inside the structure it must read. Each
+ * would probe fine whole (checked first), and must give -ENOENT, not garbage.
+ */
+static void run_truncated(const char *name, const char *tool, const struct fs_case *src, off_t keep)
+{
+	struct probe_result r;
+	struct want w;
+	char img[300], label[64];
+
+	snprintf(label, sizeof(label), "truncated_%s", name);
+	case_begin();
+	if (!have(tool)) {
+		case_end(label, "tool missing");
+		return;
+	}
+	tmp_path(img, sizeof(img), label);
+	memset(&w, 0, sizeof(w));
+	if (src->make(src, img, &w) != 0) {
+		harness_state.case_failed = 1;
+		case_end(label, NULL);
+		return;
+	}
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.type, src->type);
+	if (truncate(img, keep) != 0)
+		harness_state.case_failed = 1;
+	CHECK_EQ(probe_path(img, &r), -ENOENT);
+	CHECK_STR(r.type, "");
+	CHECK_STR(r.label, "");
+	case_end(label, NULL);
+}
+
+static const struct fs_case *find_case(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fs_cases) / sizeof(fs_cases[0]); i++)
+		if (!strcmp(fs_cases[i].name, name))
+			return &fs_cases[i];
+	return NULL;
+}
+
+/* A corrupted magic: the same image must stop probing as that format. */
+TEST(probe_ext4_bad_magic_is_enoent)
+{
+	const struct fs_case *c = find_case("ext4");
+	struct probe_result r;
+	struct want w;
+	char img[300];
+	int fd;
+
+	if (!have(c->tool))
+		return;
+	tmp_path(img, sizeof(img), "badmagic.img");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	CHECK_EQ(probe_path(img, &r), 0);
+	fd = open(img, O_WRONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(pwrite(fd, "\0\0", 2, 1024 + 0x38), 2);
+	close(fd);
+	CHECK_EQ(probe_path(img, &r), -ENOENT);
+}
+
+/* probe_fd on an fd that is not at offset 0: the caller's offset is left where it was. */
+TEST(probe_fd_leaves_offset)
+{
+	const struct fs_case *c = find_case("vfat_fat16");
+	struct probe_result r;
+	struct want w;
+	char img[300];
+	int fd;
+
+	if (!have(c->tool))
+		return;
+	tmp_path(img, sizeof(img), "fd.img");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	fd = open(img, O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK_EQ(lseek(fd, 4321, SEEK_SET), 4321);
+	CHECK_EQ(probe_fd(fd, &r), 0);
+	CHECK_STR(r.label, w.label);
+	CHECK_EQ(lseek(fd, 0, SEEK_CUR), 4321);
+	close(fd);
+}
+
+TEST(probe_mount_type_maps_ntfs)
+{
+	CHECK_STR(probe_mount_type("ntfs"), "ntfs3");
+	CHECK_STR(probe_mount_type("crypto_LUKS"), "");
+	CHECK_STR(probe_mount_type("vfat"), "vfat");
+}
+
+static void rm_tmpdir(void)
+{
+	if (tmpdir[0])
+		sh("rm -rf '%s'", tmpdir);
+}
+
+int main(void)
+{
+	const char *t = getenv("TMPDIR");
+	size_t i;
+
+	rnd_state = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() << 20 ^ 0x9e3779b97f4a7c15ull;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/livestack-probe.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(rm_tmpdir);
+
+	for (i = 0; i < sizeof(fs_cases) / sizeof(fs_cases[0]); i++)
+		run_fs_case(&fs_cases[i]);
+
+	run_truncated("ext4", "mkfs.ext4", find_case("ext4"), 1500);
+	run_truncated("iso9660", "xorriso", find_case("iso9660"), 32768 + 100);
+	run_truncated("squashfs", "mksquashfs", find_case("squashfs"), 32768);
+	run_truncated("btrfs", "mkfs.btrfs", find_case("btrfs"), 65536 + 2048);
+	run_truncated("luks2", "cryptsetup", find_case("luks2"), 200);
+	run_truncated("ntfs", "mkfs.ntfs", find_case("ntfs"), 8192);
+	run_truncated("exfat", "mkfs.exfat", find_case("exfat"), 4096);
+
+	RUN(probe_zero_image_is_enoent);
+	RUN(probe_tiny_file_is_enoent);
+	RUN(probe_missing_path_is_enoent);
+	RUN(probe_directory_is_an_error);
+	RUN(probe_ext4_bad_magic_is_enoent);
+	RUN(probe_fd_leaves_offset);
+	RUN(probe_mount_type_maps_ntfs);
+	return HARNESS_END();
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# make demo: boot the demo ISO in QEMU through its own bootloader (BIOS, as a CD),
+# watch the live system come up, power it off, and say what was seen.
+# usage: scripts/demo.sh BUILD KVER KCACHE
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+BUILD=$(abs "$1") KCACHE=$(abs "$3")
+export VM_KCACHE=$KCACHE VM_OUT=$BUILD/demo/logs
+# shellcheck source=../tests/lib/vm.sh
+source "$top/tests/lib/vm.sh"
+iso=$BUILD/demo/livestack-demo.iso
+echo "demo: booting $iso in QEMU (TCG, BIOS, as a CD); the console follows"
+echo "-----------------------------------------------------------------------"
+printf 'echo "demo: the shell works: $(uname -sr), $(wc -l < /proc/mounts) mounts"\npoweroff -f\n' \
+	> "$VM_OUT.in" 2>/dev/null || { mkdir -p "$VM_OUT"; printf 'echo "demo: the shell works: $(uname -sr), $(wc -l < /proc/mounts) mounts"\npoweroff -f\n' > "$VM_OUT.in"; }
+mkdir -p "$VM_OUT"
+# show the console as it happens
+: > "$VM_OUT/demo.log"
+tail -n +1 -f "$VM_OUT/demo.log" 2>/dev/null | grep --line-buffered -v '^\[ *[0-9.]*\] ' &
+tailpid=$!
+start=$(date +%s)
+vm_session demo 180 "LIVESTACK-DEMO-READY" "$VM_OUT.in" -cdrom "$iso" -boot d
+rc=$?
+sleep 0.3; kill "$tailpid" 2>/dev/null; wait "$tailpid" 2>/dev/null
+secs=$(( $(date +%s) - start ))
+echo "-----------------------------------------------------------------------"
+log=$VM_OUT/demo.log
+seen=0 missed=0
+step() {
+	if grep -qE -- "$2" "$log"; then echo "demo: [seen]   $1"; seen=$((seen + 1))
+	else echo "demo: [MISSED] $1"; missed=$((missed + 1)); fi
+}
+step "the ISO's bootloader started the kernel" "Linux version"
+step "livestack /init found the medium" "livestack: medium: "
+step "the squashfs layer was mounted" "livestack: layer 10-demo: "
+step "the union root was mounted" "livestack: union: (aufs|overlayfs) on /root"
+step "switch_root to the real init" "livestack: switching to /root"
+step "/ is a union (aufs or overlay)" "^demo: root filesystem is (aufs|overlay)"
+step "a write through the union landed in /run/live/rw" "^demo: the write landed in /run/live/rw"
+step "/run/live/status was written" "^time.total="
+step "the live system's shell answered" "^demo: the shell works"
+step "the machine powered off" "reboot: Power down"
+union=$(sed -n 's/^demo: root filesystem is //p' "$log" | tr -d '\r' | head -n1)
+total=$(sed -n 's/^time.total=//p' "$log" | tr -d '\r' | head -n1)
+echo "demo: root union: ${union:-?}; /init took ${total:-?} ms; the whole run took ${secs} s (qemu rc=$rc)"
+echo "demo: full console log: $log"
+if [ "$missed" = 0 ] && [ "$rc" = 0 ]; then
+	echo "demo: OK ($seen steps seen)"
+	exit 0
+fi
+echo "demo: FAILED ($missed steps missed)"
+exit 1

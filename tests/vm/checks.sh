@@ -1,0 +1,21 @@
+# Typed into the live system's shell by tests/vm/run.sh: each check prints one
+# "TAP ok - name" or "TAP not ok - name" line. The quotes split the marker so that the
+# console's echo of this very text never matches.
+t() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }
+st() { grep "^$1=" /run/live/status | cut -d= -f2-; }
+t "real init is PID 1 and is the demo's /sbin/init" '[ "$(cat /proc/1/cmdline | tr "\0" " ")" = "/bin/sh /sbin/init " ]'
+t "root is the union" 'awk "\$2==\"/\"{f=\$3} END{exit !(f==\"aufs\"||f==\"overlay\")}" /proc/mounts'
+t "status names the union mounted on /" '[ "$(st union)" = "$(awk "\$2==\"/\"{f=\$3} END{print f}" /proc/mounts)" ]'
+t "a write lands in /run/live/rw" 'echo probe-$$ > /root/vmtest.txt && grep -q probe-$$ /run/live/rw/upper/root/vmtest.txt'
+t "the squashfs layer is untouched" '! grep -rq probe-$$ /run/live/layers/'
+t "medium mounted at /run/live/medium" 'grep -q " /run/live/medium " /proc/mounts'
+t "layer mounted read-only under /run/live/layers" 'grep -q " /run/live/layers/10-demo squashfs ro" /proc/mounts'
+t "rw branch is a tmpfs at /run/live/rw" 'grep -q " /run/live/rw tmpfs " /proc/mounts'
+t "status: medium device and fs" '[ -b "$(st medium)" ] && [ -n "$(st medium.fs)" ]'
+t "status: the medium candidate is accepted" 'grep -q "^candidate\..*=accepted" /run/live/status'
+t "status: layers" '[ "$(st layers)" = "10-demo" ]'
+t "status: per-phase timings and total" '[ -n "$(st time.premount)" ] && [ "$(st time.total)" -gt 0 ]'
+t "boot messages are in the kernel log" 'dmesg | grep -q "livestack: medium: "'
+t "the initramfs was freed (no /init in the new root)" '[ ! -e /init ]'
+t "the kernel did not warn or oops" '! dmesg | grep -qE "WARNING:|BUG:|Oops"'
+echo "CHECKS-DONE"

@@ -1,0 +1,157 @@
+#!/bin/bash
+# Boot scenarios of the live system in QEMU (TCG): the demo ISO as a CD (BIOS and UEFI),
+# as a disk, by -kernel/-initrd; failure paths (no medium, corrupt layer, wrong label);
+# parameters (live.union, live.break, unknown words). TAP lines, then "N passed, M failed".
+# usage: tests/vm/run.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+OUT=$BUILD/tests/vm
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# shellcheck source=../lib/vm.sh
+source "$top/tests/lib/vm.sh"
+: "${VM_ONLY:=}"
+
+ISO=$BUILD/demo/livestack-demo.iso
+INITRD=$BUILD/demo/initrd.img
+KERNEL=$KCACHE/vmlinuz
+MK=$BUILD/bin/livestack-mkimage
+CHECKS=$top/tests/vm/checks.sh
+pass=0 fail=0
+
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
+expect() { # expect SCENARIO NAME REGEX: the console log matches
+	if vm_grep "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $VM_OUT/$1.log"; fi
+}
+refute() {
+	if vm_grep "$1" "$3"; then nok "$1: $2" "found /$3/ in $VM_OUT/$1.log"; else ok "$1: $2"; fi
+}
+# the in-guest checks' TAP lines, prefixed with the scenario
+guest_tap() {
+	local name=$1 line n=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"TAP ok - "*) ok "$name: ${line#TAP ok - }"; n=$((n + 1)) ;;
+		"TAP not ok - "*) nok "$name: ${line#TAP not ok - }"; n=$((n + 1)) ;;
+		esac
+	done < "$VM_OUT/$name.log"
+	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
+}
+want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
+no_panic() { refute "$1" "no kernel panic" "Kernel panic|end Kernel panic"; }
+
+# input typed into a booted live system: the checks, then power off
+mkdir -p "$OUT"
+{ cat "$CHECKS"; echo "poweroff -f"; } > "$OUT/live.in"
+echo "poweroff -f" > "$OUT/poweroff.in"
+APPEND="console=ttyS0,115200 panic=-1"
+
+live_boot() { # live_boot NAME DEADLINE QEMU-ARGS...: boot to the demo, run the checks
+	local name=$1 deadline=$2; shift 2
+	vm_session "$name" "$deadline" "LIVESTACK-DEMO-READY" "$OUT/live.in" "$@"
+	local rc=$?
+	[ $rc = 0 ] || nok "$name: guest powered off before the deadline" "rc=$rc"
+	expect "$name" "the demo system came up" "^LIVESTACK-DEMO-READY"
+	guest_tap "$name"
+}
+
+[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; echo "$pass passed, $fail failed"; exit 1; }
+
+if want cd-bios; then
+	live_boot cd-bios 150 -cdrom "$ISO" -boot d
+	expect cd-bios "isolinux loaded the kernel (BIOS)" "ISOLINUX|SYSLINUX"
+	expect cd-bios "medium found on the CD" "livestack: medium: /dev/sr0"
+fi
+
+if want cd-uefi; then
+	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$OUT/ovmf-vars.fd"
+	live_boot cd-uefi 300 -machine q35 \
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+		-drive if=pflash,format=raw,file="$OUT/ovmf-vars.fd" -cdrom "$ISO"
+	expect cd-uefi "booted through UEFI (efi stub)" "efi: EFI v|EFI stub|efi: "
+fi
+
+if want disk-hybrid; then
+	# the ISO written to a disk: BIOS boots its MBR, /init finds iso9660 on the whole disk
+	live_boot disk-hybrid 150 -drive "file=$ISO,format=raw,if=virtio,snapshot=on" -boot c
+	expect disk-hybrid "medium found on the virtio disk" "livestack: medium: /dev/vda"
+fi
+
+if want kernel-initrd; then
+	live_boot kernel-initrd 120 -kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
+		-append "$APPEND live.media=LABEL=LIVESTACK live.tmeout=9 foo=\"bar baz\""
+	expect kernel-initrd "unknown live.* word warned with the closest name" \
+		"unknown parameter live.tmeout=9.*did you mean live.timeout"
+	expect kernel-initrd "unknown words listed in the status" "^unknown=.*foo=bar baz"
+fi
+
+if want union-overlay; then
+	live_boot union-overlay 120 -kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
+		-append "$APPEND live.union=overlay"
+	expect union-overlay "live.union=overlay gives an overlay root" "^overlay / overlay "
+fi
+
+if want union-aufs; then
+	live_boot union-aufs 120 -kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
+		-append "$APPEND panic_on_warn=1 oops=panic"
+	expect union-aufs "aufs is the default root union" "^none / aufs "
+	expect union-aufs "/proc/mounts shows br: with the rw branch and rr layer" \
+		"^none / aufs .*br:/run/live/rw/upper=rw:/run/live/layers/10-demo=rr"
+	refute union-aufs "no fallback to overlayfs" "falling back to overlayfs"
+fi
+
+if want break-premount; then
+	# live.break=premount: a shell before the medium search; exiting it goes on booting
+	printf 'echo BREAK-SHELL-$((6*7))\nexit\n' > "$OUT/break.in"
+	vm_session break-premount 120 "(livestack:premount)" "$OUT/break.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" -append "$APPEND live.break=premount"
+	expect break-premount "the shell ran at the break" "^BREAK-SHELL-42"
+	expect break-premount "boot went on after exit" "^LIVESTACK-DEMO-READY"
+fi
+
+if want missing-medium; then
+	vm_session missing-medium 90 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.timeout=3"
+	expect missing-medium "says what it looked for and for how long" \
+		"no live medium found within 3 s: looked for any device with /live/\*\.squashfs"
+	expect missing-medium "gives a hint" "livestack: try: .*live.media="
+	expect missing-medium "opens the rescue shell" "\(livestack:premount\) #"
+	expect missing-medium "shows a countdown while waiting" "waiting for the live medium"
+	no_panic missing-medium
+fi
+
+if want label-nosuch; then
+	vm_session label-nosuch 90 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
+		-append "$APPEND live.media=LABEL=nosuch live.timeout=3"
+	expect label-nosuch "names the label it wanted" "looked for LABEL=nosuch"
+	expect label-nosuch "lists the devices seen with their labels" \
+		"sr0 .*iso9660 +LIVESTACK +label \"LIVESTACK\" is not \"nosuch\""
+	no_panic label-nosuch
+fi
+
+if want corrupt-squashfs; then
+	# the same medium, with its layer cut in half
+	stage=$OUT/corrupt
+	rm -rf "$stage"; mkdir -p "$stage"
+	sq=$BUILD/demo/10-demo.squashfs
+	head -c $(( $(stat -c %s "$sq") / 2 )) "$sq" > "$stage/10-demo.squashfs"
+	if "$MK" iso --kernel "$KERNEL" --initramfs "$INITRD" --layer "$stage/10-demo.squashfs" \
+		--label LIVESTACK --timeout 10 --cmdline "console=ttyS0,115200" \
+		--out "$stage/corrupt.iso" >"$stage/mkimage.log" 2>&1; then
+		vm_session corrupt-squashfs 90 "rescue shell;" "$OUT/poweroff.in" \
+			-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/corrupt.iso" -append "$APPEND"
+		expect corrupt-squashfs "names the damaged layer" \
+			"layer 10-demo: .*(does not mount as squashfs|is not a squashfs image)"
+		expect corrupt-squashfs "opens the rescue shell in phase layers" "\(livestack:layers\) #"
+		no_panic corrupt-squashfs
+	else
+		nok "corrupt-squashfs: build the ISO" "$(tail -n3 "$stage/mkimage.log")"
+	fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

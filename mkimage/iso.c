@@ -1,11 +1,512 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `livestack-mkimage iso`: a hybrid BIOS+UEFI ISO (isolinux, GRUB EFI image, xorriso). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "layout.h"
 #include "mkimage.h"
+
+#define ISOLINUX_DIR	"/usr/lib/ISOLINUX"
+#define SYSLINUX_BIOS	"/usr/lib/syslinux/modules/bios"
+#define GRUB_EFI_DIR	"/usr/lib/grub/x86_64-efi"
+#define LAYERS_MAX	64
+
+static const char usage_text[] =
+	"usage: " MK_PROG " iso --kernel VMLINUZ --initramfs FILE --layer FILE... --out FILE\n"
+	"         [--label LABEL] [--cmdline ARGS] [--timeout DECISECONDS] [--datadir DIR]\n"
+	"  --layer FILE   a squashfs layer; repeat it, or list several after one --layer;\n"
+	"                 NN-name.squashfs keeps its name, others are numbered 10-, 20-, ...\n"
+	"  --label LABEL  ISO volume label (default " LIVE_LABEL_DEFAULT ")\n"
+	"  --cmdline ARGS appended to every boot menu entry\n"
+	"  --timeout DS   boot menu timeout in tenths of a second (default 50)\n";
+
+/* isolinux menu modules (menu.c32 and what it links) and the loader itself */
+static const char *const syslinux_files[] = {
+	"ldlinux.c32", "libcom32.c32", "libutil.c32", "menu.c32",
+};
+
+/* Built into the EFI image; nothing is loaded from the medium but the menu. */
+static const char *const grub_modules[] = {
+	"part_gpt", "part_msdos", "fat", "iso9660", "normal", "configfile", "linux",
+	"search", "search_fs_file", "search_label", "echo", "serial", "terminal", "test",
+	"true", "sleep", "gzio", "all_video", "boot", "chain", "reboot", "halt", "ls", "cat",
+};
+
+struct iso_opts {
+	const char *kernel, *initramfs, *out, *label, *cmdline, *datadir;
+	const char *layers[LAYERS_MAX];
+	char names[LAYERS_MAX][256];	/* NN-name.squashfs on the ISO */
+	size_t nlayers;
+	long timeout;
+	char id[17];
+};
+
+static int parse(int argc, char **argv, struct iso_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initramfs", required_argument, NULL, 'i' },
+		{ "layer", required_argument, NULL, 'l' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->label = LIVE_LABEL_DEFAULT;
+	o->cmdline = "";
+	o->timeout = 50;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initramfs = optarg; break;
+		case 'l':
+			if (o->nlayers == LAYERS_MAX) {
+				mk_err("iso: more than %d layers", LAYERS_MAX);
+				return -1;
+			}
+			o->layers[o->nlayers++] = optarg;
+			break;
+		case 'L': o->label = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 't':
+			o->timeout = strtol(optarg, &end, 10);
+			if (*end || o->timeout < 0 || o->timeout > 36000) {
+				mk_err("iso: --timeout %s: deciseconds, 0..36000", optarg);
+				return -1;
+			}
+			break;
+		case 'd': o->datadir = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default: fputs(usage_text, stderr); return -1;
+		}
+	}
+	/* "--layer a b c": getopt moved the extra names to the end */
+	for (; optind < argc; optind++) {
+		if (!o->nlayers || o->nlayers == LAYERS_MAX) {
+			mk_err("iso: unexpected argument '%s'", argv[optind]);
+			return -1;
+		}
+		o->layers[o->nlayers++] = argv[optind];
+	}
+	if (!o->out) {
+		mk_err("iso: --out FILE is required");
+		return -1;
+	}
+	if (!o->nlayers) {
+		mk_err("iso: at least one --layer FILE.squashfs is required");
+		return -1;
+	}
+	if (!*o->label || strlen(o->label) > 32 || strspn(o->label,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(o->label)) {
+		mk_err("iso: --label '%s': 1 to 32 letters, digits, '_', '-' or '.'", o->label);
+		return -1;
+	}
+	if (strpbrk(o->cmdline, "\n\r\"'{};$\\")) {
+		mk_err("iso: --cmdline: newlines, quotes, braces, ';', '$' and '\\' are not allowed "
+		       "(the menus are isolinux and GRUB scripts)");
+		return -1;
+	}
+	o->datadir = mk_datadir(o->datadir);
+	return 0;
+}
+
+static int has_magic(const char *path, off_t off, const char *magic, size_t len)
+{
+	char buf[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len, off);
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)len && memcmp(buf, magic, len) == 0;
+}
+
+/* Check the inputs and name the layers as they will appear under /live. */
+static int check_inputs(struct iso_opts *o)
+{
+	size_t i, j;
+
+	if (mk_need_file("kernel", o->kernel))
+		return -1;
+	if (!has_magic(o->kernel, 0x202, "HdrS", 4)) {
+		mk_err("kernel %s: not an x86 bzImage (no 'HdrS' boot header)", o->kernel);
+		return -1;
+	}
+	if (mk_need_file("initramfs", o->initramfs))
+		return -1;
+	for (i = 0; i < o->nlayers; i++) {
+		char copy[MK_PATH_MAX], *base, *dot;
+		const char *p;
+
+		if (mk_need_file("layer", o->layers[i]))
+			return -1;
+		if (!has_magic(o->layers[i], 0, "hsqs", 4)) {
+			mk_err("layer %s: not a squashfs image (make one with '" MK_PROG
+			       " squashfs ROOTDIR OUT')", o->layers[i]);
+			return -1;
+		}
+		snprintf(copy, sizeof(copy), "%s", o->layers[i]);
+		base = basename(copy);
+		dot = strstr(base, LIVE_LAYER_SUFFIX);
+		if (dot && dot[strlen(LIVE_LAYER_SUFFIX)] == '\0')
+			*dot = '\0';
+		else if ((dot = strrchr(base, '.')) && dot != base)
+			*dot = '\0';	/* root.sfs -> root */
+		for (p = base; *p; p++)
+			if (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20)
+				break;
+		if (!*base || *p) {
+			mk_err("layer %s: unusable file name", o->layers[i]);
+			return -1;
+		}
+		if (base[0] >= '0' && base[0] <= '9' && base[1] >= '0' && base[1] <= '9' &&
+		    base[2] == '-')
+			snprintf(o->names[i], sizeof(o->names[i]), "%s" LIVE_LAYER_SUFFIX, base);
+		else if (i < 9)
+			snprintf(o->names[i], sizeof(o->names[i]), "%02zu-%s" LIVE_LAYER_SUFFIX,
+				 (i + 1) * 10, base);
+		else {
+			mk_err("layer %s: name it NN-name.squashfs (only the first 9 layers are "
+			       "numbered automatically)", o->layers[i]);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(o->names[i], o->names[j]) == 0) {
+				mk_err("layers %s and %s would both be live/%s", o->layers[j],
+				       o->layers[i], o->names[i]);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* FNV-1a 64 over the inputs' contents and names: the medium's build ID. */
+static int build_id(struct iso_opts *o)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	const char *files[LAYERS_MAX + 2];
+	static unsigned char buf[1 << 20];
+	size_t nfiles = 0, i;
+	ssize_t n, k;
+	int fd;
+
+	files[nfiles++] = o->kernel;
+	files[nfiles++] = o->initramfs;
+	for (i = 0; i < o->nlayers; i++)
+		files[nfiles++] = o->layers[i];
+	for (i = 0; i < nfiles; i++) {
+		fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			mk_err("%s: %s", files[i], strerror(errno));
+			return -1;
+		}
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			for (k = 0; k < n; k++)
+				h = (h ^ buf[k]) * 1099511628211ULL;
+		close(fd);
+		if (n < 0) {
+			mk_err("%s: %s", files[i], strerror(errno));
+			return -1;
+		}
+		if (i >= 2)
+			for (k = 0; o->names[i - 2][k]; k++)
+				h = (h ^ (unsigned char)o->names[i - 2][k]) * 1099511628211ULL;
+	}
+	snprintf(o->id, sizeof(o->id), "%016llx", h);
+	return 0;
+}
+
+/* Replace @KEY@ in a template with values; unknown keys are left as they are. */
+static char *subst(const char *tmpl, const char *const kv[][2], size_t nkv)
+{
+	struct mk_buf b = { 0 };
+	const char *p = tmpl, *at;
+	size_t i;
+
+	if (mk_buf_printf(&b, "%s", ""))
+		return NULL;
+	while ((at = strchr(p, '@'))) {
+		if (mk_buf_printf(&b, "%.*s", (int)(at - p), p))
+			goto out_free;
+		for (i = 0; i < nkv; i++) {
+			size_t klen = strlen(kv[i][0]);
+
+			if (strncmp(at + 1, kv[i][0], klen) == 0 && at[1 + klen] == '@')
+				break;
+		}
+		if (i < nkv) {
+			if (mk_buf_printf(&b, "%s", kv[i][1]))
+				goto out_free;
+			p = at + strlen(kv[i][0]) + 2;
+		} else {
+			if (mk_buf_printf(&b, "@"))
+				goto out_free;
+			p = at + 1;
+		}
+	}
+	if (mk_buf_printf(&b, "%s", p))
+		goto out_free;
+	return b.s;
+
+out_free:
+	free(b.s);
+	return NULL;
+}
+
+static int write_from_template(const struct iso_opts *o, const char *tmpl_name, const char *dst)
+{
+	char tmpl_path[MK_PATH_MAX], isolinux_to[16], grub_to[16];
+	char *tmpl, *text;
+	int err;
+	const char *const kv[][2] = {
+		{ "LABEL", o->label }, { "CMDLINE", o->cmdline }, { "ID", o->id },
+		{ "TIMEOUT", isolinux_to }, { "TIMEOUT_SEC", grub_to }, { "ID_FILE", LIVE_ID_FILE },
+	};
+
+	/* isolinux: TIMEOUT 0 would wait forever; GRUB: timeout=0 boots at once */
+	snprintf(isolinux_to, sizeof(isolinux_to), "%ld", o->timeout ? o->timeout : 1);
+	snprintf(grub_to, sizeof(grub_to), "%ld", (o->timeout + 9) / 10);
+	snprintf(tmpl_path, sizeof(tmpl_path), "%s/configs/boot/%s", o->datadir, tmpl_name);
+	err = file_slurp(tmpl_path, &tmpl, NULL);
+	if (err) {
+		mk_err("boot menu template %s: %s (set --datadir)", tmpl_path, strerror(-err));
+		return -1;
+	}
+	text = subst(tmpl, kv, sizeof(kv) / sizeof(kv[0]));
+	free(tmpl);
+	if (!text) {
+		mk_err("out of memory");
+		return -1;
+	}
+	err = mk_write(dst, text, 0644);
+	free(text);
+	return err;
+}
+
+static int stage_isolinux(const char *stage)
+{
+	char src[MK_PATH_MAX], dst[MK_PATH_MAX];
+	size_t i;
+
+	snprintf(src, sizeof(src), "%s/isolinux.bin", ISOLINUX_DIR);
+	snprintf(dst, sizeof(dst), "%s/isolinux/isolinux.bin", stage);
+	if (mk_need_file("isolinux (install isolinux)", src) || mk_copy(src, dst, 0644))
+		return -1;
+	for (i = 0; i < sizeof(syslinux_files) / sizeof(syslinux_files[0]); i++) {
+		snprintf(src, sizeof(src), "%s/%s", SYSLINUX_BIOS, syslinux_files[i]);
+		snprintf(dst, sizeof(dst), "%s/isolinux/%s", stage, syslinux_files[i]);
+		if (mk_need_file("syslinux module (install syslinux-common)", src) || mk_copy(src, dst, 0644))
+			return -1;
+	}
+	return 0;
+}
+
+/* GRUB for x86_64 EFI in a small FAT image: the El Torito EFI entry and the GPT ESP. */
+static int stage_efi(const struct iso_opts *o, const char *work, const char *img)
+{
+	char efi[MK_PATH_MAX], cfg[MK_PATH_MAX], kb[32], modinfo[MK_PATH_MAX];
+	const char *argv[8 + sizeof(grub_modules) / sizeof(grub_modules[0]) + 1];
+	struct timespec ts[2] = { { .tv_sec = mk_epoch() }, { .tv_sec = mk_epoch() } };
+	size_t i, n = 0;
+	off_t size;
+
+	snprintf(modinfo, sizeof(modinfo), "%s/linux.mod", GRUB_EFI_DIR);
+	if (mk_need_file("GRUB EFI modules (install grub-efi-amd64-bin)", modinfo))
+		return -1;
+	snprintf(efi, sizeof(efi), "%s/BOOTX64.EFI", work);
+	snprintf(cfg, sizeof(cfg), "%s/embedded.cfg", work);
+	if (write_from_template(o, "grub-embedded.cfg.in", cfg))
+		return -1;
+	/*
+	 * grub-mkimage rather than grub-mkstandalone: the latter packs every module into
+	 * a memdisk tar stamped with the build time (9.8 MB, different each run); this
+	 * image holds only what the menu needs (0.7 MB) and is byte-for-byte reproducible.
+	 */
+	argv[n++] = "grub-mkimage";
+	argv[n++] = "-O";
+	argv[n++] = "x86_64-efi";
+	argv[n++] = "-p";
+	argv[n++] = "/boot/grub";
+	argv[n++] = "-c";
+	argv[n++] = cfg;
+	argv[n++] = "-o";
+	argv[n++] = efi;
+	for (i = 0; i < sizeof(grub_modules) / sizeof(grub_modules[0]); i++)
+		argv[n++] = grub_modules[i];
+	argv[n] = NULL;
+	if (mk_run(argv))
+		return -1;
+	utimensat(AT_FDCWD, efi, ts, 0);
+	size = mk_file_size(efi);
+	/* the file plus FAT12/16 overhead and slack, in KiB */
+	snprintf(kb, sizeof(kb), "%lld", (long long)(size / 1024 + 256));
+	{
+		const char *mkfs[] = { "mkfs.vfat", "-C", "--invariant", "-i", "4C495645",
+				       "-n", "EFIBOOT", img, kb, NULL };
+		const char *mmd[] = { "mmd", "-i", img, "::/EFI", "::/EFI/BOOT", NULL };
+		const char *mcopy[] = { "mcopy", "-m", "-i", img, efi, "::/EFI/BOOT/BOOTX64.EFI", NULL };
+
+		if (mk_run(mkfs) || mk_run(mmd) || mk_run(mcopy))
+			return -1;
+	}
+	return 0;
+}
+
+/* xorriso graft point "iso/path=host/path": '=' and '\' in the host path are escaped. */
+static char *graft(const char *iso, const char *host)
+{
+	struct mk_buf b = { 0 };
+	const char *p;
+	int err = mk_buf_printf(&b, "%s=", iso);
+
+	for (p = host; *p && !err; p++)
+		err = mk_buf_printf(&b, "%s%c", *p == '=' || *p == '\\' ? "\\" : "", *p);
+	if (err) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+static int run_xorriso(const struct iso_opts *o, const char *stage, const char *tmp)
+{
+	const char *argv[64 + LAYERS_MAX];
+	char *grafts[LAYERS_MAX + 2], mbr[] = ISOLINUX_DIR "/isohdpfx.bin", name[300], date[32];
+	time_t epoch = (time_t)mk_epoch();
+	size_t n = 0, i, ngrafts = 0;
+	struct tm tm;
+	int err = -1;
+
+	gmtime_r(&epoch, &tm);
+	strftime(date, sizeof(date), "%Y%m%d%H%M%S00", &tm);
+	setenv("TZ", "UTC", 1);
+
+	if (mk_need_file("isohybrid MBR (install isolinux)", mbr))
+		return -1;
+	grafts[ngrafts++] = graft("boot/vmlinuz", o->kernel);
+	grafts[ngrafts++] = graft("boot/initrd.img", o->initramfs);
+	for (i = 0; i < o->nlayers; i++) {
+		snprintf(name, sizeof(name), "live/%s", o->names[i]);
+		grafts[ngrafts++] = graft(name, o->layers[i]);
+	}
+	for (i = 0; i < ngrafts; i++)
+		if (!grafts[i])
+			goto out_free;
+	argv[n++] = "xorriso";
+	argv[n++] = "-as";
+	argv[n++] = "mkisofs";
+	argv[n++] = "-o";
+	argv[n++] = tmp;
+	argv[n++] = "-quiet";
+	argv[n++] = "-iso-level";
+	argv[n++] = "3";
+	argv[n++] = "-full-iso9660-filenames";
+	argv[n++] = "-joliet";
+	argv[n++] = "-joliet-long";
+	argv[n++] = "-rational-rock";
+	argv[n++] = "-volid";
+	argv[n++] = o->label;
+	argv[n++] = "-appid";
+	argv[n++] = "livestack";
+	argv[n++] = "-isohybrid-mbr";
+	argv[n++] = mbr;
+	argv[n++] = "-c";
+	argv[n++] = "isolinux/boot.cat";
+	argv[n++] = "-b";
+	argv[n++] = "isolinux/isolinux.bin";
+	argv[n++] = "-no-emul-boot";
+	argv[n++] = "-boot-load-size";
+	argv[n++] = "4";
+	argv[n++] = "-boot-info-table";
+	argv[n++] = "-eltorito-alt-boot";
+	argv[n++] = "-e";
+	argv[n++] = "boot/efiboot.img";
+	argv[n++] = "-no-emul-boot";
+	argv[n++] = "-isohybrid-gpt-basdat";
+	/* SOURCE_DATE_EPOCH alone leaves file dates at their mtimes (staged files: now) */
+	argv[n++] = "--set_all_file_dates";
+	argv[n++] = date;
+	argv[n++] = "-graft-points";
+	argv[n++] = stage;
+	for (i = 0; i < ngrafts; i++)
+		argv[n++] = grafts[i];
+	argv[n] = NULL;
+	err = mk_run(argv);
+
+out_free:
+	for (i = 0; i < ngrafts; i++)
+		free(grafts[i]);
+	return err;
+}
 
 int iso_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	mk_err("iso: not yet");
-	return -1;
+	struct iso_opts o;
+	char tmpdir[MK_PATH_MAX] = "", stage[MK_PATH_MAX], work[MK_PATH_MAX], p[MK_PATH_MAX];
+	char tmp[MK_PATH_MAX] = "", idtext[64], epoch[16];
+	int fd, err = -1;
+
+	if (parse(argc, argv, &o) || check_inputs(&o))
+		return -1;
+	/* fail on an unwritable output before the slow part */
+	fd = mk_tmp_beside(o.out, tmp, sizeof(tmp));
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (build_id(&o) || mk_tmpdir(tmpdir, sizeof(tmpdir)))
+		goto out_clean;
+	/* xorriso and mtools take their timestamps from it: one epoch for every tool */
+	snprintf(epoch, sizeof(epoch), "%u", (unsigned)mk_epoch());
+	setenv("SOURCE_DATE_EPOCH", epoch, 1);
+	snprintf(stage, sizeof(stage), "%s/iso", tmpdir);
+	snprintf(work, sizeof(work), "%s/work", tmpdir);
+	snprintf(p, sizeof(p), "%s/boot", stage);
+	if (file_mkdirs(p, 0755) || file_mkdirs(work, 0755)) {
+		mk_err("%s: %s", tmpdir, strerror(errno));
+		goto out_clean;
+	}
+	if (stage_isolinux(stage))
+		goto out_clean;
+	snprintf(p, sizeof(p), "%s/isolinux/isolinux.cfg", stage);
+	if (write_from_template(&o, "isolinux.cfg.in", p))
+		goto out_clean;
+	snprintf(p, sizeof(p), "%s/boot/grub/grub.cfg", stage);
+	if (write_from_template(&o, "grub.cfg.in", p))
+		goto out_clean;
+	snprintf(p, sizeof(p), "%s/live/" LIVE_ID_FILE, stage);
+	snprintf(idtext, sizeof(idtext), "%s\n", o.id);
+	if (mk_write(p, idtext, 0644))
+		goto out_clean;
+	snprintf(p, sizeof(p), "%s/boot/efiboot.img", stage);
+	if (stage_efi(&o, work, p) || run_xorriso(&o, stage, tmp) || mk_commit(tmp, o.out, 0644))
+		goto out_clean;
+	tmp[0] = '\0';
+	mk_info("iso %s: %lld bytes, label %s, id %s, %zu layer(s)", o.out,
+		(long long)mk_file_size(o.out), o.label, o.id, o.nlayers);
+	err = 0;
+
+out_clean:
+	if (tmp[0])
+		unlink(tmp);
+	if (tmpdir[0])
+		mk_rm_rf(tmpdir);
+	return err;
 }

@@ -54,6 +54,8 @@ int squashfs_main(int argc, char **argv)
 		return -1;
 	close(fd);
 	snprintf(epoch, sizeof(epoch), "%u", (unsigned)mk_epoch());
+	/* mksquashfs >= 4.5 refuses SOURCE_DATE_EPOCH together with the explicit flags */
+	unsetenv("SOURCE_DATE_EPOCH");
 	{
 		/* mksquashfs sorts directory entries itself; -noappend overwrites the temp file */
 		const char *argv_z[] = { "mksquashfs", root, tmp, "-noappend", "-all-root",

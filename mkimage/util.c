@@ -209,10 +209,16 @@ int mk_write(const char *path, const char *data, mode_t mode)
 
 int mk_copy(const char *src, const char *dst, mode_t mode)
 {
-	char *data;
+	char dir[MK_PATH_MAX], *data;
 	size_t len;
 	int err;
 
+	snprintf(dir, sizeof(dir), "%s", dst);
+	err = file_mkdirs(dirname(dir), 0755);
+	if (err) {
+		mk_err("cannot create %s: %s", dir, strerror(-err));
+		return -1;
+	}
 	err = file_slurp(src, &data, &len);
 	if (err) {
 		mk_err("cannot read %s: %s", src, strerror(-err));

@@ -95,7 +95,11 @@ static void tmp_path(char *buf, size_t n, const char *name)
 	snprintf(buf, n, "%s/%s", tmpdir, name);
 }
 
-/* blkid's own low-level verdict (-p: no cache), for comparison; -1 when blkid is absent or silent. */
+/*
+ * blkid's own low-level verdict (-p: no cache), for comparison; -1 when blkid
+ * is absent or silent. The udev format, because its *_ENC values are
+ * lossless (\xNN escapes) where -o export mangles non-ASCII (cat -v style).
+ */
 static int blkid_export(const char *img, struct probe_result *b)
 {
 	char cmd[512], line[1024];
@@ -105,7 +109,7 @@ static int blkid_export(const char *img, struct probe_result *b)
 	memset(b, 0, sizeof(*b));
 	if (!have("blkid"))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin blkid -p -o export '%s' 2>/dev/null", img);
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin blkid -p -o udev '%s' 2>/dev/null", img);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -116,19 +120,23 @@ static int blkid_export(const char *img, struct probe_result *b)
 		if (!v)
 			continue;
 		*v++ = '\0';
-		if (!strcmp(line, "TYPE"))
+		if (!strcmp(line, "ID_FS_TYPE"))
 			dst = b->type, max = sizeof(b->type);
-		else if (!strcmp(line, "LABEL"))
+		else if (!strcmp(line, "ID_FS_LABEL_ENC"))
 			dst = b->label, max = sizeof(b->label);
-		else if (!strcmp(line, "UUID"))
+		else if (!strcmp(line, "ID_FS_UUID_ENC"))
 			dst = b->uuid, max = sizeof(b->uuid);
 		if (!dst)
 			continue;
-		/* export format escapes shell-special characters with a backslash */
 		for (s = v, d = dst; *s && *s != '\n' && d < dst + max - 1; s++) {
-			if (*s == '\\' && s[1])
-				s++;
-			*d++ = *s;
+			unsigned int c;
+
+			if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &c) == 1) {
+				*d++ = (char)c;
+				s += 3;
+			} else {
+				*d++ = *s;
+			}
 		}
 		*d = '\0';
 		got = 1;
@@ -528,6 +536,174 @@ TEST(probe_mount_type_maps_ntfs)
 	CHECK_STR(probe_mount_type("vfat"), "vfat");
 }
 
+/* Find the Joliet supplementary descriptor the way a reader of ECMA-119 would; its byte offset, or -1. */
+static long iso_find_joliet(const char *img)
+{
+	uint8_t vd[96];
+	long off = -1;
+	int fd = open(img, O_RDONLY), i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 17; i < 32 && off < 0; i++) {
+		if (pread(fd, vd, sizeof(vd), (off_t)i * 2048) != (ssize_t)sizeof(vd) || vd[0] == 0xff)
+			break;
+		if (vd[0] == 2 && !memcmp(vd + 1, "CD001", 5) && vd[88] == '%' && vd[89] == '/')
+			off = (long)i * 2048;
+	}
+	close(fd);
+	return off;
+}
+
+/*
+ * A Joliet volume id that is not just the PVD's: blkid shows Joliet's, in
+ * UTF-8 (mkisofs tools set both alike, so the image is patched).
+ */
+TEST(probe_iso9660_joliet_label_wins)
+{
+	const struct fs_case *c = find_case("iso9660_joliet");
+	struct probe_result r, b;
+	struct want w;
+	uint8_t ucs[32];
+	char img[300], word[8], label[64];
+	/* "Lïve-Ünï " + a random word, as UCS-2 */
+	uint16_t chars[16] = { 'L', 0xef, 'v', 'e', '-', 0xdc, 'n', 0xef, ' ' };
+	long off;
+	int fd, i;
+
+	if (!have(c->tool))
+		return;
+	tmp_path(img, sizeof(img), "joliet.iso");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	off = iso_find_joliet(img);
+	CHECK(off > 0);
+	rnd_label(word, 6, 0);
+	for (i = 0; i < 6; i++)
+		chars[9 + i] = (uint8_t)word[i];
+	chars[15] = ' ';	/* Joliet pads with spaces; trimmed */
+	for (i = 0; i < 16; i++) {
+		ucs[2 * i] = (uint8_t)(chars[i] >> 8);
+		ucs[2 * i + 1] = (uint8_t)chars[i];
+	}
+	snprintf(label, sizeof(label), "L\xc3\xafve-\xc3\x9cn\xc3\xaf %s", word);
+	fd = open(img, O_WRONLY);
+	CHECK(fd >= 0 && off > 0);
+	if (fd >= 0 && off > 0)
+		CHECK_EQ(pwrite(fd, ucs, sizeof(ucs), off + 40), (long)sizeof(ucs));
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.type, "iso9660");
+	CHECK_STR(r.label, label);
+	CHECK_STR(r.uuid, w.uuid);
+	if (blkid_export(img, &b) == 0)
+		CHECK_STR(r.label, b.label);
+}
+
+/*
+ * Boot code at sector 0 that passes for a FAT boot sector, over an ISO: the
+ * medium is the ISO (blkid would call it ambivalent and name nothing).
+ */
+TEST(probe_iso9660_under_fat_bootsector)
+{
+	const struct fs_case *iso = find_case("iso9660"), *fat = find_case("vfat_fat16");
+	struct probe_result r;
+	struct want w, wf;
+	uint8_t sect[512];
+	char img[300], fimg[300];
+	int fd;
+
+	if (!have(iso->tool) || !have(fat->tool))
+		return;
+	tmp_path(img, sizeof(img), "fatboot.iso");
+	tmp_path(fimg, sizeof(fimg), "fatboot.vfat");
+	CHECK_EQ(iso->make(iso, img, &w), 0);
+	CHECK_EQ(fat->make(fat, fimg, &wf), 0);
+	fd = open(fimg, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, sect, sizeof(sect), 0) == (ssize_t)sizeof(sect));
+	if (fd >= 0)
+		close(fd);
+	fd = open(img, O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, sect, sizeof(sect), 0) == (ssize_t)sizeof(sect));
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.type, "iso9660");
+	CHECK_STR(r.label, w.label);
+	CHECK_STR(r.uuid, w.uuid);
+}
+
+/* A FAT volume whose root directory has no label entry: blkid shows no LABEL, not the boot sector's. */
+TEST(probe_vfat_boot_label_only)
+{
+	const struct fs_case *c = find_case("vfat_fat12");
+	struct probe_result r, b;
+	struct want w;
+	uint8_t bs[32];
+	char img[300];
+	long root;
+	int fd;
+
+	if (!have(c->tool))
+		return;
+	tmp_path(img, sizeof(img), "bootlabel.vfat");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	fd = open(img, O_RDWR);
+	CHECK(fd >= 0 && pread(fd, bs, sizeof(bs), 0) == (ssize_t)sizeof(bs));
+	/* root directory = reserved + fats * fat length sectors; mark its first entry deleted */
+	root = (long)(bs[14] | bs[15] << 8) + (long)bs[16] * (bs[22] | bs[23] << 8);
+	root *= bs[11] | bs[12] << 8;
+	CHECK(fd >= 0 && pwrite(fd, "\xe5", 1, root) == 1);
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.type, "vfat");
+	CHECK_STR(r.label, "");
+	CHECK_STR(r.uuid, w.uuid);
+	if (blkid_export(img, &b) == 0)
+		CHECK_STR(r.label, b.label);
+}
+
+/* The same isohybrid through a real block device (a read-only loop device), whole disk. */
+static void run_block_device(void)
+{
+	const struct fs_case *c = find_case("iso9660_isohybrid");
+	struct probe_result r, rp;
+	struct want w;
+	char img[300], cmd[512], dev[64] = "", part[80];
+	FILE *p;
+
+	case_begin();
+	if (!have(c->tool) || !have("losetup") || geteuid() != 0 || access("/dev/loop-control", W_OK)) {
+		case_end("block_device_isohybrid", "needs root, losetup and /dev/loop-control");
+		return;
+	}
+	tmp_path(img, sizeof(img), "blockdev.iso");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	snprintf(cmd, sizeof(cmd), "PATH=$PATH:/sbin:/usr/sbin losetup --find --show --read-only --partscan '%s' 2>/dev/null", img);
+	p = popen(cmd, "r");
+	if (p) {
+		if (!fgets(dev, sizeof(dev), p))
+			dev[0] = '\0';
+		pclose(p);
+	}
+	dev[strcspn(dev, "\n")] = '\0';
+	if (strncmp(dev, "/dev/loop", 9) != 0) {
+		case_end("block_device_isohybrid", "losetup failed (no loop devices here)");
+		return;
+	}
+	CHECK_EQ(probe_path(dev, &r), 0);
+	CHECK_STR(r.type, "iso9660");
+	CHECK_STR(r.label, w.label);
+	CHECK_STR(r.uuid, w.uuid);
+	/* isohybrid's partition 1 starts at 0 and holds the same ISO, when the node exists */
+	snprintf(part, sizeof(part), "%sp1", dev);
+	if (access(part, R_OK) == 0 && probe_path(part, &rp) == 0)
+		CHECK_STR(rp.type, "iso9660");
+	sh("PATH=$PATH:/sbin:/usr/sbin losetup -d %s", dev);
+	case_end("block_device_isohybrid", NULL);
+}
+
 static void rm_tmpdir(void)
 {
 	if (tmpdir[0])
@@ -558,6 +734,10 @@ int main(void)
 	run_truncated("ntfs", "mkfs.ntfs", find_case("ntfs"), 8192);
 	run_truncated("exfat", "mkfs.exfat", find_case("exfat"), 4096);
 
+	run_block_device();
+	RUN(probe_iso9660_joliet_label_wins);
+	RUN(probe_iso9660_under_fat_bootsector);
+	RUN(probe_vfat_boot_label_only);
 	RUN(probe_zero_image_is_enoent);
 	RUN(probe_tiny_file_is_enoent);
 	RUN(probe_missing_path_is_enoent);

@@ -736,7 +736,7 @@ static int run_guest(void)
 			printf("#   delete_module(aufs): %s\n", strerror(errno));
 			printf("not ok %d - aufs/module-unload\n", tap_no);
 			n_fail++;
-		} else if (kmsg_scan(0)) {
+		} else if (kmsg_scan(0) || (read_taint() & ~taint_base)) {
 			printf("not ok %d - aufs/module-unload # kernel log\n", tap_no);
 			n_fail++;
 		} else {

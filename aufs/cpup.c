@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Copy-up: data, owner, mode, times, xattrs, under a temporary name renamed into place. */
+#include "aufs.h"
+#include <linux/splice.h>
+#include <linux/xattr.h>
+#include "vfsub.h"
+
+#define AU_CPUP_CHUNK	(1 << 20)
+
+/* Sparse-aware data copy of the first len bytes. */
+static int au_cp_data(const struct path *src, const struct path *dst, loff_t len)
+{
+	struct file *in, *out;
+	loff_t pos = 0;
+	int err = 0;
+
+	in = au_do_open(src, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	out = au_do_open(dst, O_WRONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(out)) {
+		fput(in);
+		return PTR_ERR(out);
+	}
+	while (pos < len) {
+		loff_t data, end;
+
+		data = vfs_llseek(in, pos, SEEK_DATA);
+		if (data == -ENXIO)
+			break;		/* the rest is a hole */
+		if (data < 0)
+			data = pos;	/* no SEEK_DATA: copy everything */
+		if (data >= len)
+			break;
+		end = vfs_llseek(in, data, SEEK_HOLE);
+		if (end < 0 || end > len)
+			end = len;
+		pos = data;
+		while (pos < end) {
+			loff_t ipos = pos, opos = pos;
+			long n;
+
+			if (fatal_signal_pending(current)) {
+				err = -EINTR;
+				goto out;
+			}
+			n = do_splice_direct(in, &ipos, out, &opos,
+					     min_t(loff_t, end - pos, AU_CPUP_CHUNK),
+					     SPLICE_F_MOVE);
+			if (n <= 0) {
+				/* the source shrank under us: the size is fixed below */
+				if (n < 0)
+					err = n;
+				goto out;
+			}
+			pos += n;
+		}
+	}
+	/* the data is durable before the rename makes it visible */
+	if (!err) {
+		err = vfs_fsync(out, 0);
+		if (err == -EINVAL)
+			err = 0;
+	}
+out:
+	fput(out);
+	fput(in);
+	return err;
+}
+
+static int au_cp_xattrs(struct dentry *h_src, struct dentry *h_dst)
+{
+	ssize_t list_size, size;
+	char *list, *name, *value = NULL;
+	int err = 0;
+
+	list_size = au_do_listxattr(h_src, NULL, 0);
+	if (list_size <= 0)
+		return list_size == -EOPNOTSUPP ? 0 : list_size;
+	list = kvzalloc(list_size, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	list_size = au_do_listxattr(h_src, list, list_size);
+	if (list_size < 0) {
+		err = list_size;
+		goto out;
+	}
+	for (name = list; name < list + list_size; name += strlen(name) + 1) {
+		size = au_do_getxattr(h_src, name, NULL, 0);
+		if (size < 0)
+			continue;
+		kvfree(value);
+		value = kvmalloc(size ? size : 1, GFP_KERNEL);
+		if (!value) {
+			err = -ENOMEM;
+			break;
+		}
+		size = au_do_getxattr(h_src, name, value, size);
+		if (size < 0)
+			continue;
+		err = au_do_setxattr(h_dst, name, value, size, 0);
+		/* what the upper fs cannot hold (security labels, unsupported) is skipped */
+		if (err == -EOPNOTSUPP || err == -EPERM ||
+		    !strncmp(name, XATTR_SECURITY_PREFIX, XATTR_SECURITY_PREFIX_LEN))
+			err = 0;
+		if (err)
+			break;
+	}
+out:
+	kvfree(value);
+	kvfree(list);
+	return err;
+}
+
+/* Owner, mode and times of h_src onto h_dst, and the size for files. */
+static int au_cp_attr(struct dentry *h_dst, struct inode *h_src, loff_t size)
+{
+	struct inode *h_inode = d_inode(h_dst);
+	struct iattr attr = {};
+	int err = 0;
+
+	inode_lock(h_inode);
+	if (S_ISREG(h_src->i_mode) && i_size_read(h_inode) != size) {
+		attr.ia_valid = ATTR_SIZE;
+		attr.ia_size = size;
+		err = au_do_notify_change(h_dst, &attr);
+	}
+	if (!err) {
+		attr.ia_valid = ATTR_UID | ATTR_GID;
+		attr.ia_vfsuid = VFSUIDT_INIT(h_src->i_uid);
+		attr.ia_vfsgid = VFSGIDT_INIT(h_src->i_gid);
+		err = au_do_notify_change(h_dst, &attr);
+	}
+	if (!err && !S_ISLNK(h_src->i_mode)) {
+		attr.ia_valid = ATTR_MODE;
+		attr.ia_mode = h_src->i_mode;
+		err = au_do_notify_change(h_dst, &attr);
+	}
+	if (!err) {
+		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET | ATTR_MTIME_SET;
+		attr.ia_atime = h_src->i_atime;
+		attr.ia_mtime = h_src->i_mtime;
+		err = au_do_notify_change(h_dst, &attr);
+	}
+	inode_unlock(h_inode);
+	return err;
+}
+
+static void au_tmp_remove(struct inode *h_dir, struct dentry *tmp)
+{
+	au_lock_parent(h_dir);
+	if (tmp->d_parent && d_inode(tmp->d_parent) == h_dir && d_is_positive(tmp)) {
+		if (d_is_dir(tmp))
+			au_do_rmdir(h_dir, tmp);
+		else
+			au_do_unlink(h_dir, tmp);
+	}
+	inode_unlock(h_dir);
+}
+
+/*
+ * Copy dentry (whose parent already has a dir on wbr at index wb) up to wbr.
+ * Caller holds sbi->cpup_mutex, a write reference on wbr's mount and runs
+ * with the mounter's credentials.
+ */
+static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
+		       struct au_dinfo *di, int wb, loff_t len)
+{
+	struct au_branch *wbr = pdi->brs->br[wb];
+	struct inode *inode = d_inode(dentry);
+	struct dentry *h_parent, *tmp, *h_new;
+	struct path src = {}, dst;
+	struct inode *h_dir, *h_src;
+	bool link = false;
+	int err;
+
+	if (d_is_dir(dentry)) {
+		src.dentry = au_di_h(di, di->bstart);
+		src.mnt = di->brs->br[di->bstart]->path.mnt;
+		mntget(src.mnt);
+	} else {
+		err = au_h_top(inode, &src);
+		if (err)
+			return err;
+		link = AU_I(inode)->h_br == wbr;
+	}
+	err = -ESTALE;
+	h_parent = au_di_h(pdi, wb);
+	if (!src.dentry || !h_parent)
+		goto out_src;
+	h_src = d_inode(src.dentry);
+	h_dir = d_inode(h_parent);
+	if (len < 0 || len > i_size_read(h_src))
+		len = i_size_read(h_src);
+
+	au_lock_parent(h_dir);
+	tmp = au_tmp_lookup(h_parent);
+	err = PTR_ERR(tmp);
+	if (IS_ERR(tmp))
+		goto out_unlock;
+	if (link)
+		err = au_do_link(src.dentry, h_dir, tmp);
+	else if (S_ISDIR(h_src->i_mode))
+		err = au_do_mkdir(h_dir, tmp, 0700);
+	else if (S_ISREG(h_src->i_mode))
+		err = au_do_create(h_dir, tmp, S_IFREG | 0600);
+	else if (S_ISLNK(h_src->i_mode)) {
+		DEFINE_DELAYED_CALL(done);
+		const char *target = vfs_get_link(src.dentry, &done);
+
+		err = PTR_ERR_OR_ZERO(target);
+		if (!err)
+			err = au_do_symlink(h_dir, tmp, target);
+		do_delayed_call(&done);
+	} else {
+		err = au_do_mknod(h_dir, tmp, h_src->i_mode, h_src->i_rdev);
+	}
+	inode_unlock(h_dir);
+	if (!err && d_is_negative(tmp))
+		err = -EIO;	/* a fs that did not instantiate */
+	if (err)
+		goto out_tmp;
+
+	if (!link) {
+		dst.mnt = wbr->path.mnt;
+		dst.dentry = tmp;
+		if (S_ISREG(h_src->i_mode) && len)
+			err = au_cp_data(&src, &dst, len);
+		if (!err)
+			err = au_cp_xattrs(src.dentry, tmp);
+		if (!err)
+			err = au_cp_attr(tmp, h_src, len);
+		if (err)
+			goto out_rm;
+	}
+
+	au_lock_parent(h_dir);
+	h_new = au_do_lookup(h_parent, dentry->d_name.name, dentry->d_name.len);
+	err = PTR_ERR(h_new);
+	if (!IS_ERR(h_new)) {
+		err = -EEXIST;
+		if (d_is_negative(h_new))
+			err = au_do_rename(h_dir, tmp, h_dir, h_new, 0);
+		dput(h_new);
+	}
+	inode_unlock(h_dir);
+	if (err)
+		goto out_rm;
+
+	/* tmp now carries the real name */
+	au_di_set_h(di, wb, dget(tmp));
+	au_iinfo_set_top(inode, wbr, dget(tmp));
+	au_xino_set(wbr, d_inode(tmp)->i_ino, inode->i_ino);
+	if (!S_ISDIR(h_src->i_mode) && h_src->i_nlink > 1 && !link)
+		au_plink_add(dentry->d_sb, inode->i_ino, wbr, tmp);
+	au_cpattr(inode, d_inode(tmp));
+	goto out_tmp;
+
+out_rm:
+	au_tmp_remove(h_dir, tmp);
+out_tmp:
+	dput(tmp);
+	goto out_src;
+out_unlock:
+	inode_unlock(h_dir);
+out_src:
+	dput(h_parent);
+	path_put(&src);
+	return err;
+}
+
+static int au_cpup_locked(struct dentry *dentry, struct au_branch *wbr, loff_t len)
+{
+	struct au_dinfo *di = NULL, *pdi = NULL;
+	struct dentry *parent;
+	int err, wb;
+
+	if (IS_ROOT(dentry))
+		return 0;
+	parent = dget_parent(dentry);
+	err = au_cpup_locked(parent, wbr, -1);
+	if (err)
+		goto out;
+	pdi = au_di_fresh(parent);
+	di = au_di_fresh(dentry);
+	err = -ESTALE;
+	if (IS_ERR(pdi) || IS_ERR(di) || pdi->brs != di->brs)
+		goto out;
+	wb = au_br_index(di->brs, wbr);
+	if (wb < 0 || di->bstart < 0)
+		goto out;
+	err = 0;
+	if (di->h[wb])
+		goto out;
+	err = au_cpup_one(dentry, pdi, di, wb, len);
+out:
+	if (!IS_ERR_OR_NULL(di))
+		au_di_put(di);
+	if (!IS_ERR_OR_NULL(pdi))
+		au_di_put(pdi);
+	dput(parent);
+	return err;
+}
+
+/* Make dentry (and its missing parents) exist on wbr. */
+int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
+{
+	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
+	const struct cred *old;
+	int err;
+
+	err = mnt_want_write(wbr->path.mnt);
+	if (err)
+		return err;
+	old = au_cred_override(dentry->d_sb);
+	mutex_lock(&sbi->cpup_mutex);
+	err = au_cpup_locked(dentry, wbr, len);
+	mutex_unlock(&sbi->cpup_mutex);
+	revert_creds(old);
+	mnt_drop_write(wbr->path.mnt);
+	if (err)
+		pr_debug("copy-up of %pd2 failed: %d\n", dentry, err);
+	return err;
+}
+
+int au_cpup_dirs(struct dentry *dir, struct au_branch *wbr)
+{
+	return au_cpup(dir, wbr, -1);
+}
+
+/* Before changing the object of dentry: copy it up unless it is writable already. */
+int au_cpup_for_write(struct dentry *dentry, loff_t len)
+{
+	struct inode *inode = d_inode(dentry);
+	struct au_dinfo *pdi, *di;
+	struct au_branch *wbr;
+	struct dentry *parent;
+	int err, b;
+
+	if (sb_rdonly(dentry->d_sb))
+		return -EROFS;
+	if (S_ISDIR(inode->i_mode)) {
+		di = au_di_fresh(dentry);
+		if (IS_ERR(di))
+			return PTR_ERR(di);
+		b = di->bstart;
+		err = b >= 0 && au_br_writable(READ_ONCE(di->brs->br[b]->perm));
+		au_di_put(di);
+	} else {
+		spin_lock(&AU_I(inode)->lock);
+		err = AU_I(inode)->h_br && au_br_writable(READ_ONCE(AU_I(inode)->h_br->perm));
+		spin_unlock(&AU_I(inode)->lock);
+	}
+	if (err)
+		return 0;
+	if (IS_ROOT(dentry))
+		return -EROFS;
+
+	parent = dget_parent(dentry);
+	pdi = au_di_fresh(parent);
+	di = au_di_fresh(dentry);
+	err = -ESTALE;
+	if (IS_ERR(pdi) || IS_ERR(di))
+		goto out;
+	wbr = au_wbr_copyup(dentry, pdi, di->bstart);
+	err = PTR_ERR(wbr);
+	if (!IS_ERR(wbr)) {
+		au_br_get(wbr);
+		au_di_put(di);
+		au_di_put(pdi);
+		dput(parent);
+		err = au_cpup(dentry, wbr, len);
+		au_br_put(wbr);
+		return err;
+	}
+out:
+	if (!IS_ERR(di))
+		au_di_put(di);
+	if (!IS_ERR(pdi))
+		au_di_put(pdi);
+	dput(parent);
+	return err;
+}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-dentry branch stack and its revalidation after branch or UDBA changes. */
+#include "aufs.h"
+#include "vfsub.h"
+
+struct au_dinfo *au_di_alloc(struct au_brs *brs)
+{
+	struct au_dinfo *di;
+
+	di = kzalloc(struct_size(di, h, brs->nbr), GFP_KERNEL);
+	if (!di)
+		return NULL;
+	kref_init(&di->kref);
+	spin_lock_init(&di->lock);
+	kref_get(&brs->kref);
+	di->brs = brs;
+	di->bstart = -1;
+	di->bbot = brs->nbr - 1;
+	di->bwh = -1;
+	di->bopq = -1;
+	return di;
+}
+
+static void au_di_release(struct kref *kref)
+{
+	struct au_dinfo *di = container_of(kref, struct au_dinfo, kref);
+	int i;
+
+	for (i = 0; i < di->brs->nbr; i++)
+		dput(di->h[i]);
+	au_brs_put(di->brs);
+	/* rcu-walk d_revalidate may still be reading it */
+	kfree_rcu(di, rcu);
+}
+
+void au_di_put(struct au_dinfo *di)
+{
+	if (di)
+		kref_put(&di->kref, au_di_release);
+}
+
+struct au_dinfo *au_di_get(struct dentry *dentry)
+{
+	struct au_dinfo *di;
+
+	spin_lock(&dentry->d_lock);
+	di = dentry->d_fsdata;
+	if (di)
+		kref_get(&di->kref);
+	spin_unlock(&dentry->d_lock);
+	return di;
+}
+
+/* Install di (the caller's reference moves to the dentry). */
+void au_di_set(struct dentry *dentry, struct au_dinfo *di)
+{
+	struct au_dinfo *old;
+
+	spin_lock(&dentry->d_lock);
+	old = dentry->d_fsdata;
+	dentry->d_fsdata = di;
+	spin_unlock(&dentry->d_lock);
+	au_di_put(old);
+}
+
+struct dentry *au_di_h(struct au_dinfo *di, int bindex)
+{
+	struct dentry *h;
+
+	if (bindex < 0 || bindex >= di->brs->nbr)
+		return NULL;
+	spin_lock(&di->lock);
+	h = dget(di->h[bindex]);
+	spin_unlock(&di->lock);
+	return h;
+}
+
+/* Takes over the reference of h_dentry (may be NULL to clear). */
+void au_di_set_h(struct au_dinfo *di, int bindex, struct dentry *h_dentry)
+{
+	struct dentry *old;
+	int i;
+
+	spin_lock(&di->lock);
+	old = di->h[bindex];
+	di->h[bindex] = h_dentry;
+	di->bstart = -1;
+	for (i = 0; i < di->brs->nbr; i++)
+		if (di->h[i]) {
+			di->bstart = i;
+			break;
+		}
+	if (h_dentry && di->bwh >= 0 && di->bwh <= bindex)
+		di->bwh = -1;
+	spin_unlock(&di->lock);
+	dput(old);
+}
+
+void au_di_clear(struct au_dinfo *di, int bwh)
+{
+	struct dentry *old[AUFS_BRANCH_MAX];
+	int i, n = di->brs->nbr;
+
+	spin_lock(&di->lock);
+	for (i = 0; i < n; i++) {
+		old[i] = di->h[i];
+		di->h[i] = NULL;
+	}
+	di->bstart = -1;
+	di->bopq = -1;
+	di->bwh = bwh;
+	spin_unlock(&di->lock);
+	for (i = 0; i < n; i++)
+		dput(old[i]);
+}
+
+struct au_dinfo *au_di_root(struct super_block *sb, struct au_brs *brs)
+{
+	struct au_dinfo *di = au_di_alloc(brs);
+	int i;
+
+	if (!di)
+		return NULL;
+	for (i = 0; i < brs->nbr; i++) {
+		di->h[i] = dget(brs->br[i]->path.dentry);
+		/* an opaque branch root stops the merge like any opaque dir */
+		if (i < di->bbot && au_br_whable(brs->br[i]->perm) &&
+		    au_diropq_test(di->h[i]) > 0) {
+			di->bopq = i;
+			di->bbot = i;
+			break;
+		}
+	}
+	di->bstart = 0;
+	return di;
+}
+
+/*
+ * Rebuild the branch stack of dentry for the current branch set.
+ * Returns 0 when it still names the same object, -ESTALE when it must be
+ * looked up again (the caller invalidates it).
+ */
+int au_refresh_dentry(struct dentry *dentry)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct au_brs *brs = au_brs_get(sb);
+	struct au_dinfo *di, *pdi = NULL, *old;
+	struct inode *inode = d_inode(dentry);
+	struct dentry *parent = NULL;
+	int err = -ENOMEM;
+
+	if (IS_ROOT(dentry)) {
+		di = au_di_root(sb, brs);
+		if (!di)
+			goto out;
+		goto out_set;
+	}
+	parent = dget_parent(dentry);
+	pdi = au_di_fresh(parent);
+	if (IS_ERR(pdi)) {
+		err = PTR_ERR(pdi);
+		pdi = NULL;
+		goto out;
+	}
+	di = au_di_alloc(pdi->brs);
+	if (!di)
+		goto out;
+	err = au_lookup_name(pdi, &dentry->d_name, di, 0);
+	if (err)
+		goto out_free;
+	err = -ESTALE;
+	if (!inode != (di->bstart < 0))
+		goto out_free;
+	if (inode) {
+		struct dentry *top = di->h[di->bstart];
+		struct au_inode *ai = AU_I(inode);
+		bool same;
+
+		if ((inode->i_mode ^ d_inode(top)->i_mode) & S_IFMT)
+			goto out_free;
+		spin_lock(&ai->lock);
+		same = ai->h_dentry && d_inode(ai->h_dentry) == d_inode(top);
+		if (!same && !d_is_dir(top) && ai->h_br) {
+			int b = au_br_index(di->brs, ai->h_br);
+
+			/* a copied-up (or pseudo-linked) upper object still wins */
+			same = b >= 0 && b <= di->bstart;
+		}
+		spin_unlock(&ai->lock);
+		if (!same && !d_is_dir(top))
+			goto out_free;
+		if (d_is_dir(top))
+			au_iinfo_set_top(inode, di->brs->br[di->bstart], dget(top));
+		ai->gen = di->brs->gen;
+	}
+out_set:
+	err = 0;
+	spin_lock(&dentry->d_lock);
+	old = dentry->d_fsdata;
+	dentry->d_fsdata = di;
+	spin_unlock(&dentry->d_lock);
+	au_di_put(old);
+	if (IS_ROOT(dentry) && inode) {
+		au_iinfo_set_top(inode, brs->br[0], dget(brs->br[0]->path.dentry));
+		AU_I(inode)->gen = brs->gen;
+	}
+	goto out;
+
+out_free:
+	au_di_put(di);
+out:
+	au_di_put(pdi);
+	dput(parent);
+	au_brs_put(brs);
+	return err;
+}
+
+/* The dentry's branch stack, rebuilt first if a remount changed the branches. */
+struct au_dinfo *au_di_fresh(struct dentry *dentry)
+{
+	struct au_dinfo *di = au_di_get(dentry);
+	int err;
+
+	if (!di)
+		return ERR_PTR(-ESTALE);
+	if (di->brs->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen))
+		return di;
+	au_di_put(di);
+	err = au_refresh_dentry(dentry);
+	if (err)
+		return ERR_PTR(err);
+	di = au_di_get(dentry);
+	return di ? di : ERR_PTR(-ESTALE);
+}
+
+/* udba=notify: look the name up again and compare every branch. */
+static int au_d_strict(struct dentry *dentry, struct au_dinfo *di)
+{
+	struct dentry *parent = dget_parent(dentry);
+	struct au_dinfo *pdi = au_di_get(parent), *ndi = NULL;
+	int i, ret = 0;
+
+	if (!pdi || pdi->brs != di->brs)
+		goto out;
+	ndi = au_di_alloc(di->brs);
+	if (!ndi || au_lookup_name(pdi, &dentry->d_name, ndi, 0))
+		goto out;
+	spin_lock(&di->lock);
+	for (i = 0; i <= min(di->bbot, ndi->bbot); i++) {
+		struct inode *a = di->h[i] ? d_inode(di->h[i]) : NULL;
+		struct inode *b = ndi->h[i] ? d_inode(ndi->h[i]) : NULL;
+
+		if (a != b)
+			break;
+	}
+	ret = i > min(di->bbot, ndi->bbot) && di->bbot == ndi->bbot &&
+	      di->bstart == ndi->bstart;
+	spin_unlock(&di->lock);
+out:
+	au_di_put(ndi);
+	au_di_put(pdi);
+	dput(parent);
+	return ret;
+}
+
+static int au_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
+	int udba = READ_ONCE(sbi->udba);
+	struct au_dinfo *di;
+	struct dentry *h;
+	int ret;
+
+	if (flags & LOOKUP_RCU) {
+		di = READ_ONCE(dentry->d_fsdata);
+		if (!di || di->brs->gen != READ_ONCE(sbi->gen))
+			return -ECHILD;
+		if (udba == AU_UDBA_NONE)
+			return 1;
+		if (udba == AU_UDBA_NOTIFY || di->bstart < 0)
+			return -ECHILD;
+		h = READ_ONCE(di->h[di->bstart]);
+		if (!h || d_unhashed(h) || d_is_negative(h))
+			return -ECHILD;
+		return 1;
+	}
+
+	di = au_di_fresh(dentry);
+	if (IS_ERR(di))
+		return 0;
+	ret = 1;
+	if (udba == AU_UDBA_NONE)
+		goto out;
+	if (di->bstart < 0) {
+		/* a name created directly on a branch shows at the next lookup */
+		ret = 0;
+		goto out;
+	}
+	if (udba == AU_UDBA_NOTIFY) {
+		ret = au_d_strict(dentry, di);
+		goto out;
+	}
+	h = au_di_h(di, di->bstart);
+	if (!h || d_unhashed(h) || d_is_negative(h))
+		ret = 0;
+	dput(h);
+out:
+	au_di_put(di);
+	return ret;
+}
+
+static void au_d_release(struct dentry *dentry)
+{
+	au_di_put(dentry->d_fsdata);
+	dentry->d_fsdata = NULL;
+}
+
+const struct dentry_operations au_dops = {
+	.d_revalidate	= au_d_revalidate,
+	.d_release	= au_d_release,
+};

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Removing names: unlink and rmdir, with whiteouts where a lower name remains. */
+#include "aufs.h"
+#include "vfsub.h"
+
+struct au_del {
+	struct au_dinfo *pdi;
+	struct au_dinfo *di;
+	struct au_branch *wbr;
+	int wb;
+	int bstart;
+	int lower;		/* a lower name must be whited out */
+	struct dentry *h_parent;
+	const struct cred *old;
+	bool write;
+};
+
+static void au_del_end(struct au_del *d)
+{
+	if (d->h_parent) {
+		inode_unlock(d_inode(d->h_parent));
+		revert_creds(d->old);
+	}
+	if (d->write)
+		mnt_drop_write(d->wbr->path.mnt);
+	dput(d->h_parent);
+	au_br_put(d->wbr);
+	if (!IS_ERR_OR_NULL(d->di))
+		au_di_put(d->di);
+	if (!IS_ERR_OR_NULL(d->pdi))
+		au_di_put(d->pdi);
+}
+
+/* Pick the branch of the removal and lock the parent dir there. */
+static int au_del_begin(struct au_del *d, struct dentry *dentry)
+{
+	struct dentry *parent = dentry->d_parent;
+	const struct cred *old;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->pdi = au_di_fresh(parent);
+	if (IS_ERR(d->pdi))
+		return PTR_ERR(d->pdi);
+	d->di = au_di_fresh(dentry);
+	if (IS_ERR(d->di))
+		return PTR_ERR(d->di);
+	d->bstart = d->di->bstart;
+	if (d->bstart < 0 || d->pdi->brs != d->di->brs)
+		return -ESTALE;
+	d->wbr = d->di->brs->br[d->bstart];
+	if (au_br_writable(READ_ONCE(d->wbr->perm))) {
+		old = au_cred_override(dentry->d_sb);
+		d->lower = au_lower_exists(d->pdi, &dentry->d_name, d->bstart + 1);
+		revert_creds(old);
+		if (d->lower < 0)
+			return d->lower;
+	} else {
+		d->wbr = au_wbr_copyup(dentry, d->pdi, d->bstart);
+		if (IS_ERR(d->wbr)) {
+			err = PTR_ERR(d->wbr);
+			d->wbr = NULL;
+			return err;
+		}
+		d->lower = 1;
+	}
+	au_br_get(d->wbr);
+	err = au_cpup_dirs(parent, d->wbr);
+	if (err)
+		return err;
+	d->wb = au_br_index(d->pdi->brs, d->wbr);
+	if (d->wb < 0)
+		return -ESTALE;
+	err = mnt_want_write(d->wbr->path.mnt);
+	if (err)
+		return err;
+	d->write = true;
+	d->h_parent = au_di_h(d->pdi, d->wb);
+	if (!d->h_parent)
+		return -ESTALE;
+	d->old = au_cred_override(dentry->d_sb);
+	au_lock_parent(d_inode(d->h_parent));
+	return 0;
+}
+
+/* The branch object of dentry on the locked h_parent, checked against the cache. */
+static struct dentry *au_del_target(struct au_del *d, struct dentry *dentry)
+{
+	struct dentry *h, *cached = au_di_h(d->di, d->wb);
+
+	h = au_do_lookup(d->h_parent, dentry->d_name.name, dentry->d_name.len);
+	if (!IS_ERR(h) && (d_is_negative(h) || !cached ||
+			   d_inode(h) != d_inode(cached))) {
+		/* the branch changed behind our back (UDBA) */
+		dput(h);
+		h = ERR_PTR(-ESTALE);
+	}
+	dput(cached);
+	return h;
+}
+
+int au_unlink(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct au_del d;
+	struct dentry *h;
+	int err;
+
+	err = au_del_begin(&d, dentry);
+	if (err)
+		goto out;
+	if (d.wb == d.bstart) {
+		h = au_del_target(&d, dentry);
+		err = PTR_ERR(h);
+		if (IS_ERR(h))
+			goto out;
+		err = au_do_unlink(d_inode(d.h_parent), h);
+		dput(h);
+		if (err)
+			goto out;
+	}
+	if (d.lower)
+		err = au_wh_create(d.h_parent, &dentry->d_name);
+	au_di_clear(d.di, d.lower ? d.wb : -1);
+	if (!err) {
+		struct path h_top;
+
+		if (!au_h_top(inode, &h_top)) {
+			if (d_inode(h_top.dentry) && d.wb == d.bstart)
+				au_cpattr(inode, d_inode(h_top.dentry));
+			else
+				drop_nlink(inode);
+			path_put(&h_top);
+		}
+		inode->i_ctime = current_time(inode);
+	}
+out:
+	au_del_end(&d);
+	return err;
+}
+
+int au_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+	struct au_del d;
+	struct dentry *h;
+	int err;
+
+	err = au_test_empty(dentry);
+	if (err)
+		return err;
+	err = au_del_begin(&d, dentry);
+	if (err)
+		goto out;
+	if (d.wb == d.bstart) {
+		h = au_del_target(&d, dentry);
+		err = PTR_ERR(h);
+		if (IS_ERR(h))
+			goto out;
+		err = au_remove_whs(d.wbr, h);
+		if (!err)
+			err = au_do_rmdir(d_inode(d.h_parent), h);
+		dput(h);
+		if (err)
+			goto out;
+	}
+	if (d.lower)
+		err = au_wh_create(d.h_parent, &dentry->d_name);
+	au_di_clear(d.di, d.lower ? d.wb : -1);
+	if (!err)
+		clear_nlink(inode);
+out:
+	au_del_end(&d);
+	return err;
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Whiteouts ".wh.<name>", opaque dirs ".wh..wh..opq" and temporary names. */
+#include "aufs.h"
+#include <linux/random.h>
+#include "vfsub.h"
+
+int au_wh_name(struct qstr *wh, const struct qstr *name)
+{
+	char *p;
+
+	if (name->len > NAME_MAX - AUFS_WH_PFX_LEN)
+		return -ENAMETOOLONG;
+	p = kmalloc(AUFS_WH_PFX_LEN + name->len + 1, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, AUFS_WH_PFX, AUFS_WH_PFX_LEN);
+	memcpy(p + AUFS_WH_PFX_LEN, name->name, name->len);
+	p[AUFS_WH_PFX_LEN + name->len] = '\0';
+	wh->name = p;
+	wh->len = AUFS_WH_PFX_LEN + name->len;
+	return 0;
+}
+
+/* Caller holds h_parent's i_rwsem. */
+struct dentry *au_wh_lookup(struct dentry *h_parent, const struct qstr *name)
+{
+	struct dentry *h;
+	struct qstr wh;
+	int err;
+
+	err = au_wh_name(&wh, name);
+	if (err)
+		return ERR_PTR(err);
+	h = au_do_lookup(h_parent, wh.name, wh.len);
+	kfree(wh.name);
+	return h;
+}
+
+/* Is name whited out in h_parent?  1 yes, 0 no, -errno.  Unlocked. */
+int au_wh_test(struct dentry *h_parent, const struct qstr *name)
+{
+	struct dentry *h;
+	struct qstr wh;
+	int err;
+
+	err = au_wh_name(&wh, name);
+	if (err)
+		return err;
+	h = au_do_lookup_unlocked(h_parent, wh.name, wh.len);
+	kfree(wh.name);
+	if (IS_ERR(h))
+		return PTR_ERR(h) == -EACCES ? 0 : PTR_ERR(h);
+	err = d_is_positive(h);
+	dput(h);
+	return err;
+}
+
+int au_diropq_test(struct dentry *h_dir)
+{
+	struct dentry *h;
+	int err;
+
+	h = au_do_lookup_unlocked(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
+	if (IS_ERR(h))
+		return PTR_ERR(h) == -EACCES ? 0 : PTR_ERR(h);
+	err = d_is_positive(h);
+	dput(h);
+	return err;
+}
+
+static int au_wh_make(struct dentry *h_parent, struct dentry *h)
+{
+	int err = 0;
+
+	if (d_is_negative(h))
+		err = au_do_create(d_inode(h_parent), h, S_IFREG | 0444);
+	return err;
+}
+
+/* Create .wh.<name> in h_parent; caller holds h_parent's i_rwsem. */
+int au_wh_create(struct dentry *h_parent, const struct qstr *name)
+{
+	struct dentry *h = au_wh_lookup(h_parent, name);
+	int err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = au_wh_make(h_parent, h);
+	dput(h);
+	return err;
+}
+
+/* Remove .wh.<name> if present; caller holds h_parent's i_rwsem. 1 if removed. */
+int au_wh_unlink(struct dentry *h_parent, const struct qstr *name)
+{
+	struct dentry *h = au_wh_lookup(h_parent, name);
+	int err = 0;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (d_is_positive(h)) {
+		err = au_do_unlink(d_inode(h_parent), h);
+		if (!err)
+			err = 1;
+	}
+	dput(h);
+	return err;
+}
+
+/* Mark h_dir opaque; caller must not hold h_dir's i_rwsem. */
+int au_diropq_create(struct dentry *h_dir)
+{
+	struct inode *h_inode = d_inode(h_dir);
+	struct dentry *h;
+	int err;
+
+	inode_lock_nested(h_inode, I_MUTEX_PARENT);
+	h = au_do_lookup(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
+	err = PTR_ERR_OR_ZERO(h);
+	if (!err) {
+		err = au_wh_make(h_dir, h);
+		dput(h);
+	}
+	inode_unlock(h_inode);
+	return err;
+}
+
+/* A fresh whiteout-prefixed temporary name; caller holds h_parent's i_rwsem. */
+struct dentry *au_tmp_lookup(struct dentry *h_parent)
+{
+	char name[sizeof(AUFS_WH_TMP_PFX) + 16];
+	struct dentry *h;
+	int i, len;
+
+	for (i = 0; i < 8; i++) {
+		len = snprintf(name, sizeof(name), AUFS_WH_TMP_PFX "%08x",
+			       get_random_u32());
+		h = au_do_lookup(h_parent, name, len);
+		if (IS_ERR(h) || d_is_negative(h))
+			return h;
+		dput(h);
+	}
+	return ERR_PTR(-EEXIST);
+}

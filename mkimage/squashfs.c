@@ -44,9 +44,12 @@ int squashfs_main(int argc, char **argv)
 		mk_err("squashfs: --comp %s: use zstd or xz (what the kernel's squashfs reads)", comp);
 		return -1;
 	}
-	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		mk_err("squashfs: root directory %s: %s", root,
-		       errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+	if (stat(root, &st) < 0) {
+		mk_err("squashfs: root directory %s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		mk_err("squashfs: root directory %s: not a directory", root);
 		return -1;
 	}
 	fd = mk_tmp_beside(out, tmp, sizeof(tmp));

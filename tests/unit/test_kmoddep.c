@@ -257,6 +257,72 @@ TEST(kmoddep_real_tree)
 	kmoddep_free(&db);
 }
 
+TEST(kmoddep_list_select_entries)
+{
+	struct kmod_db db;
+	char missing[64] = "";
+	int *mods = NULL;
+	size_t n = 0;
+
+	CHECK_EQ(kmoddep_load(&db, FIXTURES "/kmod"), 0);
+	CHECK_EQ(kmoddep_list_select(&db, FIXTURES "/lists/good.list", &mods, &n,
+				     missing, sizeof(missing)), 0);
+	/* sr_mod isofs (ext4 builtin) fat vfat nls_iso8859_1, in list order */
+	CHECK_EQ(n, 5);
+	if (n == 5) {
+		CHECK_STR(db.mods[mods[0]].name, "sr_mod");
+		CHECK_STR(db.mods[mods[1]].name, "isofs");
+		CHECK_STR(db.mods[mods[4]].name, "nls_iso8859_1");
+		CHECK(mods[2] == kmoddep_find(&db, "vfat") || mods[3] == kmoddep_find(&db, "vfat"));
+		CHECK(mods[2] == kmoddep_find(&db, "fat") || mods[3] == kmoddep_find(&db, "fat"));
+	}
+	/* a second list appends, without repeating what is there */
+	CHECK_EQ(kmoddep_list_select(&db, FIXTURES "/lists/good.list", &mods, &n,
+				     missing, sizeof(missing)), 0);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(kmoddep_list_select(&db, FIXTURES "/lists/missing.list", &mods, &n,
+				     missing, sizeof(missing)), -ENOENT);
+	CHECK_STR(missing, "nosuch");
+	CHECK_EQ(kmoddep_list_select(&db, FIXTURES "/lists/emptyglob.list", &mods, &n,
+				     missing, sizeof(missing)), -ENOENT);
+	CHECK_STR(missing, "kernel/drivers/nothing/*");
+	CHECK_EQ(kmoddep_list_select(&db, FIXTURES "/lists/nosuch.list", &mods, &n,
+				     missing, sizeof(missing)), -ENOENT);
+	CHECK_STR(missing, FIXTURES "/lists/nosuch.list");
+	free(mods);
+	kmoddep_free(&db);
+}
+
+TEST(kmoddep_repo_lists_resolve)
+{
+	static const char *const lists[] = { "base", "cdrom", "disk", "fs", "usb", "net" };
+	struct kmod_db db;
+	char path[256], missing[256];
+	int *mods = NULL, *order = NULL;
+	size_t n = 0, norder = 0, i;
+
+	if (access(REAL_TREE "/modules.dep", R_OK) != 0) {
+		printf("# skip: %s not present (make deps)\n", REAL_TREE);
+		return;
+	}
+	CHECK_EQ(kmoddep_load(&db, REAL_TREE), 0);
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		snprintf(path, sizeof(path), "modules/%s.list", lists[i]);
+		missing[0] = '\0';
+		CHECK_EQ(kmoddep_list_select(&db, path, &mods, &n, missing, sizeof(missing)), 0);
+		if (missing[0])
+			printf("#   %s: missing '%s'\n", path, missing);
+	}
+	CHECK_EQ(kmoddep_closure(&db, mods, n, &order, &norder), 0);
+	CHECK(order_valid(&db, order, norder));
+	CHECK(pos_of(&db, order, norder, "sr_mod") >= 0);
+	CHECK(pos_of(&db, order, norder, "usb_storage") >= 0);
+	CHECK(pos_of(&db, order, norder, "ext4") >= 0);
+	free(order);
+	free(mods);
+	kmoddep_free(&db);
+}
+
 int main(void)
 {
 	RUN(kmoddep_parse_fixture);
@@ -266,5 +332,7 @@ int main(void)
 	RUN(kmoddep_closure_cycle);
 	RUN(kmoddep_alias_fnmatch);
 	RUN(kmoddep_real_tree);
+	RUN(kmoddep_list_select_entries);
+	RUN(kmoddep_repo_lists_resolve);
 	return HARNESS_END();
 }

@@ -7,6 +7,7 @@
 # usage: tests/aufs/run.sh BUILD KVER KCACHE
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
+#        AUFS_TEST_DEADLINE=150 (s per boot)  AUFS_TEST_BUDGET=300 (s for all boots)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +16,7 @@ BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
-: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=200}"
+: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=150}" "${AUFS_TEST_BUDGET:=300}"
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
@@ -92,12 +93,18 @@ for type in $AUFS_TEST_TYPES; do
 		name=$type-$boot
 		truncate -s 0 "$OUT/disk.img"; truncate -s 512M "$OUT/disk.img"
 		mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$OUT/disk.img" || die "mkfs.ext4"
-		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 fsop.type=$type"
+		# a deadlock panics too (hung task after 20 s), so the log shows the stacks
+		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1"
+		args="$args sysctl.kernel.hung_task_timeout_secs=20 sysctl.kernel.hung_task_panic=1"
+		args="$args fsop.type=$type"
 		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=1"
 		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
 		echo "# boot $name: $args"
-		vm_boot "$name" "$AUFS_TEST_DEADLINE" -kernel "$KCACHE/vmlinuz" -initrd "$OUT/initrd.gz" \
+		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
+		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left
+		[ "$deadline" -lt 60 ] && deadline=60
+		vm_boot "$name" "$deadline" -kernel "$KCACHE/vmlinuz" -initrd "$OUT/initrd.gz" \
 			-append "$args" -drive "file=$OUT/disk.img,if=virtio,format=raw"
 		rc=$?
 		log=$VM_OUT/$name.log
@@ -107,7 +114,7 @@ for type in $AUFS_TEST_TYPES; do
 		fi
 		# the guest died or hung: blame the case that was running
 		last=$(tr -d '\r' < "$log" | grep -E '^# start [0-9]+ ' | tail -n1)
-		why="guest crashed (see $log)"; [ "$rc" = 124 ] && why="timeout after ${AUFS_TEST_DEADLINE}s"
+		why="guest crashed (see $log)"; [ "$rc" = 124 ] && why="timeout after ${deadline}s"
 		n=$((n + 1)); total_fail=$((total_fail + 1))
 		if [ -z "$last" ]; then
 			echo "not ok $n - $type: no test started, $why"
@@ -118,7 +125,7 @@ for type in $AUFS_TEST_TYPES; do
 		echo "not ok $n - $4 # $why"
 		tr -d '\r' < "$log" | grep -E 'Kernel panic|BUG|WARNING|RIP:|Oops|Call Trace' | head -n 8 | sed 's/^/#   /'
 		from=$(($3 + 1))
-		if [ "$boot" -ge 6 ] || [ $(( $(date +%s) - t0 )) -gt 280 ]; then
+		if [ "$boot" -ge 8 ] || [ $(( $(date +%s) - t0 )) -gt $(( AUFS_TEST_BUDGET - 60 )) ]; then
 			echo "# giving up on $type after $boot boots"
 			break
 		fi

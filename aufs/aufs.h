@@ -74,6 +74,7 @@ enum { AU_COO_NONE, AU_COO_LEAF, AU_COO_ALL };
 struct au_branch {
 	struct kref kref;
 	struct path path;		/* the branch root, with a mount reference */
+	char *name;			/* as the user gave it, for messages */
 	int perm;
 	unsigned int id;		/* unique for the life of the mount */
 	atomic_t open_count;		/* aufs files opened on this branch */
@@ -223,7 +224,8 @@ void au_brs_put(struct au_brs *brs);
 struct au_brs *au_brs_alloc(int nbr);
 void au_br_get(struct au_branch *br);
 void au_br_put(struct au_branch *br);
-struct au_branch *au_br_new(struct super_block *sb, struct path *path, int perm);
+struct au_branch *au_br_new(struct super_block *sb, struct path *path, int perm,
+			    const char *name);
 int au_br_index(struct au_brs *brs, struct au_branch *br);
 int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 		    struct path *path, int perm, const char *name);

@@ -82,6 +82,7 @@ static void au_br_release(struct kref *kref)
 	}
 	xa_destroy(&br->xino);
 	path_put(&br->path);
+	kfree(br->name);
 	kfree(br);
 }
 
@@ -91,12 +92,18 @@ void au_br_put(struct au_branch *br)
 		kref_put(&br->kref, au_br_release);
 }
 
-struct au_branch *au_br_new(struct super_block *sb, struct path *path, int perm)
+struct au_branch *au_br_new(struct super_block *sb, struct path *path, int perm,
+			    const char *name)
 {
 	struct au_branch *br = kzalloc(sizeof(*br), GFP_KERNEL);
 
 	if (!br)
 		return NULL;
+	br->name = kstrdup(name, GFP_KERNEL);
+	if (!br->name) {
+		kfree(br);
+		return NULL;
+	}
 	kref_init(&br->kref);
 	br->path = *path;
 	path_get(&br->path);
@@ -191,8 +198,8 @@ int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 			return -EINVAL;
 		}
 		if (path_is_under(&br->path, path) || path_is_under(path, &br->path)) {
-			pr_err("branch %s overlaps branch %d (%pd2): one is an ancestor of the other\n",
-			       name, i, br->path.dentry);
+			pr_err("branch %s overlaps branch %d (%s): one is an ancestor of the other\n",
+			       name, i, br->name);
 			return -EINVAL;
 		}
 	}
@@ -264,7 +271,7 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 	int busy = 0;
 
 	if (atomic_read(&br->open_count)) {
-		pr_warn("branch %pd2 has %d open file(s)\n", br->path.dentry,
+		pr_warn("branch %s has %d open file(s)\n", br->name,
 			atomic_read(&br->open_count));
 		return 1;
 	}
@@ -276,7 +283,7 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 		}
 	spin_unlock(&br->mmap_lock);
 	if (busy) {
-		pr_warn("branch %pd2 has a mapped file\n", br->path.dentry);
+		pr_warn("branch %s has a mapped file\n", br->name);
 		return 1;
 	}
 
@@ -309,8 +316,8 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 	spin_unlock(&sb->s_inode_list_lock);
 	if (found) {
 		if (AU_SB(sb)->flags & AU_OPT_VERBOSE)
-			pr_info("branch %pd2 is busy: inode %lu (0%o) in use\n",
-				br->path.dentry, found->i_ino, found->i_mode);
+			pr_info("branch %s is busy: inode %lu (0%o) in use\n",
+				br->name, found->i_ino, found->i_mode);
 		iput(found);
 	}
 	return busy;

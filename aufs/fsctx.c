@@ -100,7 +100,7 @@ static int au_apply_br(struct super_block *sb, struct au_opt *o,
 		}
 	err = -ENOMEM;
 	if (!br)
-		br = au_br_new(sb, &path, perm);
+		br = au_br_new(sb, &path, perm, o->path);
 	if (!br)
 		goto out_path;
 	i = o->idx < 0 ? work->nbr : o->idx;
@@ -221,7 +221,7 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 	/* a branch leaving must not be in use */
 	for (i = 0; cur && i < cur->nbr; i++)
 		if (au_br_index(work, cur->br[i]) < 0 && au_br_busy(sb, cur->br[i])) {
-			pr_err("del:%pd2: branch is busy\n", cur->br[i]->path.dentry);
+			pr_err("del:%s: branch is busy\n", cur->br[i]->name);
 			err = -EBUSY;
 			goto out;
 		}

@@ -18,6 +18,8 @@ die() { echo "union-bench: $*" >&2; exit 1; }
 
 [ -f "$KCACHE/vmlinuz" ] || die "no kernel in $KCACHE (make deps)"
 mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+flock -n 9 || { echo "# union-bench: waiting for another run ($OUT/.lock)"; flock 9; }
 musl-gcc -static -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$OUT/union" \
 	"$top/bench/union.c" || die "bench/union.c does not build"
 

@@ -167,26 +167,50 @@ static const char *const good_opts[] = {
 	NULL,
 };
 
+/* The issue: every option does what the manual says; one not implemented is refused with
+ * EINVAL and a kernel message, never accepted silently. Such refusals are listed. */
+static char not_impl[512];
+
+static int try_opt(const char *o)
+{
+	int e;
+
+	kmsg_find("\x01");
+	errno = 0;
+	if (union_mount(o) == 0)
+		return 0;
+	e = errno;
+	if (e == EINVAL && kmsg_find("aufs") > 0) {
+		if (!strstr(not_impl, o) && strlen(not_impl) + strlen(o) + 2 < sizeof(not_impl)) {
+			strcat(not_impl, " ");
+			strcat(not_impl, o);
+		}
+		return 1;
+	}
+	FAIL("mount -o ...,%s: %s", o, strerror(e));
+	return -1;
+}
+
 static void options_accepted(void)
 {
+	not_impl[0] = 0;
 	for (const char *const *o = good_opts; *o; o++) {
-		errno = 0;
-		if (union_mount(*o) < 0) {
-			FAIL("mount -o ...,%s: %s", *o, strerror(errno));
+		if (try_opt(*o))
 			continue;
-		}
 		if (!mount_opts(UNION) || !strstr(mount_opts(UNION), "br:"))
 			FAIL("with %s /proc/mounts shows no br:", *o);
 		if (union_umount() < 0)
 			FAIL("umount after %s: %s", *o, strerror(errno));
 	}
+	if (*not_impl)
+		printf("#   refused as not implemented (EINVAL + message):%s\n", not_impl);
 }
 
 /* non-default options show in /proc/mounts */
 static void options_shown(void)
 {
 	static const char *const shown[][3] = {
-		{ "noplink", "noplink", NULL }, { "udba=reval", "udba=reval", NULL },
+		{ "noplink", "noplink", NULL }, { "udba=none", "udba=none", NULL },
 		{ "udba=notify", "udba=notify", "udba=inotify" }, { "create=rr", "create=rr", NULL },
 		{ "cpup=bup", "cpup=bup", NULL }, { "diropq=a", "diropq=a", "diropq=always" },
 		{ "coo=leaf", "coo=leaf", NULL }, { "dirwh=5", "dirwh=5", NULL },
@@ -195,17 +219,15 @@ static void options_shown(void)
 	};
 
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
-		if (union_mount(shown[i][0]) < 0) {
-			FAIL("mount -o ...,%s: %s", shown[i][0], strerror(errno));
+		if (try_opt(shown[i][0]))
 			continue;
-		}
 		if (!has_opt(shown[i][1]) && !(shown[i][2] && has_opt(shown[i][2])))
 			FAIL("mounted with %s, /proc/mounts shows \"%s\"", shown[i][0],
 			     mount_opts(UNION));
 		union_umount();
 	}
 	/* the xino file itself is not visible: created and unlinked */
-	if (union_mount("xino=/rw/xino.x") == 0) {
+	if (try_opt("xino=/rw/xino.x") == 0) {
 		CHECK(!exists("/rw/xino.x"));
 		union_umount();
 	}
@@ -246,9 +268,8 @@ static void remount_branches(void)
 	EXP(0, remount("del:/rw/top"));
 	CHECK_BR(brs("br:%s=rw:%s=rr:%s=ro", C->upper, SQ_DIR, L2_DIR));
 	EXP(ENOENT, stat(pu("fromtop"), &st));
-	/* the rw branch made ro (xino moved off it first, as the manual advises): writes
-	 * fail with EROFS; back to rw: they work */
-	EXP(0, remount(brs("xino=/rw/xino.m,mod:%s=ro", C->upper)));
+	/* the rw branch made ro: writes fail with EROFS; back to rw: they work */
+	EXP(0, remount(brs("mod:%s=ro", C->upper)));
 	EXP(EROFS, put_str(pu("new.txt"), "n\n"));
 	EXP(EROFS, unlink(pu("a.txt")));
 	EXP(EROFS, open(pu("a.txt"), O_WRONLY));
@@ -262,8 +283,10 @@ static void remount_branches(void)
 	if (remount(brs("append:%s=ro", SQ_DIR)) == 0)
 		FAIL("remount append: of a branch already in the union succeeds");
 	/* option changes at remount */
-	EXP(0, remount("udba=reval"));
-	CHECK(has_opt("udba=reval"));
+	EXP(0, remount("udba=none"));
+	CHECK(has_opt("udba=none"));
+	EXP(0, remount("udba=reval"));	/* the default: not shown */
+	CHECK(!has_opt("udba=none"));
 	EXP(0, remount("noplink"));
 	CHECK(has_opt("noplink"));
 	EXP(0, remount("plink"));
@@ -379,8 +402,8 @@ static void policies(void)
 
 	mkdir(PA, 0755);
 	mkdir(PB, 0755);
-	if (EXP(0, mount("tmpfs", PA, "tmpfs", 0, "size=8m")) < 0 ||
-	    EXP(0, mount("tmpfs", PB, "tmpfs", 0, "size=64m")) < 0)
+	if (EXP(0, mount("tmpfs", PA, "tmpfs", 0, "size=8m,mode=0755")) < 0 ||
+	    EXP(0, mount("tmpfs", PB, "tmpfs", 0, "size=64m,mode=0755")) < 0)
 		goto out;
 	/* create=tdp (default): the highest writable branch holding the parent */
 	if (EXP(0, pol_mount(NULL)) == 0) {

@@ -25,6 +25,17 @@ static struct ctx ctx;
 struct ctx *C = &ctx;
 
 static int kmsg_fd = -1;
+/* kernel log lines of the running case: printed only when it fails */
+static char kbuf[4096];
+static size_t klen;
+
+static void kbuf_add(const char *tag, const char *msg)
+{
+	int n = snprintf(kbuf + klen, sizeof(kbuf) - klen, "#   %s: %s\n", tag, msg);
+
+	if (n > 0 && klen + n < sizeof(kbuf))
+		klen += n;
+}
 static unsigned long taint_base;
 static int n_pass, n_fail, tap_no;
 
@@ -465,8 +476,8 @@ static int kmsg_scan(int quiet)
 		    strstr(msg, "general protection") || strstr(msg, "Call Trace")) {
 			printf("#   kernel: %s\n", msg);
 			bad = 1;
-		} else if (!quiet && shown < 6 && (strstr(msg, "aufs") || strstr(msg, "overlay"))) {
-			printf("#   kmsg: %s\n", msg);
+		} else if (!quiet && shown < 12 && (strstr(msg, "aufs") || strstr(msg, "overlay"))) {
+			kbuf_add("kmsg", msg);
 			shown++;
 		}
 	}
@@ -501,7 +512,7 @@ int kmsg_find(const char *needle)
 			kmsg_bad = 1;
 		}
 		if (strstr(msg, needle)) {
-			printf("#   kmsg: %s\n", msg);
+			kbuf_add("kmsg", msg);
 			n++;
 		}
 	}
@@ -536,7 +547,7 @@ static int case_setup(int idx)
 	if (!strcmp(C->rwfs, "tmpfs")) {
 		snprintf(C->rw, sizeof(C->rw), "/rw");
 		mkdir(C->rw, 0755);
-		if (mount("tmpfs", C->rw, "tmpfs", 0, "size=256m") < 0)
+		if (mount("tmpfs", C->rw, "tmpfs", 0, "size=256m,mode=0755") < 0)
 			return -1;
 	} else {
 		snprintf(C->rw, sizeof(C->rw), "%s/c%d", EXT4_DIR, idx);
@@ -550,7 +561,7 @@ static int case_setup(int idx)
 	mkdir(C->work, 0755);
 	mkdir(L2_DIR, 0755);
 	mkdir(UNION, 0755);
-	if (mount("tmpfs", L2_DIR, "tmpfs", 0, "size=64m") < 0)
+	if (mount("tmpfs", L2_DIR, "tmpfs", 0, "size=64m,mode=0755") < 0)
 		return -1;
 	fixture_l2(L2_DIR);
 	return 0;
@@ -613,6 +624,10 @@ static void run_case(const struct fcase *fc, int idx)
 		taint_base = t;	/* report each new bit once */
 	}
 	tap_no++;
+	if (C->failed && klen)
+		fputs(kbuf, stdout);
+	klen = 0;
+	kbuf[0] = 0;
 	if (C->failed) {
 		n_fail++;
 		printf("not ok %d - %s/%s/%s\n", tap_no, C->type, C->rwfs, fc->name);

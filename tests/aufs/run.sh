@@ -26,6 +26,12 @@ die() { echo "aufs-test: $*" >&2; echo "not ok - aufs-test setup: $*"; echo "0 p
 [ -f "$KCACHE/vmlinuz" ] || die "no kernel in $KCACHE (make deps)"
 kmod=$KCACHE/lib/modules/$KVER
 mkdir -p "$OUT" "$VM_OUT"
+# one run at a time per build dir (shared disk image, logs; and only two cores)
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+	echo "# aufs-test: another run holds $OUT/.lock, waiting"
+	flock 9
+fi
 
 # 1. the static test binary (also builds the fixture on the host)
 musl-gcc -static -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -o "$OUT/fsop" \

@@ -601,6 +601,43 @@ TEST(probe_iso9660_joliet_label_wins)
 }
 
 /*
+ * blkid's ISO UUID is the PVD's modification date, and the creation date
+ * only when the former is unset ("0000000000000000" and offset 0).
+ */
+TEST(probe_iso9660_uuid_dates)
+{
+	const struct fs_case *c = find_case("iso9660");
+	struct probe_result r, b;
+	struct want w;
+	char img[300], created[17], want_uuid[32];
+	int fd;
+
+	if (!have(c->tool))
+		return;
+	tmp_path(img, sizeof(img), "dates.iso");
+	CHECK_EQ(c->make(c, img, &w), 0);
+	snprintf(created, sizeof(created), "%04u%02u%02u%02u%02u%02u%02u", 1990 + rnd() % 9,
+		 1 + rnd() % 12, 1 + rnd() % 28, rnd() % 24, rnd() % 60, rnd() % 60, rnd() % 100);
+	snprintf(want_uuid, sizeof(want_uuid), "%.4s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", created,
+		 created + 4, created + 6, created + 8, created + 10, created + 12, created + 14);
+	fd = open(img, O_WRONLY);
+	CHECK(fd >= 0);
+	/* another creation date: the modification date still names the volume */
+	CHECK(pwrite(fd, created, 16, 32768 + 813) == 16);
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.uuid, w.uuid);
+	if (blkid_export(img, &b) == 0)
+		CHECK_STR(r.uuid, b.uuid);
+	/* modification date unset: now the creation date does */
+	CHECK(pwrite(fd, "0000000000000000\0", 17, 32768 + 830) == 17);
+	close(fd);
+	CHECK_EQ(probe_path(img, &r), 0);
+	CHECK_STR(r.uuid, want_uuid);
+	if (blkid_export(img, &b) == 0)
+		CHECK_STR(r.uuid, b.uuid);
+}
+
+/*
  * Boot code at sector 0 that passes for a FAT boot sector, over an ISO: the
  * medium is the ISO (blkid would call it ambivalent and name nothing).
  */
@@ -736,6 +773,7 @@ int main(void)
 
 	run_block_device();
 	RUN(probe_iso9660_joliet_label_wins);
+	RUN(probe_iso9660_uuid_dates);
 	RUN(probe_iso9660_under_fat_bootsector);
 	RUN(probe_vfat_boot_label_only);
 	RUN(probe_zero_image_is_enoent);

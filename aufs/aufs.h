@@ -114,6 +114,7 @@ struct au_sbinfo {
 	atomic64_t next_ino;
 	spinlock_t plink_lock;
 	struct list_head plinks;
+	char *xino_path;		/* xino=PATH as given (the table is in memory) */
 	struct super_block *sb;
 };
 
@@ -135,6 +136,7 @@ struct au_inode {
 	struct au_branch *h_br;		/* branch of the top object */
 	struct dentry *h_dentry;	/* the top object, what data ops use */
 	unsigned int gen;
+	unsigned int pl_nlink;		/* names of a pseudo-linked file, 0 if none */
 	struct inode vfs_inode;
 };
 
@@ -228,7 +230,7 @@ struct au_branch *au_br_new(struct super_block *sb, struct path *path, int perm,
 			    const char *name);
 int au_br_index(struct au_brs *brs, struct au_branch *br);
 int au_br_check_new(struct super_block *sb, struct au_brs *brs,
-		    struct path *path, int perm, const char *name);
+		    struct path *path, int perm, const char *name, bool warn);
 int au_br_busy(struct super_block *sb, struct au_branch *br);
 void au_brs_publish(struct super_block *sb, struct au_brs *brs);
 void au_br_note_mmap(struct au_branch *br, struct inode *h_inode);

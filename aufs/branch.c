@@ -173,7 +173,7 @@ static bool au_test_fs_rr(struct super_block *h_sb)
  * brs (the working set).  Returns the permission or -errno with a message.
  */
 int au_br_check_new(struct super_block *sb, struct au_brs *brs,
-		    struct path *path, int perm, const char *name)
+		    struct path *path, int perm, const char *name, bool warn)
 {
 	struct super_block *h_sb = path->dentry->d_sb;
 	bool h_ro = __mnt_is_readonly(path->mnt) || sb_rdonly(h_sb);
@@ -216,7 +216,7 @@ int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 		pr_err("branch %s=rw: the branch filesystem is read-only\n", name);
 		return -EROFS;
 	}
-	if (brs->nbr && brs->br[0] && (AU_SB(sb)->flags & AU_OPT_WARN_PERM)) {
+	if (brs->nbr && brs->br[0] && warn) {
 		struct inode *a = d_inode(brs->br[0]->path.dentry);
 		struct inode *b = d_inode(path->dentry);
 

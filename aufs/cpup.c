@@ -251,8 +251,12 @@ static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 	au_di_set_h(di, wb, dget(tmp));
 	au_iinfo_set_top(inode, wbr, dget(tmp));
 	au_xino_set(wbr, d_inode(tmp)->i_ino, inode->i_ino);
-	if (!S_ISDIR(h_src->i_mode) && h_src->i_nlink > 1 && !link)
+	if (!S_ISDIR(h_src->i_mode) && h_src->i_nlink > 1 && !link &&
+	    (AU_SB(dentry->d_sb)->flags & AU_OPT_PLINK)) {
+		/* the other names still count: they reach this copy (pseudo-link) */
+		AU_I(inode)->pl_nlink = h_src->i_nlink;
 		au_plink_add(dentry->d_sb, inode->i_ino, wbr, tmp);
+	}
 	au_cpattr(inode, d_inode(tmp));
 	goto out_tmp;
 

@@ -156,7 +156,12 @@ static int au_mmap(struct file *file, struct vm_area_struct *vma)
 
 static int au_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
-	return vfs_fsync_range(au_h_file(file), start, end, datasync);
+	struct file *h_file = au_h_file(file);
+
+	/* aufs(5): success even when the file is not open for writing */
+	if (!h_file->f_op->fsync || !(file->f_mode & FMODE_WRITE))
+		return 0;
+	return vfs_fsync_range(h_file, start, end, datasync);
 }
 
 static loff_t au_llseek(struct file *file, loff_t offset, int whence)

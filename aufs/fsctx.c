@@ -15,6 +15,7 @@ struct au_settings {
 	unsigned long mfs_sec;
 	u64 mfsrr_low;
 	bool clean_plink;
+	const char *xino_path;
 };
 
 static int au_find_br(struct au_brs *work, const char *name, struct path *path)
@@ -35,7 +36,8 @@ static int au_find_br(struct au_brs *work, const char *name, struct path *path)
 }
 
 static int au_apply_br(struct super_block *sb, struct au_opt *o,
-		       struct au_brs *cur, struct au_brs *work, int *perms)
+		       struct au_brs *cur, struct au_brs *work, int *perms,
+		       bool warn)
 {
 	struct au_branch *br = NULL;
 	struct path path;
@@ -87,7 +89,7 @@ static int au_apply_br(struct super_block *sb, struct au_opt *o,
 		pr_err("branch %s: cannot resolve (%d)\n", o->path, err);
 		return err;
 	}
-	perm = au_br_check_new(sb, work, &path, o->perm, o->path);
+	perm = au_br_check_new(sb, work, &path, o->perm, o->path, warn);
 	err = perm;
 	if (perm < 0)
 		goto out_path;
@@ -127,9 +129,9 @@ static int au_apply_flag(struct au_opt *o, struct au_settings *s)
 			s->clean_plink = true;
 		break;
 	case AU_OP_XINO_PATH:
-		pr_err("xino=%s: the xino table is kept in memory, a file is not supported\n",
-		       o->path);
-		return -EINVAL;
+		s->flags |= AU_OPT_XINO;
+		s->xino_path = o->path;
+		break;
 	case AU_OP_TRUNC_XIB:
 		/* in memory and never recycled: there is no bitmap file to truncate */
 		break;
@@ -200,14 +202,11 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 
 			err = 0;
 			if (au_opt_is_br(o) && (remount || pass == 1)) {
-				/* the flags of this remount apply to its branches */
-				sbi->flags = remount ? sbi->flags : s.flags;
-				err = au_apply_br(sb, o, cur, work, perms);
+				err = au_apply_br(sb, o, cur, work, perms,
+						  s.flags & AU_OPT_WARN_PERM);
 				brchange = true;
 			} else if (!au_opt_is_br(o) && (remount || pass == 0)) {
 				err = au_apply_flag(o, &s);
-				if (!remount)
-					sbi->flags = s.flags;
 			}
 			if (err)
 				goto out;
@@ -237,6 +236,18 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 	sbi->mfsrr_low = s.mfsrr_low;
 	if (s.clean_plink)
 		au_plink_clean(sb, NULL);
+	if (!(s.flags & AU_OPT_XINO)) {
+		kfree(sbi->xino_path);
+		sbi->xino_path = NULL;
+	} else if (s.xino_path) {
+		char *p = kstrdup(s.xino_path, GFP_KERNEL);
+
+		if (p) {
+			kfree(sbi->xino_path);
+			sbi->xino_path = p;
+			pr_info("xino=%s: the table is kept in memory, no file is written\n", p);
+		}
+	}
 	err = 0;
 	if (brchange || !remount) {
 		for (i = 0; i < work->nbr; i++)

@@ -18,24 +18,26 @@ int au_permission(struct user_namespace *mnt_userns, struct inode *inode,
 	err = generic_permission(&init_user_ns, inode, mask);
 	if (err || !S_ISDIR(inode->i_mode) || !(mask & (MAY_READ | MAY_EXEC)))
 		return err;
-	if (mask & MAY_NOT_BLOCK)
-		return 0;	/* the lower dirs are checked in ref-walk only */
-	alias = d_find_any_alias(inode);
-	if (!alias)
-		return 0;
-	di = au_di_get(alias);
-	dput(alias);
-	if (!di)
-		return 0;
-	for (b = di->bstart + 1; b >= 1 && b <= di->bbot && !err; b++) {
-		struct dentry *h = au_di_h(di, b);
+	/*
+	 * No references taken, so that rcu-walk works too: dinfo, branch
+	 * dentries and inodes are all freed after a grace period.
+	 */
+	rcu_read_lock();
+	spin_lock(&inode->i_lock);
+	alias = hlist_entry_safe(inode->i_dentry.first, struct dentry, d_u.d_alias);
+	di = alias ? READ_ONCE(alias->d_fsdata) : NULL;
+	spin_unlock(&inode->i_lock);
+	for (b = di ? di->bstart + 1 : 0; b >= 1 && b <= di->bbot && !err; b++) {
+		struct dentry *h = READ_ONCE(di->h[b]);
+		struct inode *h_inode = h ? d_inode_rcu(h) : NULL;
 
-		if (h)
-			err = generic_permission(&init_user_ns, d_inode(h),
-						 mask & ~(MAY_WRITE | MAY_APPEND));
-		dput(h);
+		if (h_inode)
+			err = generic_permission(&init_user_ns, h_inode,
+						 (mask & ~(MAY_WRITE | MAY_APPEND)) | MAY_NOT_BLOCK);
 	}
-	au_di_put(di);
+	rcu_read_unlock();
+	if (err == -ECHILD && !(mask & MAY_NOT_BLOCK))
+		err = -EACCES;	/* an ACL needing I/O; be strict rather than block under RCU */
 	return err;
 }
 

@@ -125,6 +125,9 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 	if (!err) {
 		struct path h_top;
 
+		if (AU_I(inode)->pl_nlink)
+			AU_I(inode)->pl_nlink--;
+
 		if (!au_h_top(inode, &h_top)) {
 			if (d_inode(h_top.dentry) && d.wb == d.bstart)
 				au_cpattr(inode, d_inode(h_top.dentry));

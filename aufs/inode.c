@@ -15,7 +15,7 @@ void au_cpattr(struct inode *inode, struct inode *h_inode)
 			 (h_inode->i_flags & (S_APPEND | S_IMMUTABLE));
 	i_size_write(inode, i_size_read(h_inode));
 	if (!S_ISDIR(inode->i_mode))
-		set_nlink(inode, h_inode->i_nlink);
+		set_nlink(inode, max(h_inode->i_nlink, READ_ONCE(AU_I(inode)->pl_nlink)));
 	else
 		set_nlink(inode, max_t(unsigned int, h_inode->i_nlink, 2));
 }
@@ -194,8 +194,10 @@ again:
 			ph = au_plink_find(sb, a.ino, &pbr);
 		b = ph ? au_br_index(di->brs, pbr) : -1;
 		if (ph && b >= 0 && b <= di->bstart && d_is_positive(ph) &&
-		    !d_unhashed(ph))
+		    !d_unhashed(ph)) {
+			AU_I(inode)->pl_nlink = d_inode(top)->i_nlink;
 			au_inode_init(inode, pbr, ph, di->brs->gen);
+		}
 		else
 			au_inode_init(inode, br, top, di->brs->gen);
 		dput(ph);

@@ -37,6 +37,7 @@ static struct inode *au_alloc_inode(struct super_block *sb)
 	ai->h_br = NULL;
 	ai->h_dentry = NULL;
 	ai->gen = 0;
+	ai->pl_nlink = 0;
 	return &ai->vfs_inode;
 }
 
@@ -77,6 +78,7 @@ void au_free_sbinfo(struct au_sbinfo *sbi)
 	au_brs_put(sbi->brs);
 	if (sbi->cred)
 		put_cred(sbi->cred);
+	kfree(sbi->xino_path);
 	kfree(sbi);
 }
 
@@ -118,6 +120,8 @@ int au_show_options(struct seq_file *m, struct dentry *root)
 
 	if (!(fl & AU_OPT_XINO))
 		seq_puts(m, ",noxino");
+	else if (sbi->xino_path)
+		seq_show_option(m, "xino", sbi->xino_path);
 	if (!(fl & AU_OPT_PLINK))
 		seq_puts(m, ",noplink");
 	if (!(fl & AU_OPT_WARN_PERM))

@@ -88,6 +88,8 @@ static int au_getattr(struct user_namespace *mnt_userns, const struct path *path
 		stat->ino = inode->i_ino;
 		if (S_ISDIR(inode->i_mode))
 			stat->nlink = au_dir_nlink(dentry, stat->nlink);
+		else
+			stat->nlink = max(stat->nlink, READ_ONCE(AU_I(inode)->pl_nlink));
 	}
 	path_put(&h_path);
 	return err;

@@ -676,7 +676,7 @@ static const struct fcase *const sets[] = {
 
 static int run_guest(void)
 {
-	char *v, rwlist[128], only[128] = "";
+	char *v, rwlist[128], only[128] = "", *rwsave = NULL;
 	int from = 0, idx = 0, rmmod = 0;
 	const char *rw;
 
@@ -711,7 +711,8 @@ static int run_guest(void)
 	taint_base = read_taint();
 	printf("# fsop %s, rw branches %s, taint at start %lu\n", C->type, rwlist, taint_base);
 
-	for (rw = strtok(rwlist, ","); rw; rw = strtok(NULL, ",")) {
+	/* strtok_r: cases use strtok themselves */
+	for (rw = strtok_r(rwlist, ",", &rwsave); rw; rw = strtok_r(NULL, ",", &rwsave)) {
 		C->rwfs = rw;
 		if (!strcmp(rw, "ext4")) {
 			mkdir(EXT4_DIR, 0755);

@@ -12,15 +12,14 @@ source "$top/tests/lib/vm.sh"
 iso=$BUILD/demo/livestack-demo.iso
 echo "demo: booting $iso in QEMU (TCG, BIOS, as a CD); the console follows"
 echo "-----------------------------------------------------------------------"
-printf 'echo "demo: the shell works: $(uname -sr), $(wc -l < /proc/mounts) mounts"\npoweroff -f\n' \
-	> "$VM_OUT.in" 2>/dev/null || { mkdir -p "$VM_OUT"; printf 'echo "demo: the shell works: $(uname -sr), $(wc -l < /proc/mounts) mounts"\npoweroff -f\n' > "$VM_OUT.in"; }
 mkdir -p "$VM_OUT"
+printf 'echo "demo: the shell works: $(uname -sr), $(wc -l < /proc/mounts) mounts"\npoweroff -f\n' > "$VM_OUT/demo.in"
 # show the console as it happens
 : > "$VM_OUT/demo.log"
 tail -n +1 -f "$VM_OUT/demo.log" 2>/dev/null | grep --line-buffered -v '^\[ *[0-9.]*\] ' &
 tailpid=$!
 start=$(date +%s)
-vm_session demo 180 "LIVESTACK-DEMO-READY" "$VM_OUT.in" -cdrom "$iso" -boot d
+vm_session demo 180 "LIVESTACK-DEMO-READY" "$VM_OUT/demo.in" -cdrom "$iso" -boot d
 rc=$?
 sleep 0.3; kill "$tailpid" 2>/dev/null; wait "$tailpid" 2>/dev/null
 secs=$(( $(date +%s) - start ))

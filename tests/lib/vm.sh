@@ -7,6 +7,9 @@
 
 : "${VM_MEM:=1024}"
 : "${VM_SMP:=1}"
+# what a shell prompt of the guest looks like (extended regex): vm_session types
+# one line of input per prompt
+: "${VM_PROMPT_RE:=livestack:[^ ]*# |\(livestack:[^)]*\) # |^/ # }"
 
 vm_qemu_base() {
 	echo qemu-system-x86_64 -accel tcg -m "$VM_MEM" -smp "$VM_SMP" -nographic \
@@ -39,7 +42,8 @@ vm_boot() {
 }
 
 # vm_session NAME DEADLINE READY INPUT QEMU-ARGS...: like vm_boot, but once the line
-# READY (a fixed string) appears on the console, the file INPUT is typed into it.
+# READY (a fixed string) appears on the console, the file INPUT is typed into it, one
+# line per shell prompt (VM_PROMPT_RE).
 vm_session() {
 	local name=$1 deadline=$2 ready=$3 input=$4; shift 4
 	local log="$VM_OUT/$name.log" fifo="$VM_OUT/$name.serial"
@@ -55,9 +59,17 @@ vm_session() {
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$sent" = 0 ] && grep -qF -- "$ready" "$log"; then
 			sleep 0.3
-			# type slowly enough for the 16-byte UART FIFO of a TCG guest
+			# one line per shell prompt: a TCG guest's UART drops input typed
+			# while a command runs
+			local prompts=0 waited
 			while IFS= read -r line || [ -n "$line" ]; do
-				printf '%s\n' "$line" >&7; sleep 0.05
+				waited=0
+				while [ "$(grep -oE -- "$VM_PROMPT_RE" "$log" | wc -l)" -le "$prompts" ] &&
+					[ "$waited" -lt 300 ] && kill -0 "$pid" 2>/dev/null; do
+					sleep 0.1; waited=$((waited + 1))
+				done
+				prompts=$(grep -oE -- "$VM_PROMPT_RE" "$log" | wc -l)
+				printf '%s\n' "$line" >&7
 			done < "$input"
 			sent=1
 		fi

@@ -197,9 +197,9 @@ again:
 		    !d_unhashed(ph)) {
 			AU_I(inode)->pl_nlink = d_inode(top)->i_nlink;
 			au_inode_init(inode, pbr, ph, di->brs->gen);
-		}
-		else
+		} else {
 			au_inode_init(inode, br, top, di->brs->gen);
+		}
 		dput(ph);
 		au_br_put(pbr);
 		unlock_new_inode(inode);

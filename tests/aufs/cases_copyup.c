@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -407,7 +409,51 @@ static void open_unlinked(void)
 	CHECK_STR(ps("a.txt"), "lower a\n");
 }
 
+/* copy-up is atomic: while it runs, the final name on the rw branch is absent or complete */
+static void copyup_atomic_visible(void)
+{
+	pid_t pid;
+	int st, fd, p[2];
+
+	if (EXP(0, pipe(p)) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct stat s;
+		long partial = 0, seen = 0;
+		char c;
+
+		close(p[1]);
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		while (read(p[0], &c, 1) < 0) {
+			if (lstat(pw("big.bin"), &s) == 0) {
+				seen++;
+				if (s.st_size != BIG_SIZE)
+					partial++;
+			}
+			sched_yield();
+		}
+		if (partial)
+			printf("#   %ld of %ld looks saw big.bin partial on the rw branch\n", partial,
+			       seen);
+		_exit(partial ? 1 : 0);
+	}
+	close(p[0]);
+	fd = EXP(0, open(pu("big.bin"), O_WRONLY));
+	if (fd >= 0) {
+		CHECK_EQ(pwrite(fd, "#", 1, 0), 1);
+		close(fd);
+	}
+	usleep(1000);
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	close(p[1]);
+	if (pid > 0 && waitpid(pid, &st, 0) == pid)
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(exists(pw("big.bin")));
+}
+
 const struct fcase copyup_cases[] = {
+	{ "copyup-atomic-final-name", copyup_atomic_visible, 0 },
 	{ "copyup-on-write", copyup_append, 0 },
 	{ "copyup-owner-mode-times", copyup_attrs, 0 },
 	{ "copyup-xattrs", copyup_xattrs, 0 },

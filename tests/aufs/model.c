@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Random operations on the union, each checked against an in-memory model of what the union
  * must contain: data ops (write, truncate, read, mmap at random offsets) on files that start on
- * the squashfs branch, and namespace ops (create, unlink, rename, mkdir, rmdir). Seeded and
+ * the squashfs branch, and namespace ops (create, unlink, link, rename, mkdir, rmdir). Seeded and
  * time-bounded; a remount and drop_caches now and then check what the rw branch keeps. */
 #include "fsop.h"
 
@@ -19,13 +19,18 @@
 #define NNAME 15	/* f00 .. f13, g0 */
 #define MAXLEN (96 * 1024)
 
+/* an inode of the model; names point at inodes, so hard links share one */
 struct mfile {
-	int exists;
+	int exists;	/* nlink > 0 */
+	int nlink;
 	char *data;
 	size_t len;
 };
 
-static struct mfile files[NDIR][NNAME];
+#define NINODE (NDIR * NNAME + 1)
+static struct mfile inodes[NINODE];	/* [0] is the absent file */
+static int names[NDIR][NNAME];		/* inode index, 0 = no such name */
+#define MF(d, n) (&inodes[names[d][n]])
 static int dirs[NDIR];
 static unsigned rng;
 static long nops;
@@ -95,12 +100,19 @@ static void verify_file(int d, int n)
 {
 	size_t len;
 	char *b = get_file(fpath(d, n), &len);
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 
 	if (!b) {
 		MCHECK(!f->exists && errno == ENOENT, "op %ld: read %s: %s (model: %s)", nops,
 		       fpath(d, n), strerror(errno), f->exists ? "exists" : "absent");
 		return;
+	}
+	if (f->exists) {
+		struct stat st;
+
+		if (stat(fpath(d, n), &st) == 0 && st.st_nlink != (nlink_t)f->nlink)
+			MCHECK(0, "op %ld: %s has nlink %lu, model %d", nops, fpath(d, n),
+			       (unsigned long)st.st_nlink, f->nlink);
 	}
 	if (!f->exists)
 		MCHECK(0, "op %ld: %s exists, model says absent", nops, fpath(d, n));
@@ -131,7 +143,7 @@ static void verify_all(void)
 					strcat(want, dname(k) + 2);
 				}
 		for (int n = 0; n < NNAME; n++)
-			if (files[d][n].exists) {
+			if (MF(d, n)->exists) {
 				strcat(want, *want ? " " : "");
 				strcat(want, fname(n));
 			}
@@ -144,9 +156,31 @@ static void verify_all(void)
 	}
 }
 
+static int new_inode(void)
+{
+	for (int i = 1; i < NINODE; i++)
+		if (!inodes[i].exists) {
+			free(inodes[i].data);
+			memset(&inodes[i], 0, sizeof(inodes[i]));
+			inodes[i].exists = 1;
+			inodes[i].nlink = 1;
+			return i;
+		}
+	return 0;	/* cannot happen: more inodes than names */
+}
+
+static void drop_name(int d, int n)
+{
+	struct mfile *f = MF(d, n);
+
+	if (names[d][n] && --f->nlink == 0)
+		f->exists = 0;
+	names[d][n] = 0;
+}
+
 static void op_write(int d, int n)
 {
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 	size_t off = rnd(f->len + 2000), len = 1 + rnd(3000);
 	char *buf = malloc(len);
 	int fd;
@@ -169,7 +203,7 @@ static void op_write(int d, int n)
 
 static void op_truncate(int d, int n)
 {
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 	size_t len = rnd(f->len + f->len / 2 + 100);
 
 	logop("truncate %s %zu", fpath(d, n), len);
@@ -180,7 +214,7 @@ static void op_truncate(int d, int n)
 
 static void op_mmap(int d, int n)
 {
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 	size_t off, len;
 	char *m;
 	int fd;
@@ -210,7 +244,7 @@ static void op_mmap(int d, int n)
 
 static void op_create(int d, int n)
 {
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 	size_t len = rnd(5000);
 	char *buf = malloc(len + 1);
 	int fd, want = !dirs[d] ? ENOENT : f->exists ? EEXIST : 0;
@@ -223,8 +257,8 @@ static void op_create(int d, int n)
 		if (len)
 			MCHECK(write(fd, buf, len) == (ssize_t)len, "op %ld: short write", nops);
 		close(fd);
-		f->exists = 1;
-		f->len = 0;
+		names[d][n] = new_inode();
+		f = MF(d, n);
 		set_len(f, len);
 		memcpy(f->data, buf, len);
 	}
@@ -233,28 +267,46 @@ static void op_create(int d, int n)
 
 static void op_unlink(int d, int n)
 {
-	struct mfile *f = &files[d][n];
+	struct mfile *f = MF(d, n);
 
 	logop("unlink %s", fpath(d, n));
 	mexpect(unlink(fpath(d, n)), f->exists ? 0 : ENOENT, hist[nops & 7]);
-	f->exists = 0;
+	drop_name(d, n);
+}
+
+static void op_link(int d, int n)
+{
+	int d2 = rnd(NDIR), n2 = rnd(NNAME), want;
+	char from[512];
+
+	snprintf(from, sizeof(from), "%s", fpath(d, n));
+	want = !MF(d, n)->exists || !dirs[d2] ? ENOENT : MF(d2, n2)->exists ? EEXIST : 0;
+	logop("link %s %s", from, fpath(d2, n2));
+	mexpect(link(from, fpath(d2, n2)), want, hist[nops & 7]);
+	if (want)
+		return;
+	names[d2][n2] = names[d][n];
+	MF(d, n)->nlink++;
 }
 
 static void op_rename(int d, int n)
 {
 	int d2 = rnd(NDIR), n2 = rnd(NNAME), want;
-	struct mfile *s = &files[d][n], *t = &files[d2][n2];
 	char from[512];
 
+	/* two names of one inode: POSIX says do nothing; not exercised (overlayfs without
+	 * index may see two inodes there) */
+	if (names[d][n] && names[d][n] == names[d2][n2] && (d != d2 || n != n2))
+		return;
 	snprintf(from, sizeof(from), "%s", fpath(d, n));
-	want = !s->exists || !dirs[d2] ? ENOENT : 0;
+	want = !MF(d, n)->exists || !dirs[d2] ? ENOENT : 0;
 	logop("rename %s %s", from, fpath(d2, n2));
 	mexpect(rename(from, fpath(d2, n2)), want, hist[nops & 7]);
-	if (want || s == t)
+	if (want || (d == d2 && n == n2))
 		return;
-	free(t->data);
-	*t = *s;
-	memset(s, 0, sizeof(*s));
+	drop_name(d2, n2);
+	names[d2][n2] = names[d][n];
+	names[d][n] = 0;
 }
 
 static void op_mkdir_rmdir(void)
@@ -262,7 +314,7 @@ static void op_mkdir_rmdir(void)
 	int d = 1 + rnd(NDIR - 1), empty = 1;
 
 	for (int n = 0; n < NNAME; n++)
-		empty &= !files[d][n].exists;
+		empty &= !MF(d, n)->exists;
 	if (rnd(2)) {
 		logop("mkdir %s", dname(d));
 		mexpect(mkdir(pu("%s", dname(d)), 0755), dirs[d] ? EEXIST : 0, hist[nops & 7]);
@@ -290,19 +342,21 @@ int model_run(unsigned seed, int seconds)
 	rng = seed ? seed : 1;
 	mfail = 0;
 	nops = 0;
-	memset(files, 0, sizeof(files));
+	memset(inodes, 0, sizeof(inodes));
+	memset(names, 0, sizeof(names));
 	memset(dirs, 0, sizeof(dirs));
 	dirs[0] = dirs[1] = 1;
 	for (int i = 0; i < MODEL_FILES; i++) {
-		struct mfile *f = &files[0][i];
+		struct mfile *f;
 
-		f->exists = 1;
+		names[0][i] = new_inode();
+		f = MF(0, i);
 		set_len(f, (size_t)(i * 4099) % 30000 + 1);
 		gen_data(100 + i, f->data, f->len);
 	}
-	files[1][NNAME - 1].exists = 1;
-	set_len(&files[1][NNAME - 1], 3);
-	memcpy(files[1][NNAME - 1].data, "g0\n", 3);
+	names[1][NNAME - 1] = new_inode();
+	set_len(MF(1, NNAME - 1), 3);
+	memcpy(MF(1, NNAME - 1)->data, "g0\n", 3);
 	(void)name;
 
 	if (EXP(0, union_mount(NULL)) < 0)
@@ -326,9 +380,11 @@ int model_run(unsigned seed, int seconds)
 			op_mmap(d, n);
 		else if (op < 68)
 			op_create(d, n);
-		else if (op < 78)
+		else if (op < 76)
 			op_unlink(d, n);
-		else if (op < 90)
+		else if (op < 82)
+			op_link(d, n);
+		else if (op < 91)
 			op_rename(d, n);
 		else
 			op_mkdir_rmdir();
@@ -355,9 +411,8 @@ int model_run(unsigned seed, int seconds)
 	if (mfail)
 		for (long i = nops - 7 > 1 ? nops - 7 : 1; i <= nops; i++)
 			note("  op %ld: %s", i, hist[i & 7]);
-	for (int d = 0; d < NDIR; d++)
-		for (int n = 0; n < NNAME; n++)
-			free(files[d][n].data);
-	memset(files, 0, sizeof(files));
+	for (int i = 0; i < NINODE; i++)
+		free(inodes[i].data);
+	memset(inodes, 0, sizeof(inodes));
 	return mfail ? -1 : 0;
 }

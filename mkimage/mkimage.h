@@ -46,6 +46,8 @@ struct mk_modules {
 	size_t nall;
 	int *load;		/* closure of the "load" lists, load order */
 	size_t nload;
+	int **soft;		/* per module: modules.softdep "pre:" modules in the image */
+	size_t *nsoft;
 };
 int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
 		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver);

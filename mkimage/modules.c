@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The image's kernel modules: lists of a profile closed over modules.dep, aufs.ko, pruned indexes. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,75 @@ static void drop_excluded(const struct mk_modules *m, const struct mk_profile *p
 	*nroots = k;
 }
 
+static bool selected(const struct mk_modules *m, int idx);
+
+/* A softdep name is a module name or an alias ("crypto-crc32c"); only image modules count. */
+static void soft_add(struct mk_modules *m, int user, const char *name)
+{
+	size_t i, k;
+	int idx = kmoddep_find(&m->db, name);
+
+	for (i = 0; i < m->db.naliases || idx >= 0; i++) {
+		int cand = idx >= 0 ? idx : m->db.aliases[i].mod;
+		int *p;
+
+		if (idx < 0 && (cand < 0 || fnmatch(m->db.aliases[i].pattern, name, 0) != 0))
+			continue;
+		if (cand != user && selected(m, cand)) {
+			for (k = 0; k < m->nsoft[user] && m->soft[user][k] != cand; k++)
+				;
+			p = k < m->nsoft[user] ? NULL :
+				realloc(m->soft[user], (m->nsoft[user] + 1) * sizeof(*p));
+			if (p) {
+				m->soft[user] = p;
+				p[m->nsoft[user]++] = cand;
+			}
+		}
+		if (idx >= 0)
+			break;
+	}
+}
+
+/*
+ * modules.softdep "pre:" entries (ext4 and jbd2 want crc32c first) become plain
+ * dependencies in the image's modules.dep: /init has no modprobe to honour
+ * softdeps, and the kernel's request_module() has nothing to call at that point.
+ */
+static void load_softdeps(struct mk_modules *m, const char *moddir)
+{
+	char path[MK_PATH_MAX], *line = NULL, *tok, *save;
+	size_t cap = 0;
+	int user, pre;
+	FILE *f;
+
+	m->soft = calloc(m->db.nmods ? m->db.nmods : 1, sizeof(*m->soft));
+	m->nsoft = calloc(m->db.nmods ? m->db.nmods : 1, sizeof(*m->nsoft));
+	snprintf(path, sizeof(path), "%s/modules.softdep", moddir);
+	f = fopen(path, "re");
+	if (!f || !m->soft || !m->nsoft) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		tok = strtok_r(line, " \t\n", &save);
+		if (!tok || strcmp(tok, "softdep") != 0)
+			continue;
+		tok = strtok_r(NULL, " \t\n", &save);
+		user = tok ? kmoddep_find(&m->db, tok) : -1;
+		if (user < 0 || !selected(m, user))
+			continue;
+		for (pre = 0; (tok = strtok_r(NULL, " \t\n", &save));) {
+			if (strcmp(tok, "pre:") == 0 || strcmp(tok, "post:") == 0)
+				pre = strcmp(tok, "pre:") == 0;
+			else if (pre)
+				soft_add(m, user, tok);
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
 int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
 		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver)
 {
@@ -166,6 +236,7 @@ int modules_select(struct mk_modules *m, const char *moddir, const char *datadir
 	}
 	free(roots);
 	free(load);
+	load_softdeps(m, moddir);
 	return 0;
 
 out_fail:
@@ -177,6 +248,12 @@ out_fail:
 
 void modules_free(struct mk_modules *m)
 {
+	size_t i;
+
+	for (i = 0; m->soft && i < m->db.nmods; i++)
+		free(m->soft[i]);
+	free(m->soft);
+	free(m->nsoft);
 	free(m->all);
 	free(m->load);
 	kmoddep_free(&m->db);
@@ -209,6 +286,14 @@ char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs)
 		err = mk_buf_printf(&b, "%s:", e->path);
 		for (k = 0; k < e->ndeps && !err; k++)
 			err = mk_buf_printf(&b, " %s", m->db.mods[e->deps[k]].path);
+		for (k = 0; m->nsoft && k < m->nsoft[i] && !err; k++) {
+			size_t d;
+
+			for (d = 0; d < e->ndeps && e->deps[d] != m->soft[i][k]; d++)
+				;
+			if (d == e->ndeps)
+				err = mk_buf_printf(&b, " %s", m->db.mods[m->soft[i][k]].path);
+		}
 		if (!err)
 			err = mk_buf_printf(&b, "\n");
 	}

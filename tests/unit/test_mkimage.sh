@@ -81,6 +81,8 @@ if mk_initramfs "$T/demo.img" --profile demo >"$T/log" 2>&1; then
 	size=$(stat -c %s "$T/demo.img")
 	echo "# demo initramfs: $size bytes compressed"
 	if [ "$size" -le 3145728 ]; then ok initramfs_demo_under_3MiB; else not_ok "initramfs_demo_under_3MiB ($size)"; fi
+	# modules.softdep "pre:" becomes a dependency: ext4 and jbd2 need crc32c first
+	check initramfs_softdep_as_dep sh -c "zstd -dc '$T/demo.img' | cpio -i --quiet --to-stdout '*/modules.dep' | grep -q '^kernel/fs/ext4/ext4.ko: .*kernel/crypto/crc32c_generic.ko'"
 else
 	not_ok initramfs_demo_under_3MiB; sed 's/^/#   /' "$T/log"
 fi

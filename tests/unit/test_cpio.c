@@ -197,6 +197,8 @@ TEST(cpio_rejects_bad_input)
 	CHECK_EQ(cpio_add_dir(&w, "", 0755), -EINVAL);
 	CHECK_EQ(cpio_add_node(&w, "x", S_IFREG | 0644, 0, 0), -EINVAL);
 	CHECK_EQ(cpio_add_data(&w, "f", 0644, "1", 1), 0);
+	CHECK(cpio_has(&w, "f"));
+	CHECK(!cpio_has(&w, "g"));
 	CHECK_EQ(cpio_add_data(&w, "f", 0644, "2", 1), 0);
 	fd = open("/dev/null", O_WRONLY);
 	CHECK_EQ(cpio_write(&w, fd), -EEXIST);

@@ -45,6 +45,7 @@ struct fcase {
 extern const struct fcase lookup_cases[];	/* cases_lookup.c */
 extern const struct fcase copyup_cases[];	/* cases_copyup.c */
 extern const struct fcase ns_cases[];		/* cases_ns.c */
+extern const struct fcase more_cases[];		/* cases_more.c */
 extern const struct fcase aufs_cases[];		/* cases_aufs.c */
 extern const struct fcase mount_cases[];	/* cases_mount.c */
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */

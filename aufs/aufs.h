@@ -170,6 +170,7 @@ static inline bool au_test_wh_name(const char *name, int len)
 
 /* module.c */
 extern struct kmem_cache *au_inode_cachep;
+extern struct workqueue_struct *au_wq;
 extern struct file_system_type au_fs_type;
 
 /* super.c */
@@ -289,6 +290,8 @@ int au_link(struct dentry *src, struct inode *dir, struct dentry *dentry);
 int au_unlink(struct inode *dir, struct dentry *dentry);
 int au_rmdir(struct inode *dir, struct dentry *dentry);
 int au_remove_whs(struct au_branch *br, struct dentry *h_dir);
+int au_rmdir_async(struct super_block *sb, struct au_branch *br,
+		   struct dentry *h_parent, struct dentry *h_dir);
 
 /* i_op_ren.c */
 int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
@@ -319,6 +322,7 @@ struct au_branch *au_wbr_copyup(struct dentry *dentry, struct au_dinfo *pdi,
 /* readdir.c */
 extern const struct file_operations au_dir_fops;
 int au_test_empty_from(struct dentry *dentry, int bfrom);
+int au_whs_count(struct au_branch *br, struct dentry *h_dir);
 #define au_test_empty(d) au_test_empty_from(d, 0)
 
 /* file.c */

@@ -142,6 +142,92 @@ out:
 	return err;
 }
 
+struct au_rmw {
+	struct work_struct work;
+	struct au_branch *br;
+	struct dentry *h_parent;
+	struct dentry *h_dir;
+	const struct cred *cred;
+};
+
+static void au_rmw_do(struct work_struct *work)
+{
+	struct au_rmw *w = container_of(work, struct au_rmw, work);
+	struct inode *h_pdir = d_inode(w->h_parent);
+	const struct cred *old = override_creds(w->cred);
+	int err;
+
+	err = mnt_want_write(w->br->path.mnt);
+	if (!err) {
+		err = au_remove_whs(w->br, w->h_dir);
+		au_lock_parent(h_pdir);
+		if (!err && w->h_dir->d_parent == w->h_parent && d_is_dir(w->h_dir))
+			err = au_do_rmdir(h_pdir, w->h_dir);
+		inode_unlock(h_pdir);
+		mnt_drop_write(w->br->path.mnt);
+	}
+	if (err)
+		pr_warn("dirwh: removing %pd2 failed (%d), left on the branch\n",
+			w->h_dir, err);
+	revert_creds(old);
+	put_cred(w->cred);
+	dput(w->h_dir);
+	dput(w->h_parent);
+	au_br_put(w->br);
+	kfree(w);
+}
+
+/*
+ * dirwh: a dir with many whiteouts was renamed to a temporary whiteout name
+ * (h_dir); empty and remove it in the background.
+ */
+int au_rmdir_async(struct super_block *sb, struct au_branch *br,
+		   struct dentry *h_parent, struct dentry *h_dir)
+{
+	struct au_rmw *w = kmalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return -ENOMEM;
+	INIT_WORK(&w->work, au_rmw_do);
+	au_br_get(br);
+	w->br = br;
+	w->h_parent = dget(h_parent);
+	w->h_dir = dget(h_dir);
+	w->cred = get_cred(AU_SB(sb)->cred);
+	queue_work(au_wq, &w->work);
+	return 0;
+}
+
+/* Remove h (a logically empty dir) from the locked d->h_parent. */
+static int au_rmdir_h(struct au_del *d, struct dentry *dentry, struct dentry *h)
+{
+	unsigned int dirwh = READ_ONCE(AU_SB(dentry->d_sb)->dirwh);
+	struct inode *h_dir = d_inode(d->h_parent);
+	struct dentry *tmp;
+	int n, err;
+
+	n = au_whs_count(d->wbr, h);
+	if (n < 0)
+		return n;
+	if (!n || n < dirwh)
+		goto out_sync;
+	tmp = au_tmp_lookup(d->h_parent);
+	if (IS_ERR(tmp))
+		goto out_sync;
+	err = au_do_rename(h_dir, h, h_dir, tmp, 0);
+	dput(tmp);
+	if (err)
+		goto out_sync;
+	/* h now carries the temporary name */
+	return au_rmdir_async(dentry->d_sb, d->wbr, d->h_parent, h);
+
+out_sync:
+	err = n ? au_remove_whs(d->wbr, h) : 0;
+	if (!err)
+		err = au_do_rmdir(h_dir, h);
+	return err;
+}
+
 int au_rmdir(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
@@ -160,9 +246,7 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 		err = PTR_ERR(h);
 		if (IS_ERR(h))
 			goto out;
-		err = au_remove_whs(d.wbr, h);
-		if (!err)
-			err = au_do_rmdir(d_inode(d.h_parent), h);
+		err = au_rmdir_h(&d, dentry, h);
 		dput(h);
 		if (err)
 			goto out;

@@ -2,8 +2,10 @@
 /* aufs module init/exit: inode cache and filesystem registration. */
 #include "aufs.h"
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 struct kmem_cache *au_inode_cachep;
+struct workqueue_struct *au_wq;	/* dirwh: removal of large whited-out dirs */
 
 static void au_inode_init_once(void *p)
 {
@@ -17,6 +19,7 @@ static void au_kill_sb(struct super_block *sb)
 	struct au_sbinfo *sbi = AU_SB(sb);
 
 	kill_anon_super(sb);
+	flush_workqueue(au_wq);
 	if (sbi)
 		au_free_sbinfo(sbi);
 }
@@ -39,12 +42,18 @@ static int __init au_init(void)
 					    au_inode_init_once);
 	if (!au_inode_cachep)
 		return -ENOMEM;
+	err = -ENOMEM;
+	au_wq = alloc_workqueue("aufs_rmdir", WQ_UNBOUND, 0);
+	if (!au_wq)
+		goto out_cache;
 	err = register_filesystem(&au_fs_type);
 	if (err)
-		goto out_cache;
+		goto out_wq;
 	pr_info("registered (union of branches, see aufs(5))\n");
 	return 0;
 
+out_wq:
+	destroy_workqueue(au_wq);
 out_cache:
 	kmem_cache_destroy(au_inode_cachep);
 	return err;
@@ -53,6 +62,7 @@ out_cache:
 static void __exit au_exit(void)
 {
 	unregister_filesystem(&au_fs_type);
+	destroy_workqueue(au_wq);
 	/* Make sure all delayed rcu free inodes are flushed before the cache goes. */
 	rcu_barrier();
 	kmem_cache_destroy(au_inode_cachep);

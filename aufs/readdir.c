@@ -423,3 +423,22 @@ out:
 	au_rd_free(f.rd);
 	return err;
 }
+
+/* How many whiteouts (internal names included) h_dir holds. */
+int au_whs_count(struct au_branch *br, struct dentry *h_dir)
+{
+	struct au_fill f = {
+		.ctx.actor	= au_fill_actor,
+		.only_wh	= true,
+	};
+	int err;
+
+	f.rd = au_rd_alloc();
+	if (!f.rd)
+		return -ENOMEM;
+	err = au_rd_branch(&f, br, h_dir);
+	if (!err)
+		err = f.rd->n;
+	au_rd_free(f.rd);
+	return err;
+}

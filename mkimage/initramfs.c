@@ -386,7 +386,7 @@ int initramfs_main(int argc, char **argv)
 	struct mk_modules mods;
 	struct mk_aufs aufs = { 0 };
 	struct cpio_writer w;
-	char tmpdir[MK_PATH_MAX] = "", raw[MK_PATH_MAX], outtmp[MK_PATH_MAX] = "";
+	char tmpdir[MK_PATH_MAX] = "", raw[MK_PATH_MAX + 8] = "", outtmp[MK_PATH_MAX] = "";
 	char aufs_ko[MK_PATH_MAX];
 	const char *compress;
 	struct stat st;
@@ -418,28 +418,29 @@ int initramfs_main(int argc, char **argv)
 	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o))
 		goto out_free;
 
-	snprintf(raw, sizeof(raw), "%s/initramfs.cpio", tmpdir);
-	fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		mk_err("%s: %s", raw, strerror(errno));
-		goto out_free;
-	}
-	err = cpio_write(&w, fd);
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (err) {
-		mk_err("writing the cpio archive: %s", strerror(-err));
-		err = -1;
-		goto out_free;
-	}
-	rawsize = mk_file_size(raw);
-	err = -1;
+	/* the raw archive sits beside the output: gzip's and our renames stay on one fs */
 	fd = mk_tmp_beside(o.out, outtmp, sizeof(outtmp));
 	if (fd < 0) {
 		outtmp[0] = '\0';
 		goto out_free;
 	}
 	close(fd);
+	snprintf(raw, sizeof(raw), "%s.cpio", outtmp);
+	fd = open(raw, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		mk_err("cannot write %s: %s", raw, strerror(errno));
+		goto out_free;
+	}
+	err = cpio_write(&w, fd);
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (err) {
+		mk_err("writing the cpio archive %s: %s", raw, strerror(-err));
+		err = -1;
+		goto out_free;
+	}
+	rawsize = mk_file_size(raw);
+	err = -1;
 	if (compress_file(raw, outtmp, compress, prof.level) || mk_commit(outtmp, o.out, 0644))
 		goto out_free;
 	outtmp[0] = '\0';
@@ -452,6 +453,11 @@ int initramfs_main(int argc, char **argv)
 out_free:
 	if (outtmp[0])
 		unlink(outtmp);
+	if (raw[0]) {
+		unlink(raw);
+		strcat(raw, ".gz");
+		unlink(raw);
+	}
 	if (tmpdir[0])
 		mk_rm_rf(tmpdir);
 	cpio_free(&w);

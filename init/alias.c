@@ -45,6 +45,7 @@ static const struct alias aliases[] = {
 	{ "knoppix_dir",	1, AL_DIR,	"Knoppix" },
 	{ "bootfrom",		1, AL_MEDIA,	"Knoppix" },
 	{ "copy2ram",		0, AL_TORAM,	"Porteus/Slax" },
+	{ "archisobasedir",	1, AL_DIR,	"archiso" },
 	{ "archisolabel",	1, AL_MEDIA_LABEL, "archiso" },
 	{ "copytoram",		-1, AL_TORAM,	"archiso" },
 };

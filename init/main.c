@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* /init: the boot sequence as a table of phases, run in order, each timed. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "live.h"
@@ -31,25 +29,6 @@ static const struct live_phase phases[] = {
 	{ "mount",	union_mount },
 	{ "bottom",	phase_bottom },
 };
-
-uint64_t live_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->fail.what, sizeof(ctx->fail.what), fmt, ap);
-	va_end(ap);
-	snprintf(ctx->fail.hint, sizeof(ctx->fail.hint), "%s", hint ? hint : "");
-	return err < 0 ? err : -EIO;
-}
 
 static void run_phase(struct live_ctx *ctx, size_t i)
 {

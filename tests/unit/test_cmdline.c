@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests of /init's command-line parsing: native keys, quoting, duplicates, unknown words, aliases. */
+#include <string.h>
+
+#include "harness.h"
+#include "live.h"
+
+static struct live_opts parse(const char *line)
+{
+	struct live_opts o;
+
+	cmdline_defaults(&o);
+	cmdline_parse(&o, line);
+	return o;
+}
+
+TEST(cmdline_defaults_apply)
+{
+	struct live_opts o = parse("");
+
+	CHECK_STR(o.media, "auto");
+	CHECK_STR(o.dir, "/live");
+	CHECK_STR(o.init, "/sbin/init");
+	CHECK_STR(o.ramsize, "50%");
+	CHECK_EQ(o.timeout, 30);
+	CHECK(!o.debug && !o.quiet && !o.toram);
+	CHECK_STR(o.unknown, "");
+}
+
+TEST(cmdline_native_keys)
+{
+	struct live_opts o = parse("BOOT_IMAGE=/boot/vmlinuz live.media=LABEL=MYLIVE live.dir=/boot/live "
+				   "live.timeout=7 live.union=overlay live.ramsize=2g live.break=mount "
+				   "live.debug quiet init=/lib/systemd/systemd live.layers=10-base,20-x");
+
+	CHECK_STR(o.media, "LABEL=MYLIVE");
+	CHECK_STR(o.dir, "/boot/live");
+	CHECK_EQ(o.timeout, 7);
+	CHECK_STR(o.unionfs, "overlay");
+	CHECK_STR(o.ramsize, "2g");
+	CHECK_STR(o.brk, "mount");
+	CHECK(o.debug);
+	CHECK(o.quiet);
+	CHECK_STR(o.init, "/lib/systemd/systemd");
+	CHECK_STR(o.layers, "10-base,20-x");
+	CHECK_STR(o.unknown, "BOOT_IMAGE=/boot/vmlinuz");
+}
+
+TEST(cmdline_quoted_values)
+{
+	struct live_opts o = parse("live.media=\"LABEL=My Live Disk\" \"live.dir=/a b\" x=\"1 2\"");
+
+	CHECK_STR(o.media, "LABEL=My Live Disk");
+	CHECK_STR(o.dir, "/a b");
+	CHECK_STR(o.unknown, "x=1 2");
+}
+
+TEST(cmdline_duplicates_last_wins)
+{
+	struct live_opts o = parse("live.timeout=5 live.media=/dev/sr0 live.timeout=9 live.media=/dev/vda");
+
+	CHECK_EQ(o.timeout, 9);
+	CHECK_STR(o.media, "/dev/vda");
+}
+
+TEST(cmdline_bad_values_warn_and_keep_defaults)
+{
+	struct live_opts o = parse("live.timeout=soon live.union=btrfs");
+
+	CHECK_EQ(o.timeout, 30);
+	CHECK_STR(o.unionfs, "");
+	CHECK(strstr(o.warnings, "live.timeout=soon") != NULL);
+	CHECK(strstr(o.warnings, "live.union=btrfs") != NULL);
+}
+
+TEST(cmdline_unknown_live_word_suggests)
+{
+	struct live_opts o = parse("live.tmeout=5 live.medai=auto live.zzzzzzzzzz");
+
+	CHECK(strstr(o.warnings, "live.tmeout=5, did you mean live.timeout") != NULL);
+	CHECK(strstr(o.warnings, "live.medai=auto, did you mean live.media") != NULL);
+	CHECK(strstr(o.warnings, "live.zzzzzzzzzz ignored") != NULL);
+	CHECK(strstr(o.unknown, "live.tmeout=5") != NULL);
+	CHECK_EQ(o.timeout, 30);
+}
+
+TEST(cmdline_overlong_value_refused)
+{
+	char line[600] = "live.media=/dev/";
+	struct live_opts o;
+
+	memset(line + strlen(line), 'x', 400);
+	line[416] = '\0';
+	o = parse(line);
+	CHECK_STR(o.media, "auto");
+	CHECK(strstr(o.warnings, "too long") != NULL);
+}
+
+TEST(cmdline_break_without_value)
+{
+	struct live_opts o = parse("live.break");
+
+	CHECK_STR(o.brk, "premount");
+}
+
+TEST(cmdline_debian_live_boot_line)
+{
+	/* Debian live's isolinux menu entry */
+	struct live_opts o = parse("boot=live components quiet splash live-media=/dev/sdb1 "
+				   "live-media-path=/live toram break=mount union=overlay");
+
+	CHECK_STR(o.media, "/dev/sdb1");
+	CHECK_STR(o.dir, "/live");
+	CHECK(o.toram);
+	CHECK(o.quiet);
+	CHECK_STR(o.brk, "mount");
+	CHECK_STR(o.unionfs, "overlay");
+	CHECK_STR(o.unknown, "components splash");
+}
+
+TEST(cmdline_dracut_fedora_line)
+{
+	struct live_opts o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb rd.break=pre-mount");
+
+	CHECK_STR(o.media, "LABEL=Fedora-WS-Live-39-1-5");
+	CHECK_STR(o.dir, "/LiveOS");
+	CHECK_STR(o.brk, "premount");
+	CHECK_STR(o.unknown, "rhgb");
+}
+
+TEST(cmdline_archiso_and_knoppix)
+{
+	struct live_opts o = parse("archisobasedir=arch archisolabel=ARCH_202401 copytoram");
+
+	CHECK_STR(o.media, "LABEL=ARCH_202401");
+	CHECK_STR(o.dir, "/arch");
+	CHECK(o.toram);
+	o = parse("knoppix_dir=KNOPPIX bootfrom=/dev/sda1");
+	CHECK_STR(o.dir, "/KNOPPIX");
+	CHECK_STR(o.media, "/dev/sda1");
+}
+
+TEST(cmdline_foreign_boot_value_not_ours)
+{
+	struct live_opts o = parse("boot=nfs root=/dev/sda1");
+
+	CHECK_STR(o.unknown, "boot=nfs root=/dev/sda1");
+	CHECK_STR(o.media, "auto");
+}
+
+int main(void)
+{
+	RUN(cmdline_defaults_apply);
+	RUN(cmdline_native_keys);
+	RUN(cmdline_quoted_values);
+	RUN(cmdline_duplicates_last_wins);
+	RUN(cmdline_bad_values_warn_and_keep_defaults);
+	RUN(cmdline_unknown_live_word_suggests);
+	RUN(cmdline_overlong_value_refused);
+	RUN(cmdline_break_without_value);
+	RUN(cmdline_debian_live_boot_line);
+	RUN(cmdline_dracut_fedora_line);
+	RUN(cmdline_archiso_and_knoppix);
+	RUN(cmdline_foreign_boot_value_not_ours);
+	return HARNESS_END();
+}

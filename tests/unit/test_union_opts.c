@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests of the union option builders (aufs br: and overlayfs lowerdir=) and layer listing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "live.h"
+
+static void layer(struct live_layer *l, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	snprintf(l->mnt, sizeof(l->mnt), "/run/live/layers/%s", name);
+}
+
+TEST(union_aufs_top_layer_first)
+{
+	struct live_layer l[3];
+	char buf[512];
+
+	layer(&l[0], "10-base");
+	layer(&l[1], "20-desktop");
+	layer(&l[2], "30-extra");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", l, 3), 0);
+	CHECK_STR(buf, "br:/run/live/rw/upper=rw:/run/live/layers/30-extra=rr:"
+		  "/run/live/layers/20-desktop=rr:/run/live/layers/10-base=rr");
+}
+
+TEST(union_aufs_refuses_separators)
+{
+	struct live_layer l[1];
+	char buf[512];
+
+	layer(&l[0], "10-a:b");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", l, 1), -EINVAL);
+	layer(&l[0], "10-a,b");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", l, 1), -EINVAL);
+}
+
+TEST(union_aufs_too_long)
+{
+	struct live_layer l[1];
+	char buf[40];
+
+	layer(&l[0], "10-base");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", l, 1), -ENAMETOOLONG);
+}
+
+TEST(union_overlay_order_and_escapes)
+{
+	struct live_layer l[2];
+	char buf[512];
+
+	layer(&l[0], "10-base");
+	layer(&l[1], "20-a:b,c");
+	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", l, 2), 0);
+	CHECK_STR(buf, "lowerdir=/run/live/layers/20-a\\:b\\,c:/run/live/layers/10-base,"
+		  "upperdir=/u,workdir=/w");
+	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", l, 0), -EINVAL);
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+TEST(layers_sorted_selected_and_filtered)
+{
+	char dir[] = "/tmp/livestack-layers-XXXXXX";
+	struct live_layer l[8];
+	size_t n = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	touch(dir, "20-desktop.squashfs");
+	touch(dir, "10-base.squashfs");
+	touch(dir, "notes.txt");
+	touch(dir, ".squashfs");
+	touch(dir, "30-extra.squashfs");
+	CHECK_EQ(layers_list(dir, "", l, 8, &n), 0);
+	CHECK_EQ(n, 3);
+	CHECK_STR(l[0].name, "10-base");
+	CHECK_STR(l[1].name, "20-desktop");
+	CHECK_STR(l[2].name, "30-extra");
+	CHECK_STR(l[2].mnt, "/run/live/layers/30-extra");
+	CHECK_EQ(layers_list(dir, "30-extra,10-base", l, 8, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_STR(l[0].name, "10-base");
+	/* a selected layer that is not there is an error, not a silent skip */
+	CHECK_EQ(layers_list(dir, "10-base,99-missing", l, 8, &n), -ENOENT);
+	CHECK_EQ(layers_list(dir, "", l, 2, &n), -E2BIG);
+	CHECK_EQ(layers_list("/nonexistent-livestack", "", l, 8, &n), -ENOENT);
+	system("true");
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		CHECK_EQ(system(cmd), 0);
+	}
+}
+
+int main(void)
+{
+	RUN(union_aufs_top_layer_first);
+	RUN(union_aufs_refuses_separators);
+	RUN(union_aufs_too_long);
+	RUN(union_overlay_order_and_escapes);
+	RUN(layers_sorted_selected_and_filtered);
+	return HARNESS_END();
+}

@@ -38,7 +38,7 @@ AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 .PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
 all: tools aufs images
 
-tools: $(INIT_BIN) $(MKIMG_BIN) $(CTL_BIN) $(RESOLVE_BIN)
+tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN))
 
 deps:
 	@sh scripts/deps.sh $(KVER) $(CACHE)
@@ -121,7 +121,7 @@ bench: deps
 PREFIX ?= /usr/local
 install: tools
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livestack $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(MKIMG_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(MKIMG_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(INIT_BIN) $(DESTDIR)$(PREFIX)/share/livestack/init
 	cp -r configs modules hooks $(DESTDIR)$(PREFIX)/share/livestack/
 	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done

@@ -19,6 +19,8 @@ for app in $(/bin/busybox --list-full); do
 	[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
 done
 rm -f "$root/.keep" "$root/root/.keep"
+# the runtime tool of the live system
+[ -x "$build/bin/livectl" ] && cp "$build/bin/livectl" "$root/usr/sbin/livectl"
 
 "$mk" squashfs "$root" "$out/10-demo.squashfs.new"
 mv "$out/10-demo.squashfs.new" "$out/10-demo.squashfs"

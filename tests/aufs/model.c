@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Random operations on the union, each checked against an in-memory model of what the union
  * must contain: data ops (write, truncate, read, mmap at random offsets) on files that start on
- * the squashfs branch, and namespace ops (create, unlink, link, rename, mkdir, rmdir). Seeded and
+ * the squashfs branch, and namespace ops (create, unlink, link, rename of files and dirs, mkdir, rmdir). Seeded and
  * time-bounded; a remount and drop_caches now and then check what the rw branch keeps. */
 #include "fsop.h"
 
@@ -32,6 +32,7 @@ static struct mfile inodes[NINODE];	/* [0] is the absent file */
 static int names[NDIR][NNAME];		/* inode index, 0 = no such name */
 #define MF(d, n) (&inodes[names[d][n]])
 static int dirs[NDIR];
+static int lowerdir[NDIR];	/* the directory (still) has lower-branch origin: EXDEV allowed */
 static unsigned rng;
 static long nops;
 static char hist[8][128];
@@ -323,9 +324,47 @@ static void op_mkdir_rmdir(void)
 		logop("rmdir %s", dname(d));
 		mexpect(rmdir(pu("%s", dname(d))), !dirs[d] ? ENOENT : !empty ? ENOTEMPTY : 0,
 			hist[nops & 7]);
-		if (empty)
-			dirs[d] = 0;
+		if (empty && dirs[d])
+			dirs[d] = lowerdir[d] = 0;
 	}
+}
+
+/* rename of directories m/d0..d3 onto another of those names */
+static void op_rename_dir(void)
+{
+	int d = 1 + rnd(NDIR - 1), d2 = 1 + rnd(NDIR - 1), empty2 = 1, want, want2 = -1;
+	long r;
+	int e;
+
+	for (int n = 0; n < NNAME; n++)
+		empty2 &= !MF(d2, n)->exists;
+	if (!dirs[d])
+		want = ENOENT;
+	else if (d == d2)
+		want = 0;
+	else if (dirs[d2] && !empty2)
+		want = ENOTEMPTY, want2 = EEXIST;
+	else
+		want = 0, want2 = lowerdir[d] ? EXDEV : -1;
+	logop("rename-dir %s %s", dname(d), dname(d2));
+	errno = 0;
+	r = rename(pu("%s", dname(d)), pu("%s", dname(d2)));
+	e = r < 0 ? errno : 0;
+	/* a directory of lower origin may be refused with EXDEV before anything else */
+	if (e == EXDEV && dirs[d] && d != d2 && lowerdir[d])
+		return;
+	MCHECK(e == want || (want2 >= 0 && e == want2), "op %ld %s: got %s, model says %s", nops,
+	       hist[nops & 7], e ? strerror(e) : "success", want ? strerror(want) : "success");
+	if (e || d == d2)
+		return;
+	for (int n = 0; n < NNAME; n++) {
+		names[d2][n] = names[d][n];
+		names[d][n] = 0;
+	}
+	dirs[d2] = 1;
+	dirs[d] = 0;
+	lowerdir[d2] = lowerdir[d];
+	lowerdir[d] = 0;
 }
 
 static void op_read(int d, int n)
@@ -345,7 +384,9 @@ int model_run(unsigned seed, int seconds)
 	memset(inodes, 0, sizeof(inodes));
 	memset(names, 0, sizeof(names));
 	memset(dirs, 0, sizeof(dirs));
+	memset(lowerdir, 0, sizeof(lowerdir));
 	dirs[0] = dirs[1] = 1;
+	lowerdir[1] = 1;
 	for (int i = 0; i < MODEL_FILES; i++) {
 		struct mfile *f;
 
@@ -384,8 +425,10 @@ int model_run(unsigned seed, int seconds)
 			op_unlink(d, n);
 		else if (op < 82)
 			op_link(d, n);
-		else if (op < 91)
+		else if (op < 90)
 			op_rename(d, n);
+		else if (op < 93)
+			op_rename_dir();
 		else
 			op_mkdir_rmdir();
 		if (nops % 50 == 0)

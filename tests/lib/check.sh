@@ -30,6 +30,11 @@ for t in tests/unit/test_*.sh; do
 	[ -f "$t" ] && suite "$(basename "$t" .sh)" bash "$t" "$build" "$kver" "$kcache"
 done
 suite vm bash tests/vm/run.sh "$build" "$kver" "$kcache"
+# further boot scenarios: every tests/vm/<name>.sh takes BUILD KVER KCACHE
+for t in tests/vm/*.sh; do
+	case "$t" in tests/vm/run.sh|tests/vm/checks.sh) continue ;; esac
+	suite "vm-$(basename "$t" .sh)" bash "$t" "$build" "$kver" "$kcache"
+done
 suite aufs bash tests/aufs/run.sh "$build" "$kver" "$kcache"
 echo "$tp passed, $tf failed"
 [ "$tf" = 0 ]

@@ -59,7 +59,9 @@ static void coldplug_modaliases(struct live_ctx *ctx)
 				 b->d_name, d->d_name);
 			if (file_read(path, alias, sizeof(alias)) > 0) {
 				alias[strcspn(alias, "\n")] = '\0';
-				kmod_load_modalias(ctx, alias);
+				snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s",
+					 b->d_name, d->d_name);
+				kmod_load_modalias(ctx, alias, path);
 			}
 		}
 		closedir(devs);
@@ -145,7 +147,8 @@ static void coldplug_block(struct live_ctx *ctx)
 static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
 {
 	const char *action = "", *subsystem = "", *devname = "", *modalias = NULL;
-	const char *devtype = "";
+	const char *devtype = "", *devpath = NULL;
+	char syspath[512];
 	size_t off = strlen(buf) + 1;
 
 	while (off < len) {
@@ -162,9 +165,14 @@ static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
 			devtype = kv + 8;
 		else if (!strncmp(kv, "MODALIAS=", 9))
 			modalias = kv + 9;
+		else if (!strncmp(kv, "DEVPATH=", 8))
+			devpath = kv + 8;
 	}
-	if (!strcmp(action, "add") && modalias)
-		kmod_load_modalias(ctx, modalias);
+	if (!strcmp(action, "add") && modalias) {
+		if (devpath)
+			snprintf(syspath, sizeof(syspath), "/sys%s", devpath);
+		kmod_load_modalias(ctx, modalias, devpath ? syspath : NULL);
+	}
 	if (strcmp(subsystem, "block") || !*devname)
 		return;
 	(void)devtype;
@@ -195,16 +203,31 @@ static void drain(struct live_ctx *ctx, int fd)
 	}
 }
 
+/* Open the uevent socket (so nothing is missed), then give present devices their drivers. */
+int devices_coldplug(struct live_ctx *ctx)
+{
+	if (ctx->uevent_fd < 0) {
+		ctx->uevent_fd = uevent_open();
+		if (ctx->uevent_fd < 0)
+			log_warn("uevent socket: %s; relying on coldplug scans",
+				 strerror(-ctx->uevent_fd));
+	}
+	coldplug_modaliases(ctx);
+	return 0;
+}
+
 int devices_find_medium(struct live_ctx *ctx)
 {
 	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
 	int fd, shown = -1;
 	char devs[1024];
 
-	fd = uevent_open();
-	if (fd < 0)
-		log_warn("uevent socket: %s; relying on coldplug scans", strerror(-fd));
-	coldplug_modaliases(ctx);
+	if (ctx->uevent_fd < 0)
+		devices_coldplug(ctx);
+	fd = ctx->uevent_fd;
+	/* drivers loaded since coldplug announced their devices on the socket; a rescan
+	 * finds devices of modules loaded before it was open (none, normally) */
+	drain(ctx, fd);
 	coldplug_block(ctx);
 	while (ctx->medium < 0) {
 		uint64_t now = live_now_ms();
@@ -230,8 +253,6 @@ int devices_find_medium(struct live_ctx *ctx)
 	}
 	if (shown >= 0)
 		log_console("\n");
-	if (fd >= 0)
-		close(fd);
 	if (ctx->medium >= 0)
 		return 0;
 	medium_describe_devs(ctx, devs, sizeof(devs));

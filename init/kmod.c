@@ -115,19 +115,41 @@ int kmod_load_name(struct live_ctx *ctx, const char *name)
 	return load_closure(k, idx);
 }
 
-static int alias_cb(void *arg, int mod)
+struct alias_walk {
+	struct kmod_state *k;
+	const char *driver;	/* <syspath>/driver, or NULL */
+};
+
+static bool has_driver(const char *driver)
 {
-	load_closure(arg, mod);
-	return 0;
+	return driver && access(driver, F_OK) == 0;
 }
 
-int kmod_load_modalias(struct live_ctx *ctx, const char *modalias)
+static int alias_cb(void *arg, int mod)
+{
+	struct alias_walk *w = arg;
+
+	load_closure(w->k, mod);
+	/* bound: the other matches (e.g. ata_generic after ata_piix) are not needed */
+	return has_driver(w->driver);
+}
+
+int kmod_load_modalias(struct live_ctx *ctx, const char *modalias, const char *syspath)
 {
 	struct kmod_state *k = kmod_get(ctx);
+	char driver[LIVE_PATH_MAX * 2];
+	struct alias_walk w = { k, NULL };
 
 	if (!k)
 		return -ENOENT;
-	return kmoddep_alias_match(&k->db, modalias, alias_cb, k);
+	if (syspath) {
+		snprintf(driver, sizeof(driver), "%s/driver", syspath);
+		w.driver = driver;
+		if (has_driver(driver))
+			return 0;
+	}
+	kmoddep_alias_match(&k->db, modalias, alias_cb, &w);
+	return 0;
 }
 
 static int base_line(void *arg, char *line)
@@ -145,7 +167,11 @@ static int base_line(void *arg, char *line)
 
 int kmod_load_base(struct live_ctx *ctx)
 {
-	int err = file_lines(LIVE_MODULES_LOAD, base_line, ctx);
+	int err;
+
+	/* drivers first: their bus scans run in the kernel while the base set loads */
+	devices_coldplug(ctx);
+	err = file_lines(LIVE_MODULES_LOAD, base_line, ctx);
 
 	if (err && err != -ENOENT)
 		log_warn("%s: %s", LIVE_MODULES_LOAD, strerror(-err));

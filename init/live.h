@@ -25,7 +25,19 @@ struct live_opts {
 	char brk[32];			/* phase to stop before, "" = none */
 	char init[LIVE_PATH_MAX];	/* the real init in the new root */
 	int timeout;			/* seconds to wait for the medium */
+	/* persist.c: "" (off), "auto", "LABEL=x", "UUID=x", "/dev/X", "/path/file.img",
+	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
+	char persist[LIVE_PATH_MAX];
+	char persist_size[32];
+	char iso[LIVE_PATH_MAX];	/* live.iso=: an ISO file on some partition */
+	char id[40];			/* live.id=: "" = the image's built-in ID, "any" = none */
 	bool debug, quiet, toram;
+	bool toram_bg, verify;		/* live.toram=background, live.verify (toram.c) */
+	/* Network boot (net.c, fetch.c, nfs.c): "" = not asked for. */
+	char net[LIVE_PATH_MAX];	/* "dhcp", or ip='s static form */
+	char fetch[1024];		/* URL(s) of the layers, comma-separated */
+	char fetch_sha256[LIVE_PATH_MAX];	/* expected SHA-256 hex, comma list */
+	char nfs[LIVE_PATH_MAX];	/* SERVER:/PATH */
 	/* Words nobody knows (kept for the status file) and warnings about them. */
 	char unknown[LIVE_WORDS_MAX];
 	char warnings[LIVE_WORDS_MAX];
@@ -78,12 +90,29 @@ struct live_ctx {
 	char unionfs[16];		/* what was mounted: "aufs" or "overlay" */
 	char union_note[160];		/* e.g. why aufs was not used */
 	char rw_type[16];
+	/* persist.c: what the rw branch is on, for the status file */
+	char persist_what[LIVE_PATH_MAX];	/* "none", "/dev/sdb2", "/dev/sdb1:/live-rw.img" */
+	char persist_fs[16];
+	char persist_check[160];
+	/* medium.c/isofile.c */
+	char image_id[40];		/* the ID built into the initramfs, "" = none */
+	char want_id[40];		/* the ID a medium must carry, "" = any */
+	char medium_id[40];		/* the accepted medium's ID */
+	char iso_host[32];		/* live.iso=: the partition holding the file */
+	char others[256];		/* other media that would have been accepted */
 	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
+	int uevent_fd;			/* kernel uevents, opened before coldplug; -1 = none */
 	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
 	const struct live_phase *phases;	/* the boot sequence, for reports */
 	size_t nphases;
 	uint64_t phase_ms[16];
 	struct live_fail fail;
+	/* toram.c: where layers.c finds the layers ("" = on the medium); status lines */
+	char layers_from[LIVE_PATH_MAX];
+	char toram_status[1024];
+	/* network boot: the configured interface and where the layers came from */
+	char netdev[32];
+	char medium_src[LIVE_PATH_MAX];	/* URL or NFS export when not a block device */
 };
 
 
@@ -101,22 +130,35 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 const char *alias_closest_native(const char *word);
 /* kmod.c */
 int kmod_load_base(struct live_ctx *ctx);
-int kmod_load_modalias(struct live_ctx *ctx, const char *modalias);
+/* Load the drivers a device's modalias names; with syspath, stop once it has a driver. */
+int kmod_load_modalias(struct live_ctx *ctx, const char *modalias, const char *syspath);
 int kmod_load_name(struct live_ctx *ctx, const char *name);
 /* devices.c */
+int devices_coldplug(struct live_ctx *ctx);
 int devices_find_medium(struct live_ctx *ctx);
 /* medium.c */
 bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
 void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
+const char *medium_mount_type(const char *probed);
+/* isofile.c: live.iso=: look for the ISO file on dev; 0 = it is now the medium. */
+int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
+/* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */
+int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
 /* loop.c */
 /* Returns 0 and an open fd of the loop device: close it after mounting (autoclear). */
 int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd);
+/* toram.c */
+int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
 /* persist.c */
 int persist_setup(struct live_ctx *ctx);
+/* fsck.c: e2fsck -p node (result for the status file; -EUCLEAN when not repaired),
+ * and mke2fs on a new image file */
+int fsck_check(struct live_ctx *ctx, const char *node, char *result, size_t len);
+int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len);
 /* union.c */
 int union_mount(struct live_ctx *ctx);
 int union_build_aufs(char *buf, size_t len, const char *rw, const struct live_layer *l, size_t n);
@@ -130,6 +172,13 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len);
 /* switchroot.c */
 int switchroot_check(struct live_ctx *ctx, const char *newroot);
 int switchroot_exec(struct live_ctx *ctx, const char *newroot);
+/* net.c */
+bool net_wanted(const struct live_opts *o);
+int net_setup(struct live_ctx *ctx);
+/* fetch.c */
+int fetch_layers(struct live_ctx *ctx);
+/* nfs.c */
+int nfs_mount_medium(struct live_ctx *ctx);
 /* rescue.c */
 void rescue_shell(struct live_ctx *ctx, const char *phase);
 

@@ -14,6 +14,16 @@ static int phase_top(struct live_ctx *ctx)
 	return 0;
 }
 
+/* The layers come from the network (live.fetch=, live.nfs=) or from a block device. */
+static int phase_premount(struct live_ctx *ctx)
+{
+	if (*ctx->opts.fetch)
+		return fetch_layers(ctx);
+	if (*ctx->opts.nfs)
+		return nfs_mount_medium(ctx);
+	return devices_find_medium(ctx);
+}
+
 static int phase_bottom(struct live_ctx *ctx)
 {
 	return switchroot_check(ctx, LIVE_NEWROOT);
@@ -23,7 +33,9 @@ static int phase_bottom(struct live_ctx *ctx)
 static const struct live_phase phases[] = {
 	{ "init-top",	phase_top },
 	{ "modules",	kmod_load_base },
-	{ "premount",	devices_find_medium },
+	{ "net",	net_setup },
+	{ "premount",	phase_premount },
+	{ "toram",	toram_run },
 	{ "layers",	layers_mount },
 	{ "rw",		persist_setup },
 	{ "mount",	union_mount },
@@ -62,6 +74,7 @@ int main(void)
 
 	ctx.t_start_ms = live_now_ms();
 	ctx.medium = -1;
+	ctx.uevent_fd = -1;
 	ctx.phases = phases;
 	ctx.nphases = sizeof(phases) / sizeof(phases[0]);
 	cmdline_defaults(&ctx.opts);

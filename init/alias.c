@@ -142,7 +142,7 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 
 static const char *const natives[] = {
 	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
-	"live.timeout", "live.break", "live.debug", "live.toram",
+	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
 };
 
 static size_t distance(const char *a, const char *b)

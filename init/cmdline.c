@@ -84,6 +84,10 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		return o->debug = true, 1;
 	if (!strcmp(key, "live.toram") && !has_val)
 		return o->toram = true, 1;
+	if (!strcmp(key, "live.toram") && !strcmp(val, "background"))
+		return o->toram_bg = true, 1;
+	if (!strcmp(key, "live.verify") && !has_val)
+		return o->verify = true, 1;
 	if (!strcmp(key, "init") && has_val)
 		return set_str(o, o->init, sizeof(o->init), key, val);
 	if (!strcmp(key, "quiet") && !has_val)

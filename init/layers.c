@@ -92,7 +92,10 @@ int layers_mount(struct live_ctx *ctx)
 	size_t i;
 	int err;
 
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
+	if (*ctx->layers_from)	/* toram.c copied them to RAM */
+		snprintf(dir, sizeof(dir), "%s", ctx->layers_from);
+	else
+		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
 	err = layers_list(dir, ctx->opts.layers, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
 	if (err || !ctx->nlayers)
 		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= and live.layers=",

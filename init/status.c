@@ -68,7 +68,8 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 		put(&o, "union.note=%s\n", ctx->union_note);
 	put(&o, "rw=%s\n", LIVE_RW_UPPER);
 	put(&o, "rw.type=%s\n", ctx->rw_type);
-	put(&o, "toram=%s\n", ctx->opts.toram ? "requested (not implemented yet)" : "no");
+	/* toram.c: toram=, verify.NAME=, toram.bytes/ms/mib_s= */
+	put(&o, "%s", *ctx->toram_status ? ctx->toram_status : "toram=no\n");
 	put(&o, "init=%s\n", ctx->opts.init);
 	put(&o, "unknown=%s\n", ctx->opts.unknown);
 	put(&o, "warnings=%s\n", ctx->opts.warnings);

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "layout.h"
 #include "mkimage.h"
+#include "sha256.h"
 
 #define ISOLINUX_DIR	"/usr/lib/ISOLINUX"
 #define SYSLINUX_BIOS	"/usr/lib/syslinux/modules/bios"
@@ -46,6 +47,7 @@ struct iso_opts {
 	const char *layers[LAYERS_MAX];
 	char names[LAYERS_MAX][256];	/* NN-name.squashfs on the ISO */
 	size_t nlayers;
+	char sums[LAYERS_MAX][SHA256_HEX_LEN + 1];	/* of each layer, for live/SHA256SUMS */
 	long timeout;
 	char id[17];
 };
@@ -198,7 +200,8 @@ static int check_inputs(struct iso_opts *o)
 	return 0;
 }
 
-/* FNV-1a 64 over the inputs' contents and names: the medium's build ID. */
+/* FNV-1a 64 over the inputs' contents and names: the medium's build ID; the layers'
+ * SHA-256 (checked by live.toram/live.verify) in the same read. */
 static int build_id(struct iso_opts *o)
 {
 	unsigned long long h = 14695981039346656037ULL;
@@ -213,14 +216,23 @@ static int build_id(struct iso_opts *o)
 	for (i = 0; i < o->nlayers; i++)
 		files[nfiles++] = o->layers[i];
 	for (i = 0; i < nfiles; i++) {
+		struct sha256 sc;
+		uint8_t sum[SHA256_LEN];
+
 		fd = open(files[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			mk_err("%s: %s", files[i], strerror(errno));
 			return -1;
 		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_init(&sc);
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
 			for (k = 0; k < n; k++)
 				h = (h ^ buf[k]) * 1099511628211ULL;
+			sha256_update(&sc, buf, (size_t)n);
+		}
+		sha256_final(&sc, sum);
+		if (i >= 2)
+			sha256_hex(sum, o->sums[i - 2]);
 		close(fd);
 		if (n < 0) {
 			mk_err("%s: %s", files[i], strerror(errno));
@@ -457,6 +469,26 @@ out_free:
 	return err;
 }
 
+/* live/SHA256SUMS: "HEX  NN-name.squashfs" per layer (sha256sum -c reads it too). */
+static int write_sums(const struct iso_opts *o, const char *stage)
+{
+	char path[MK_PATH_MAX], *text;
+	size_t i, used = 0, len = o->nlayers * (SHA256_HEX_LEN + 264) + 1;
+	int err;
+
+	text = malloc(len);
+	if (!text)
+		return -1;
+	text[0] = '\0';
+	for (i = 0; i < o->nlayers; i++)
+		used += (size_t)snprintf(text + used, len - used, "%s  %s\n", o->sums[i],
+					 o->names[i]);
+	snprintf(path, sizeof(path), "%s/live/SHA256SUMS", stage);
+	err = mk_write(path, text, 0644);
+	free(text);
+	return err;
+}
+
 int iso_main(int argc, char **argv)
 {
 	struct iso_opts o;
@@ -493,7 +525,7 @@ int iso_main(int argc, char **argv)
 		goto out_clean;
 	snprintf(p, sizeof(p), "%s/live/" LIVE_ID_FILE, stage);
 	snprintf(idtext, sizeof(idtext), "%s\n", o.id);
-	if (mk_write(p, idtext, 0644))
+	if (mk_write(p, idtext, 0644) || write_sums(&o, stage))
 		goto out_clean;
 	snprintf(p, sizeof(p), "%s/boot/efiboot.img", stage);
 	if (stage_efi(&o, work, p) || run_xorriso(&o, stage, tmp) || mk_commit(tmp, o.out, 0644))

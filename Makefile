@@ -95,7 +95,7 @@ $(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks mo
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh scripts/demo.sh $(BUILD) $(KVER) $(KCACHE)
+	@bash scripts/demo.sh $(BUILD) $(KVER) $(KCACHE)
 
 run: deps
 	@$(MAKE) --no-print-directory all

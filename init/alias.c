@@ -17,6 +17,10 @@ enum alias_kind {
 	AL_DEBUG,
 	AL_BREAK,
 	AL_DRACUT_ROOT,	/* root=live:... */
+	AL_PERSIST,	/* value (or none: auto) is a live.persist= value */
+	AL_PERSIST_LABEL, /* value is a bare label of the persistence fs */
+	AL_NOPERSIST,
+	AL_ISO,		/* value is the ISO file's path */
 };
 
 struct alias {
@@ -48,6 +52,15 @@ static const struct alias aliases[] = {
 	{ "archisobasedir",	1, AL_DIR,	"archiso" },
 	{ "archisolabel",	1, AL_MEDIA_LABEL, "archiso" },
 	{ "copytoram",		-1, AL_TORAM,	"archiso" },
+	{ "persistence",	0, AL_PERSIST,	"live-boot/casper" },
+	{ "persistent",		0, AL_PERSIST,	"casper" },
+	{ "persistence-label",	1, AL_PERSIST_LABEL, "live-boot" },
+	{ "nopersistence",	0, AL_NOPERSIST, "live-boot" },
+	{ "rd.live.overlay",	1, AL_PERSIST,	"dracut" },
+	{ "cow_label",		1, AL_PERSIST_LABEL, "archiso" },
+	{ "changes",		1, AL_PERSIST,	"Porteus/Slax" },
+	{ "findiso",		1, AL_ISO,	"live-boot" },
+	{ "iso-scan/filename",	1, AL_ISO,	"dracut/casper" },
 };
 
 /* live-boot's and dracut's break points, as our phase names. */
@@ -124,6 +137,21 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 	case AL_BREAK:
 		set(o->brk, sizeof(o->brk), break_phase(has_val ? val : ""));
 		break;
+	case AL_PERSIST:
+		/* Porteus' changes=EXIT:... saves at shutdown: not ours */
+		if (has_val && (!strncmp(val, "EXIT:", 5) || !*val))
+			return 0;
+		set(o->persist, sizeof(o->persist), has_val ? val : "auto");
+		break;
+	case AL_PERSIST_LABEL:
+		snprintf(o->persist, sizeof(o->persist), "LABEL=%.200s", val);
+		break;
+	case AL_NOPERSIST:
+		o->persist[0] = '\0';
+		break;
+	case AL_ISO:
+		set(o->iso, sizeof(o->iso), val);
+		break;
 	case AL_DRACUT_ROOT:
 		if (strncmp(val, "live:", 5))
 			return 0;
@@ -143,6 +171,7 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 static const char *const natives[] = {
 	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
 	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
+	"live.persist", "live.persist.size", "live.iso", "live.id",
 };
 
 static size_t distance(const char *a, const char *b)

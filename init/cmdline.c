@@ -88,6 +88,15 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		return o->toram_bg = true, 1;
 	if (!strcmp(key, "live.verify") && !has_val)
 		return o->verify = true, 1;
+	if (!strcmp(key, "live.persist"))
+		return set_str(o, o->persist, sizeof(o->persist), key,
+			       has_val && *val ? (strcmp(val, "off") ? val : "") : "auto");
+	if (!strcmp(key, "live.persist.size") && has_val)
+		return set_str(o, o->persist_size, sizeof(o->persist_size), key, val);
+	if (!strcmp(key, "live.iso") && has_val)
+		return set_str(o, o->iso, sizeof(o->iso), key, val);
+	if (!strcmp(key, "live.id") && has_val)
+		return set_str(o, o->id, sizeof(o->id), key, val);
 	if (!strcmp(key, "init") && has_val)
 		return set_str(o, o->init, sizeof(o->init), key, val);
 	if (!strcmp(key, "quiet") && !has_val)

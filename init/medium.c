@@ -24,7 +24,7 @@ bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b)
 }
 
 /* Filesystems a medium may carry, and the type mount(2) wants for each. */
-static const char *mount_type(const char *probed)
+const char *medium_mount_type(const char *probed)
 {
 	static const char *const ok[][2] = {
 		{ "iso9660", "iso9660" }, { "udf", "udf" }, { "vfat", "vfat" },
@@ -75,6 +75,110 @@ static bool matches(const struct live_opts *o, const struct live_dev *dev, char 
 	return false;
 }
 
+/* The ID a medium must carry: live.id=, else the one built into the initramfs. */
+static void want_id_load(struct live_ctx *ctx)
+{
+	static bool done;
+	char buf[64];
+
+	if (done)
+		return;
+	done = true;
+	if (file_read(LIVE_IMAGE_ID, buf, sizeof(buf)) > 0) {
+		buf[strcspn(buf, " \t\r\n")] = '\0';
+		snprintf(ctx->image_id, sizeof(ctx->image_id), "%s", buf);
+	}
+	if (!strcmp(ctx->opts.id, "any") || !strcmp(ctx->opts.id, "none"))
+		ctx->want_id[0] = '\0';
+	else
+		snprintf(ctx->want_id, sizeof(ctx->want_id), "%s",
+			 *ctx->opts.id ? ctx->opts.id : ctx->image_id);
+}
+
+/* Read <medium>/<live.dir>/livestack.id; with an ID wanted, only that one passes. */
+int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
+{
+	char path[LIVE_PATH_MAX + 64], id[64] = "";
+
+	want_id_load(ctx);
+	snprintf(path, sizeof(path), "%s%s/%s", LIVE_MEDIUM_MNT, ctx->opts.dir, LIVE_ID_FILE);
+	if (file_read(path, id, sizeof(id)) > 0)
+		id[strcspn(id, " \t\r\n")] = '\0';
+	snprintf(ctx->medium_id, sizeof(ctx->medium_id), "%s", id);
+	if (!*ctx->want_id || !strcasecmp(id, ctx->want_id))
+		return 0;
+	if (*id)
+		snprintf(why, len, "build id %s is not %s (live.id=any accepts it)", id, ctx->want_id);
+	else
+		snprintf(why, len, "no %s/%s, live.id=%s wanted", ctx->opts.dir, LIVE_ID_FILE,
+			 ctx->want_id);
+	return -ENOENT;
+}
+
+/* Would dev, not yet examined, also be a medium? Mounted aside, read-only, and let go. */
+static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct live_dev *chosen)
+{
+	static const char peek[] = LIVE_RUN "/peek";
+	struct live_layer l[LIVE_MAX_LAYERS];
+	char node[64], why[8], dir[LIVE_PATH_MAX + 32], path[LIVE_PATH_MAX + 64], id[64] = "";
+	const char *type;
+	size_t n = 0;
+	bool yes;
+
+	snprintf(node, sizeof(node), "/dev/%s", dev->name);
+	if (probe_path(node, &dev->fs))
+		return false;
+	dev->probed = true;
+	type = medium_mount_type(dev->fs.type);
+	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
+		return false;
+	/* an isohybrid disk and its first partition are one medium seen twice */
+	if (*dev->fs.uuid && !strcmp(dev->fs.uuid, chosen->fs.uuid) &&
+	    !strcmp(dev->fs.label, chosen->fs.label))
+		return false;
+	file_mkdirs(peek, 0755);
+	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return false;
+	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
+	yes = layers_list(dir, ctx->opts.layers, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, LIVE_ID_FILE);
+	if (yes && *ctx->want_id) {
+		if (file_read(path, id, sizeof(id)) > 0)
+			id[strcspn(id, " \t\r\n")] = '\0';
+		yes = !strcasecmp(id, ctx->want_id);
+	}
+	umount2(peek, MNT_DETACH);
+	rmdir(peek);
+	return yes;
+}
+
+/* Several media present: the choice is made (CD, removable, name); name the others once. */
+static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
+{
+	size_t i, used = 0;
+
+	ctx->others[0] = '\0';
+	for (i = 0; i < ctx->ndevs; i++) {
+		struct live_dev *d = &ctx->devs[i];
+
+		if (d == chosen || d->verdict != DEV_UNSEEN || !also_medium(ctx, d, chosen))
+			continue;
+		d->verdict = DEV_REJECTED;
+		snprintf(d->reason, sizeof(d->reason), "also a live medium, /dev/%s chosen (%s)",
+			 chosen->name, chosen->cdrom ? "a CD comes first" :
+			 chosen->removable && !d->removable ? "removable comes first" :
+			 "first by name");
+		used += (size_t)snprintf(ctx->others + used, sizeof(ctx->others) - used, "%s/dev/%s",
+					 used ? " " : "", d->name);
+		if (used >= sizeof(ctx->others))
+			break;
+	}
+	if (*ctx->others)
+		log_warn("several live media: using /dev/%s (label \"%s\"), not %s; "
+			 "choose with live.media=/dev/X, LABEL= or live.id=", chosen->name,
+			 chosen->fs.label, ctx->others);
+}
+
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 {
 	char node[64], why[96], dir[LIVE_PATH_MAX + 32];
@@ -96,13 +200,18 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		snprintf(why, sizeof(why), "cannot read: %s", strerror(-dev->probe_err));
 		return reject(dev, why);
 	}
-	if (!matches(&ctx->opts, dev, why, sizeof(why)))
+	want_id_load(ctx);
+	/* with a build ID to match, a label or UUID that a multi-boot tool changed does not matter */
+	if (!matches(&ctx->opts, dev, why, sizeof(why)) &&
+	    (!*ctx->want_id || !strncmp(ctx->opts.media, "/dev/", 5)))
 		return reject(dev, why);
-	type = mount_type(dev->fs.type);
+	type = medium_mount_type(dev->fs.type);
 	if (!type) {
 		snprintf(why, sizeof(why), "%s is not a filesystem a medium is kept on", dev->fs.type);
 		return reject(dev, why);
 	}
+	if (*ctx->opts.iso)
+		return isofile_consider(ctx, dev, type);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
 	if (mount(node, LIVE_MEDIUM_MNT, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
@@ -120,12 +229,17 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 			snprintf(why, sizeof(why), "no %s/*%s", ctx->opts.dir, LIVE_LAYER_SUFFIX);
 		return reject(dev, why);
 	}
+	if (medium_check_id(ctx, why, sizeof(why))) {
+		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
+		return reject(dev, why);
+	}
 	dev->verdict = DEV_ACCEPTED;
-	snprintf(dev->reason, sizeof(dev->reason), "%s, %zu layer%s in %s", type, n,
-		 n == 1 ? "" : "s", ctx->opts.dir);
+	snprintf(dev->reason, sizeof(dev->reason), "%s, %zu layer%s in %s%s%s", type, n,
+		 n == 1 ? "" : "s", ctx->opts.dir, *ctx->medium_id ? ", id " : "", ctx->medium_id);
 	ctx->medium = (int)(dev - ctx->devs);
 	log_info("medium: %s (%s, label \"%s\") with %zu layer%s in %s", node, dev->fs.type,
 		 dev->fs.label, n, n == 1 ? "" : "s", ctx->opts.dir);
+	note_others(ctx, dev);
 	return 0;
 }
 

@@ -46,6 +46,12 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 	put(&o, "medium.label=%s\n", m ? m->fs.label : "");
 	put(&o, "medium.uuid=%s\n", m ? m->fs.uuid : "");
 	put(&o, "medium.mount=%s\n", m ? LIVE_MEDIUM_MNT : "");
+	put(&o, "medium.id=%s\n", ctx->medium_id);
+	put(&o, "medium.others=%s\n", ctx->others);
+	if (*ctx->iso_host) {
+		put(&o, "medium.iso=%s\n", ctx->opts.iso);
+		put(&o, "isohost=/dev/%s %s\n", ctx->iso_host, LIVE_ISOHOST_MNT);
+	}
 	put(&o, "live.dir=%s\n", ctx->opts.dir);
 	for (i = 0; i < ctx->ndevs; i++) {
 		const struct live_dev *d = &ctx->devs[i];
@@ -68,6 +74,9 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 		put(&o, "union.note=%s\n", ctx->union_note);
 	put(&o, "rw=%s\n", LIVE_RW_UPPER);
 	put(&o, "rw.type=%s\n", ctx->rw_type);
+	put(&o, "persist=%s\n", *ctx->persist_what ? ctx->persist_what : "none");
+	put(&o, "persist.fs=%s\n", ctx->persist_fs);
+	put(&o, "persist.check=%s\n", ctx->persist_check);
 	/* toram.c: toram=, verify.NAME=, toram.bytes/ms/mib_s= */
 	put(&o, "%s", *ctx->toram_status ? ctx->toram_status : "toram=no\n");
 	put(&o, "init=%s\n", ctx->opts.init);

@@ -13,6 +13,11 @@
 #define LIVE_MODULES_DIR	"/lib/modules"
 #define LIVE_HOOKS_DIR		"/hooks"
 #define LIVE_BUSYBOX		"/bin/busybox"
+/* In the initramfs, when built for a medium: its build ID, one line (mkimage iso/usb
+ * append it; initramfs --id writes it). /init accepts only a medium with that ID. */
+#define LIVE_IMAGE_ID		"/etc/livestack/id"
+/* e2fsck for the persistence branch: a static binary in the initramfs (optional). */
+#define LIVE_E2FSCK		"/sbin/e2fsck"
 
 /* On the medium. */
 #define LIVE_DIR_DEFAULT	"/live"
@@ -29,9 +34,20 @@
 #define LIVE_RW_UPPER		"/run/live/rw/upper"
 #define LIVE_RW_WORK		"/run/live/rw/work"
 #define LIVE_STATUS		"/run/live/status"
+/* live.iso=: the partition holding the ISO file stays mounted here. */
+#define LIVE_ISOHOST_MNT	"/run/live/isohost"
+/* Where a persistence device or image's host partition is mounted while looked at. */
+#define LIVE_PERSIST_HOST_MNT	"/run/live/persist-host"
 #define LIVE_NEWROOT		"/root"
 
 #define LIVE_LABEL_DEFAULT	"LIVESTACK"
 #define LIVE_TIMEOUT_DEFAULT	30
+/* live.persist=auto: partitions with these labels, in this order, then image files
+ * with these names in the root of any partition (live-boot, casper, Knoppix names). */
+#define LIVE_PERSIST_LABELS	"persistence", "live-rw", "casper-rw", "KNOPPIX-DATA"
+#define LIVE_PERSIST_FILES	"persistence.img", "live-rw.img", "knoppix-data.img"
+#define LIVE_PERSIST_LABEL_DEFAULT "persistence"
+/* live.persist=auto with live.persist.size=: the image file it creates */
+#define LIVE_PERSIST_FILE_DEFAULT "persistence.img"
 
 #endif

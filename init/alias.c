@@ -21,6 +21,10 @@ enum alias_kind {
 	AL_PERSIST_LABEL, /* value is a bare label of the persistence fs */
 	AL_NOPERSIST,
 	AL_ISO,		/* value is the ISO file's path */
+	AL_IP,		/* the kernel's ip=: dhcp or the static form */
+	AL_FETCH,	/* URL of a layer, or of a directory with layers.list */
+	AL_NETBOOT,	/* netboot=nfs */
+	AL_NFSROOT,	/* SERVER:/PATH */
 };
 
 struct alias {
@@ -61,6 +65,11 @@ static const struct alias aliases[] = {
 	{ "changes",		1, AL_PERSIST,	"Porteus/Slax" },
 	{ "findiso",		1, AL_ISO,	"live-boot" },
 	{ "iso-scan/filename",	1, AL_ISO,	"dracut/casper" },
+	{ "ip",			1, AL_IP,	"kernel/live-boot/dracut" },
+	{ "fetch",		1, AL_FETCH,	"live-boot" },
+	{ "archiso_http_srv",	1, AL_FETCH,	"archiso" },
+	{ "netboot",		1, AL_NETBOOT,	"live-boot" },
+	{ "nfsroot",		1, AL_NFSROOT,	"live-boot/kernel" },
 };
 
 /* live-boot's and dracut's break points, as our phase names. */
@@ -156,6 +165,10 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 		if (strncmp(val, "live:", 5))
 			return 0;
 		val += 5;
+		if (!strncmp(val, "http://", 7) || !strncmp(val, "https://", 8)) {
+			set(o->fetch, sizeof(o->fetch), val);
+			break;
+		}
 		if (!strncmp(val, "CDLABEL=", 8))
 			snprintf(o->media, sizeof(o->media), "LABEL=%.200s", val + 8);
 		else
@@ -163,6 +176,27 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 		/* dracut's layout: /LiveOS/squashfs.img */
 		if (!strcmp(o->dir, LIVE_DIR_DEFAULT))
 			set(o->dir, sizeof(o->dir), "/LiveOS");
+		break;
+	case AL_IP:
+		/* ip=off/none: the kernel's "no autoconfiguration" */
+		if (!strcmp(val, "off") || !strcmp(val, "none"))
+			o->net[0] = '\0';
+		else
+			set(o->net, sizeof(o->net), !strcmp(val, "bootp") || !strcmp(val, "any") ||
+			    !strcmp(val, "on") || !strcmp(val, "both") ? "dhcp" : val);
+		break;
+	case AL_FETCH:
+		set(o->fetch, sizeof(o->fetch), val);
+		break;
+	case AL_NETBOOT:
+		if (strcmp(val, "nfs"))
+			return 0;
+		if (!*o->net)
+			set(o->net, sizeof(o->net), "dhcp");
+		break;
+	case AL_NFSROOT:
+		/* the kernel's nfsroot=[SERVER:]PATH[,options]: options are not ours */
+		snprintf(o->nfs, sizeof(o->nfs), "%.*s", (int)strcspn(val, ","), val);
 		break;
 	}
 	return 1;
@@ -172,6 +206,7 @@ static const char *const natives[] = {
 	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
 	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
 	"live.persist", "live.persist.size", "live.iso", "live.id",
+	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs",
 };
 
 static size_t distance(const char *a, const char *b)

@@ -88,6 +88,14 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		return o->toram_bg = true, 1;
 	if (!strcmp(key, "live.verify") && !has_val)
 		return o->verify = true, 1;
+	if (!strcmp(key, "live.net"))
+		return set_str(o, o->net, sizeof(o->net), key, has_val && *val ? val : "dhcp");
+	if (!strcmp(key, "live.fetch") && has_val)
+		return set_str(o, o->fetch, sizeof(o->fetch), key, val);
+	if (!strcmp(key, "live.fetch.sha256") && has_val)
+		return set_str(o, o->fetch_sha256, sizeof(o->fetch_sha256), key, val);
+	if (!strcmp(key, "live.nfs") && has_val)
+		return set_str(o, o->nfs, sizeof(o->nfs), key, val);
 	if (!strcmp(key, "live.persist"))
 		return set_str(o, o->persist, sizeof(o->persist), key,
 			       has_val && *val ? (strcmp(val, "off") ? val : "") : "auto");

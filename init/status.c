@@ -41,11 +41,11 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 
 	put(&o, "format=%d\n", LIVE_FORMAT_VERSION);
 	put(&o, "kernel=%s\n", ctx->kver);
-	put(&o, "medium=%s%s\n", m ? "/dev/" : "", m ? m->name : "");
+	put(&o, "medium=%s%s\n", m ? "/dev/" : "", m ? m->name : ctx->medium_src);
 	put(&o, "medium.fs=%s\n", m ? m->fs.type : "");
 	put(&o, "medium.label=%s\n", m ? m->fs.label : "");
 	put(&o, "medium.uuid=%s\n", m ? m->fs.uuid : "");
-	put(&o, "medium.mount=%s\n", m ? LIVE_MEDIUM_MNT : "");
+	put(&o, "medium.mount=%s\n", m || *ctx->medium_src ? LIVE_MEDIUM_MNT : "");
 	put(&o, "medium.id=%s\n", ctx->medium_id);
 	put(&o, "medium.others=%s\n", ctx->others);
 	if (*ctx->iso_host) {
@@ -53,6 +53,8 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 		put(&o, "isohost=/dev/%s %s\n", ctx->iso_host, LIVE_ISOHOST_MNT);
 	}
 	put(&o, "live.dir=%s\n", ctx->opts.dir);
+	if (*ctx->netdev)	/* the lease itself is in /run/live/net */
+		put(&o, "net=%s\n", ctx->netdev);
 	for (i = 0; i < ctx->ndevs; i++) {
 		const struct live_dev *d = &ctx->devs[i];
 

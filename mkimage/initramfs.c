@@ -295,6 +295,43 @@ static int add_skeleton(struct cpio_writer *w, const struct initramfs_opts *o, c
 	return err ? -1 : 0;
 }
 
+/*
+ * Network boot (a profile with the net list): klibc-utils' ipconfig for ip=/DHCP, at
+ * Debian's path, with the klibc shared object it is linked against (/lib/klibc-*.so).
+ */
+static int add_klibc(struct cpio_writer *w, const struct mk_profile *p)
+{
+	static const char ipconfig[] = "/usr/lib/klibc/bin/ipconfig";
+	char so[MK_PATH_MAX];
+	struct dirent *d;
+	size_t i;
+	DIR *dir;
+	int found = 0;
+
+	for (i = 0; i < p->nlists && strcmp(p->lists[i], "net"); i++)
+		;
+	if (i == p->nlists)
+		return 0;
+	if (mk_need_file("ipconfig (install klibc-utils)", ipconfig))
+		return -1;
+	dir = opendir("/lib");
+	while (dir && (d = readdir(dir))) {
+		if (strncmp(d->d_name, "klibc-", 6) || !strstr(d->d_name, ".so"))
+			continue;
+		snprintf(so, sizeof(so), "/lib/%s", d->d_name);
+		if (cpio_add_file(w, so + 1, 0755, so))
+			break;
+		found++;
+	}
+	if (dir)
+		closedir(dir);
+	if (!found) {
+		mk_err("no /lib/klibc-*.so for %s (install klibc-utils)", ipconfig);
+		return -1;
+	}
+	return cpio_add_file(w, ipconfig + 1, 0755, ipconfig) ? -1 : 0;
+}
+
 static int add_hooks(struct cpio_writer *w, const struct initramfs_opts *o)
 {
 	char repo[MK_PATH_MAX];
@@ -415,7 +452,7 @@ int initramfs_main(int argc, char **argv)
 	if (aufs.path)
 		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko));
 	if (add_skeleton(&w, &o, compress) || add_busybox(&w, o.busybox) ||
-	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o))
+	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o) || add_klibc(&w, &prof))
 		goto out_free;
 
 	/* the raw archive sits beside the output: gzip's and our renames stay on one fs */

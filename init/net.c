@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Network for network boot: NIC drivers, link, ip= / DHCP with klibc's ipconfig, the lease in /run/live/net. */
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "live.h"
+#include "log.h"
+#include "spawn.h"
+
+/* klibc-utils' ipconfig at Debian's path; livestack-mkimage copies it there (profile pxe). */
+#define NET_IPCONFIG	"/usr/lib/klibc/bin/ipconfig"
+#define NET_LEASE	LIVE_RUN "/net"
+#define NET_MAX_IFS	8
+/* ipconfig rounds (seconds each), as initramfs-tools does: a bounded number of tries */
+static const int dhcp_rounds[] = { 2, 3, 5, 8, 13 };
+
+bool net_wanted(const struct live_opts *o)
+{
+	return *o->net || *o->fetch || *o->nfs;
+}
+
+/* Drivers for the NICs present: PCI, virtio and USB devices by modalias, again each round
+ * (virtio_pci makes the virtio device virtio_net binds to only once it is loaded). */
+static void load_nic_drivers(struct live_ctx *ctx)
+{
+	static const char *const buses[] = { "pci", "virtio", "usb" };
+	char path[320], dev[300], alias[512];
+	struct dirent *d;
+	size_t i;
+
+	for (i = 0; i < sizeof(buses) / sizeof(buses[0]); i++) {
+		DIR *dir;
+
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices", buses[i]);
+		dir = opendir(path);
+		if (!dir)
+			continue;
+		while ((d = readdir(dir))) {
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(dev, sizeof(dev), "/sys/bus/%s/devices/%s", buses[i], d->d_name);
+			snprintf(path, sizeof(path), "%s/modalias", dev);
+			if (file_read(path, alias, sizeof(alias)) > 0) {
+				alias[strcspn(alias, "\n")] = '\0';
+				kmod_load_modalias(ctx, alias, dev);
+			}
+		}
+		closedir(dir);
+	}
+}
+
+static int sysfs_attr(const char *ifname, const char *attr, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, attr);
+	n = file_read(path, buf, len);
+	if (n < 0)
+		return (int)n;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Ethernet interfaces backed by a device (not lo, not tunnels): sorted names. */
+static size_t list_nics(char names[][IFNAMSIZ], size_t max)
+{
+	char path[128], type[16];
+	struct dirent *d;
+	struct stat st;
+	size_t n = 0, i, j;
+	DIR *dir = opendir("/sys/class/net");
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) && n < max) {
+		if (d->d_name[0] == '.' || strlen(d->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device", d->d_name);
+		if (stat(path, &st) < 0 || sysfs_attr(d->d_name, "type", type, sizeof(type)) ||
+		    strcmp(type, "1"))
+			continue;
+		snprintf(names[n++], IFNAMSIZ, "%s", d->d_name);
+	}
+	closedir(dir);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char t[IFNAMSIZ];
+
+			memcpy(t, names[j], IFNAMSIZ);
+			memcpy(names[j], names[j - 1], IFNAMSIZ);
+			memcpy(names[j - 1], t, IFNAMSIZ);
+		}
+	return n;
+}
+
+static void link_up(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			log_warn("net: %s: cannot bring it up: %s", ifname, strerror(errno));
+	}
+	close(fd);
+}
+
+static bool has_carrier(const char *ifname)
+{
+	char buf[8];
+
+	return sysfs_attr(ifname, "carrier", buf, sizeof(buf)) == 0 && buf[0] == '1';
+}
+
+/* pxelinux' IPAPPEND 2 / iPXE's BOOTIF=01-aa-bb-cc-dd-ee-ff: the NIC the firmware booted from. */
+static void bootif_mac(char *mac, size_t len)
+{
+	char line[4096], *p;
+	size_t i;
+
+	mac[0] = '\0';
+	if (file_read("/proc/cmdline", line, sizeof(line)) <= 0)
+		return;
+	p = strstr(line, "BOOTIF=");
+	if (!p || (p != line && p[-1] != ' '))
+		return;
+	p += 7;
+	if (!strncmp(p, "01-", 3))
+		p += 3;
+	for (i = 0; i + 1 < len && p[i] && p[i] != ' ' && p[i] != '\n'; i++)
+		mac[i] = p[i] == '-' ? ':' : p[i];
+	mac[i] = '\0';
+}
+
+/* The ip= static form: CLIENT:SERVER:GW:MASK:HOST:DEV:AUTOCONF; field 5 is the device. */
+static void ip_field(const char *spec, int idx, char *out, size_t len)
+{
+	const char *p = spec;
+	size_t n;
+
+	while (idx-- > 0 && (p = strchr(p, ':')))
+		p++;
+	n = p ? strcspn(p, ":") : 0;
+	snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), p ? p : "");
+}
+
+static bool is_dhcp(const char *net)
+{
+	char autoconf[16];
+
+	if (!strchr(net, ':'))
+		return !strcmp(net, "dhcp");
+	ip_field(net, 6, autoconf, sizeof(autoconf));
+	return !strcmp(autoconf, "dhcp") || !strcmp(autoconf, "bootp") || !strcmp(autoconf, "on") ||
+	       !strcmp(autoconf, "any") || !strcmp(autoconf, "both");
+}
+
+/* Wait (bounded) for a NIC with link: the asked-for device, the BOOTIF one, else the first. */
+static int wait_link(struct live_ctx *ctx, const char *want, char *dev, size_t devlen)
+{
+	char names[NET_MAX_IFS][IFNAMSIZ], seen[160] = "", mac[32], bootmac[32];
+	uint64_t deadline = live_now_ms() + (uint64_t)ctx->opts.timeout * 1000;
+	size_t n = 0, i;
+
+	bootif_mac(bootmac, sizeof(bootmac));
+	for (;;) {
+		load_nic_drivers(ctx);
+		n = list_nics(names, NET_MAX_IFS);
+		for (i = 0; i < n; i++) {
+			bool ok = !*want || !strcmp(want, names[i]);
+
+			if (ok && *bootmac && !*want && sysfs_attr(names[i], "address", mac, sizeof(mac)) == 0)
+				ok = !strcasecmp(mac, bootmac);
+			if (!ok)
+				continue;
+			link_up(names[i]);
+			if (has_carrier(names[i])) {
+				snprintf(dev, devlen, "%s", names[i]);
+				return 0;
+			}
+		}
+		if (live_now_ms() >= deadline)
+			break;
+		usleep(100000);
+	}
+	for (i = 0; i < n; i++) {
+		size_t used = strlen(seen);
+
+		snprintf(seen + used, sizeof(seen) - used, "%s%s", used ? ", " : "", names[i]);
+	}
+	if (!n)
+		return live_fail(ctx, -ENODEV,
+				 "is the NIC's driver in the image? build the initramfs with "
+				 "--profile pxe (modules/net.list)",
+				 "net: no link: no network interface appeared within %d s",
+				 ctx->opts.timeout);
+	return live_fail(ctx, -ENETDOWN,
+			 "check the cable and the switch port; name the interface with "
+			 "ip=:::::DEV:dhcp, or a longer live.timeout=",
+			 "net: no link on %s%s within %d s (interfaces: %s)",
+			 *want ? want : *bootmac ? "the BOOTIF interface " : "any interface",
+			 *want ? "" : bootmac, ctx->opts.timeout, seen);
+}
+
+struct lease {
+	char kv[24][2][128];
+	size_t n;
+};
+
+static int lease_line(void *arg, char *line)
+{
+	struct lease *l = arg;
+	char *eq = strchr(line, '=');
+	size_t vlen;
+
+	if (!eq || l->n == sizeof(l->kv) / sizeof(l->kv[0]))
+		return 0;
+	*eq = '\0';
+	vlen = strlen(eq + 1);
+	/* ipconfig quotes its values: KEY='value' */
+	if (vlen >= 2 && eq[1] == '\'' && eq[vlen] == '\'') {
+		eq[vlen] = '\0';
+		eq++;
+	}
+	snprintf(l->kv[l->n][0], sizeof(l->kv[0][0]), "%s", line);
+	snprintf(l->kv[l->n][1], sizeof(l->kv[0][1]), "%s", eq + 1);
+	l->n++;
+	return 0;
+}
+
+static const char *lease_get(const struct lease *l, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->kv[i][0], key))
+			return strcmp(l->kv[i][1], "0.0.0.0") ? l->kv[i][1] : "";
+	return "";
+}
+
+/* /run/live/net (our names) and /etc/resolv.conf (for host names in live.fetch=). */
+static int write_lease(const char *dev, bool dhcp)
+{
+	char path[64], buf[2048], resolv[256] = "", mac[32] = "";
+	const char *dns[] = { "IPV4DNS0", "IPV4DNS1" };
+	struct lease l = { .n = 0 };
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "/run/net-%s.conf", dev);
+	err = file_lines(path, lease_line, &l);
+	if (err)
+		return err;
+	sysfs_attr(dev, "address", mac, sizeof(mac));
+	for (i = 0; i < 2; i++)
+		if (*lease_get(&l, dns[i]))
+			snprintf(resolv + strlen(resolv), sizeof(resolv) - strlen(resolv),
+				 "nameserver %s\n", lease_get(&l, dns[i]));
+	snprintf(buf, sizeof(buf),
+		 "device=%s\nmac=%s\nmethod=%s\naddress=%s\nnetmask=%s\ngateway=%s\n"
+		 "dns=%s%s%s\ndomain=%s\nhostname=%s\nnext-server=%s\nboot-file=%s\n"
+		 "root-path=%s\nlease-time=%s\n",
+		 dev, mac, dhcp ? "dhcp" : "static", lease_get(&l, "IPV4ADDR"),
+		 lease_get(&l, "IPV4NETMASK"), lease_get(&l, "IPV4GATEWAY"),
+		 lease_get(&l, "IPV4DNS0"), *lease_get(&l, "IPV4DNS1") ? " " : "",
+		 lease_get(&l, "IPV4DNS1"), lease_get(&l, "DNSDOMAIN"), lease_get(&l, "HOSTNAME"),
+		 lease_get(&l, "ROOTSERVER"), lease_get(&l, "filename"), lease_get(&l, "ROOTPATH"),
+		 lease_get(&l, "DHCPLEASETIME"));
+	file_mkdirs(LIVE_RUN, 0755);
+	err = file_write_atomic(NET_LEASE, buf, strlen(buf), 0644);
+	if (!err && *resolv)
+		file_write_atomic("/etc/resolv.conf", resolv, strlen(resolv), 0644);
+	log_info("net: %s %s netmask %s gateway %s dns %s (%s%s%s%s%s)", dev,
+		 lease_get(&l, "IPV4ADDR"), lease_get(&l, "IPV4NETMASK"),
+		 *lease_get(&l, "IPV4GATEWAY") ? lease_get(&l, "IPV4GATEWAY") : "-",
+		 *lease_get(&l, "IPV4DNS0") ? lease_get(&l, "IPV4DNS0") : "-",
+		 dhcp ? "dhcp" : "static", *lease_get(&l, "ROOTSERVER") ? ", next-server " : "",
+		 lease_get(&l, "ROOTSERVER"), *lease_get(&l, "filename") ? ", boot file " : "",
+		 lease_get(&l, "filename"));
+	return err;
+}
+
+/* The lease file of the last run (a retry from the rescue shell starts clean). */
+static void forget_lease(const char *dev)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/net-%s.conf", dev);
+	unlink(path);
+}
+
+static int configure(struct live_ctx *ctx, const char *dev)
+{
+	bool dhcp = is_dhcp(ctx->opts.net);
+	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64];
+	const char *argv[10];
+	size_t r, total = 0;
+	int rc = -1, a;
+
+	if (access(NET_IPCONFIG, X_OK) != 0)
+		return live_fail(ctx, -ENOENT,
+				 "build the initramfs with --profile pxe (it adds klibc-utils' ipconfig)",
+				 "net: no lease: %s is not in the image", NET_IPCONFIG);
+	if (!strchr(ctx->opts.net, ':')) {
+		snprintf(spec, sizeof(spec), "%s", dev);
+	} else {
+		/* the static form with the device we chose filled in */
+		char f[7][LIVE_PATH_MAX];
+		int i;
+
+		for (i = 0; i < 7; i++)
+			ip_field(ctx->opts.net, i, f[i], sizeof(f[i]));
+		snprintf(spec, sizeof(spec), "%s:%s:%s:%s:%s:%s:%s", f[0], f[1], f[2], f[3], f[4],
+			 dev, *f[6] ? f[6] : "none");
+	}
+	forget_lease(dev);
+	for (r = 0; r < sizeof(dhcp_rounds) / sizeof(dhcp_rounds[0]); r++) {
+		a = 0;
+		snprintf(t, sizeof(t), "%d", dhcp_rounds[r]);
+		argv[a++] = NET_IPCONFIG;
+		argv[a++] = "-t";
+		argv[a++] = t;
+		if (dhcp && !strchr(ctx->opts.net, ':')) {
+			argv[a++] = "-c";
+			argv[a++] = "dhcp";
+		}
+		argv[a++] = "-d";
+		argv[a++] = spec;
+		argv[a] = NULL;
+		if (r == 0 || !ctx->opts.quiet)
+			log_info("net: %s: %s (try %zu of %zu, %s s)", dev,
+				 dhcp ? "asking for a DHCP lease" : "static address", r + 1,
+				 sizeof(dhcp_rounds) / sizeof(dhcp_rounds[0]), t);
+		rc = spawn_run(argv, NULL, out, sizeof(out));
+		log_debug("ipconfig: exit %d: %s", rc, out);
+		snprintf(field, sizeof(field), "/run/net-%s.conf", dev);
+		if (rc == 0 && access(field, R_OK) == 0)
+			break;
+		total += (size_t)dhcp_rounds[r];
+		if (!dhcp)
+			break;
+	}
+	if (rc != 0 || access(field, R_OK) != 0) {
+		out[strcspn(out, "\n")] = '\0';
+		if (!dhcp)
+			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
+					 "net: static address %s on %s failed: ipconfig: %s",
+					 ctx->opts.net, dev, *out ? out : "no output");
+		return live_fail(ctx, -ETIMEDOUT,
+				 "is a DHCP server (or a dnsmasq proxy) answering on this network? "
+				 "or give a static ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
+				 "net: no lease: no DHCP answer on %s after %zu tries (%zu s)", dev, r,
+				 total);
+	}
+	return write_lease(dev, dhcp);
+}
+
+int net_setup(struct live_ctx *ctx)
+{
+	char want[IFNAMSIZ] = "", dev[IFNAMSIZ];
+	int err;
+
+	if (!net_wanted(&ctx->opts))
+		return 0;
+	if (!*ctx->opts.net)
+		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
+	if (strchr(ctx->opts.net, ':'))
+		ip_field(ctx->opts.net, 5, want, sizeof(want));
+	else if (strcmp(ctx->opts.net, "dhcp"))
+		return live_fail(ctx, -EINVAL, "use live.net=dhcp, ip=dhcp or "
+				 "ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
+				 "net: ip=%s is neither dhcp nor the static form", ctx->opts.net);
+	kmod_load_name(ctx, "af_packet");
+	err = wait_link(ctx, want, dev, sizeof(dev));
+	if (err)
+		return err;
+	snprintf(ctx->netdev, sizeof(ctx->netdev), "%s", dev);
+	log_info("net: link up on %s", dev);
+	return configure(ctx, dev);
+}

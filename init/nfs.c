@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* live.nfs=SERVER:/PATH: the export mounted read-only as the medium, with the kernel's NFS client. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+
+#include "fileio.h"
+#include "live.h"
+#include "log.h"
+
+/* A value of /run/live/net (written by net.c). */
+static void lease_value(const char *key, char *out, size_t len)
+{
+	char buf[2048], *p;
+	size_t klen = strlen(key);
+
+	out[0] = '\0';
+	if (file_read(LIVE_RUN "/net", buf, sizeof(buf)) <= 0)
+		return;
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, "\n"), p + klen + 1);
+			return;
+		}
+	}
+}
+
+static int server_addr(const char *host, char *addr, size_t len)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
+	int rc = getaddrinfo(host, NULL, &hints, &res);
+
+	if (rc)
+		return -EHOSTUNREACH;
+	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, (socklen_t)len);
+	freeaddrinfo(res);
+	return 0;
+}
+
+int nfs_mount_medium(struct live_ctx *ctx)
+{
+	char server[128], path[LIVE_PATH_MAX], extra[LIVE_PATH_MAX], addr[64], me[64];
+	char src[LIVE_PATH_MAX + 160], data[LIVE_PATH_MAX + 256], dir[LIVE_PATH_MAX + 32];
+	struct live_layer probe[LIVE_MAX_LAYERS];
+	const char *spec = ctx->opts.nfs, *colon = strchr(spec, ':');
+	static const char *const vers[] = { "3", "4" };
+	size_t i, n = 0;
+	int err = 0;
+
+	/* SERVER:/PATH[,OPTIONS]; a bare /PATH uses the DHCP next-server (the kernel's nfsroot=) */
+	snprintf(extra, sizeof(extra), "%s", strchr(spec, ',') ? strchr(spec, ',') + 1 : "");
+	if (colon && colon[1] == '/') {
+		snprintf(server, sizeof(server), "%.*s", (int)(colon - spec), spec);
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(colon + 1, ","), colon + 1);
+	} else {
+		lease_value("next-server", server, sizeof(server));
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(spec, ","), spec);
+	}
+	if (!*server || path[0] != '/')
+		return live_fail(ctx, -EINVAL, "give live.nfs=SERVER:/PATH (or nfsroot=SERVER:/PATH)",
+				 "nfs: bad export \"%s\": no server (and no DHCP next-server) or no /PATH",
+				 spec);
+	if (server_addr(server, addr, sizeof(addr)))
+		return live_fail(ctx, -EHOSTUNREACH, "use the server's IP address, or check DNS in /run/live/net",
+				 "nfs: server unreachable: cannot resolve %s", server);
+	lease_value("address", me, sizeof(me));
+	kmod_load_name(ctx, "nfs");
+	umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
+	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
+	snprintf(src, sizeof(src), "%s:%s", addr, path);
+	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+		kmod_load_name(ctx, i == 0 ? "nfsv3" : "nfsv4");
+		/* the kernel speaks MOUNT and NFS itself given addr=; no lock daemon at boot */
+		snprintf(data, sizeof(data), "vers=%s,addr=%s,nolock,proto=tcp%s%s%s%s%s", vers[i], addr,
+			 i == 0 ? ",mountproto=tcp" : "", i == 1 && *me ? ",clientaddr=" : "",
+			 i == 1 ? me : "", *extra ? "," : "", extra);
+		if (mount(src, LIVE_MEDIUM_MNT, "nfs", MS_RDONLY | MS_NOSUID | MS_NODEV, data) == 0) {
+			err = 0;
+			break;
+		}
+		err = -errno;
+		log_warn("nfs: mount %s (%s): %s", src, data, strerror(errno));
+	}
+	if (err)
+		return live_fail(ctx, err,
+				 "is the export in the server's /etc/exports (ro, no_root_squash not needed) "
+				 "and nfsd/mountd reachable? is nfs in the image (--profile pxe)?",
+				 "nfs: server unreachable or export refused: %s:%s: %s", server, path,
+				 strerror(-err));
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
+	err = layers_list(dir, ctx->opts.layers, probe, LIVE_MAX_LAYERS, &n);
+	if (err || !n) {
+		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
+		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= (the layers' directory in the export)",
+				 "nfs: no %s/*%s on %s:%s", ctx->opts.dir, LIVE_LAYER_SUFFIX, server, path);
+	}
+	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "nfs://%s%s", server, path);
+	log_info("medium: %s:%s over NFS with %zu layer%s in %s", server, path, n, n == 1 ? "" : "s",
+		 ctx->opts.dir);
+	return 0;
+}

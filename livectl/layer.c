@@ -285,6 +285,32 @@ static void show_users(const char *dir, bool via_union)
 	closedir(proc);
 }
 
+/*
+ * Unmount a layer that has just left the union. The union's cached inodes may still
+ * hold the branch for a moment after "del:" (the mount is then busy though nothing is
+ * open): drop unused dentries and inodes and try again. Anything still open under dir
+ * itself (not through the union) keeps it busy: -EBUSY.
+ */
+static int release(const char *dir)
+{
+	int tries, fd;
+
+	for (tries = 0; tries < 10; tries++) {
+		if (umount2(dir, 0) == 0)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "2", 1) < 0)
+				tries = 10;	/* not allowed: waiting will not help */
+			close(fd);
+		}
+		usleep(100 * 1000);
+	}
+	return -EBUSY;
+}
+
 static int layer_del(const char *name)
 {
 	char key[80], dir[PATH_MAX], opts[PATH_MAX + 32];
@@ -339,8 +365,8 @@ static int layer_del(const char *name)
 			    opts, strerror(-err));
 		goto out_status;
 	}
-	if (umount2(dir, 0) < 0) {
-		err = -errno;
+	err = release(dir);
+	if (err) {
 		/* opened directly under /run/live/layers: put the branch back as it was */
 		snprintf(opts, sizeof(opts), "ins:%d:%s=rr", idx, dir);
 		if (remount_root(opts) == 0) {

@@ -110,6 +110,11 @@ static int branch_index(const char *dir)
 	return -1;
 }
 
+static bool is_mounted(const char *mnt)
+{
+	return mount_field(mnt, NULL, NULL, 0, NULL, 0) == 0;
+}
+
 static int remount_root(const char *opt)
 {
 	return mount("none", "/", "aufs", MS_REMOUNT, opt) < 0 ? -errno : 0;
@@ -134,11 +139,15 @@ static int move_loop(const char *mnt, const char *copy)
 	return err;
 }
 
-/* Mount the copy, put it next to the medium branch, take the medium branch out. */
+/*
+ * Take one layer off the medium: its loop device is moved onto the RAM copy first (this
+ * alone frees the medium, whatever aufs says next), then the copy is mounted, inserted
+ * above the medium branch and the medium branch deleted.
+ */
 static int swap_layer(const struct toram_layer *l, char *note, size_t len)
 {
 	char old[LIVE_PATH_MAX], mnt[LIVE_PATH_MAX], opt[LIVE_PATH_MAX * 2], loopdev[32];
-	int idx, loopfd, err;
+	int idx, loopfd, err, moved;
 
 	snprintf(old, sizeof(old), "%s/%s", LIVE_LAYERS_MNT, l->name);
 	snprintf(mnt, sizeof(mnt), "%s/%s", LIVE_TORAM_DIR, l->name);
@@ -147,49 +156,47 @@ static int swap_layer(const struct toram_layer *l, char *note, size_t len)
 		snprintf(note, len, "%s: no branch %s in the root's br: list", l->name, old);
 		return -ENOENT;
 	}
+	moved = move_loop(old, l->dst);
+	if (moved)
+		log_warn("toram: layer %s: the loop under %s stays on the medium: %s", l->name,
+			 old, strerror(-moved));
 	err = loop_attach(l->dst, true, loopdev, sizeof(loopdev), &loopfd);
 	if (err) {
 		snprintf(note, len, "%s: loop: %s", l->name, strerror(-err));
-		return err;
+		return moved ? err : 0;
 	}
 	file_mkdirs(mnt, 0755);
 	err = mount(loopdev, mnt, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0 ? -errno : 0;
 	close(loopfd);
 	if (err) {
 		snprintf(note, len, "%s: mount of the copy: %s", l->name, strerror(-err));
-		return err;
+		return moved ? err : 0;
 	}
 	/* above the medium branch: new lookups find the copy first */
 	snprintf(opt, sizeof(opt), "ins:%d:%s=rr", idx, mnt);
 	err = remount_root(opt);
 	if (err) {
 		umount2(mnt, MNT_DETACH);
-		snprintf(note, len, "%s: aufs %s: %s", l->name, opt, strerror(-err));
-		return err;
+		snprintf(note, len, "%s: aufs %s: %s%s", l->name, opt, strerror(-err),
+			 moved ? "" : ", its loop reads RAM");
+		return moved ? err : 0;
 	}
 	snprintf(opt, sizeof(opt), "del:%s", old);
 	err = remount_root(opt);
 	if (!err) {
-		/* the old squashfs goes, its loop device clears, the medium's file is free */
-		if (umount2(old, 0) < 0)
-			umount2(old, MNT_DETACH);
+		umount2(old, MNT_DETACH);
 		snprintf(note, len, "%s: branch swapped", l->name);
 		log_info("toram: layer %s: %s replaced by %s in the root union", l->name, old, mnt);
 		return 0;
 	}
-	if (err != -EBUSY) {
+	if (moved) {
 		snprintf(note, len, "%s: aufs %s: %s", l->name, opt, strerror(-err));
 		return err;
 	}
-	err = move_loop(old, l->dst);
-	if (err) {
-		snprintf(note, len, "%s: branch busy and its loop cannot move: %s", l->name,
-			 strerror(-err));
-		return err;
-	}
-	snprintf(note, len, "%s: branch busy (files in use), its loop moved to RAM", l->name);
-	log_info("toram: layer %s: %s is in use; its loop device now reads %s", l->name, old,
-		 l->dst);
+	/* EBUSY: programs run from it (PID 1's shell); same bytes, now from RAM too */
+	snprintf(note, len, "%s: branch in use, kept below the copy; its loop reads RAM", l->name);
+	log_info("toram: layer %s: %s is in use (%s): kept, its loop device reads %s", l->name,
+		 old, strerror(-err), l->dst);
 	return 0;
 }
 
@@ -258,11 +265,14 @@ static int helper(struct live_ctx *ctx, struct toram_job *j, int procfd)
 			return 1;
 		}
 	}
-	if (umount2(LIVE_MEDIUM_MNT, 0) < 0) {
+	/* references to the old loops and squashfs drop asynchronously */
+	for (i = 0; i < 50 && umount2(LIVE_MEDIUM_MNT, 0) < 0 && errno == EBUSY; i++)
+		usleep(100000);
+	if (is_mounted(LIVE_MEDIUM_MNT)) {
 		log_warn("toram: background: the medium is still busy (%s): do not remove it",
-			 strerror(errno));
+			 strerror(EBUSY));
 		toram_set_status(ctx, j, "background: done, medium busy (%s); %s",
-				 strerror(errno), notes);
+				 strerror(EBUSY), notes);
 		status_update(ctx);
 		return 1;
 	}

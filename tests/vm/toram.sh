@@ -167,7 +167,7 @@ fi
 { common; cat <<SH
 i=0; while [ \$i -lt 120 ] && ! st toram | grep -qE "^background: (done|fallback|failed)"; do sleep 1; i=\$((i + 1)); done; st toram
 t "status: toram=background: done" 'st toram | grep -q "^background: done"'
-t "the root is aufs with the RAM copies as branches" 'grep " / aufs " /proc/mounts | grep -q "br:.*/run/live/toram/10-demo=rr.*/run/live/toram/20-data=rr"'
+t "the root is aufs with the RAM copies as branches" 'grep " / aufs " /proc/mounts | grep "br:.*/run/live/toram/10-demo=rr" | grep -q "br:.*/run/live/toram/20-data=rr"'
 t "no branch reads the medium (gone from br:, or its loop moved to RAM)" 'for b in 10-demo 20-data; do if grep " / aufs " /proc/mounts | grep -q "/run/live/layers/\$b="; then backing /run/live/layers/\$b | grep -q "^/run/live/toram/" || exit 1; fi; done'
 t "the medium is not mounted" '! grep -q " /run/live/medium " /proc/mounts'
 t "the CD was ejected" 'echo 0 > /proc/sys/dev/cdrom/autoclose; ! dd if=/dev/sr0 of=/dev/null bs=2048 count=1'

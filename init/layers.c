@@ -61,8 +61,11 @@ int layers_list(const char *dir, const char *select, struct live_layer *out, siz
 		size_t len = strlen(d->d_name);
 		struct live_layer *l;
 
-		if (len <= slen || strcmp(d->d_name + len - slen, LIVE_LAYER_SUFFIX) ||
-		    len - slen >= sizeof(l->name))
+		/* dracut's single layer, /LiveOS/squashfs.img, counts as layer "squashfs" */
+		if (!strcmp(d->d_name, LIVE_DRACUT_IMG))
+			len = strlen("squashfs") + slen;
+		else if (len <= slen || strcmp(d->d_name + len - slen, LIVE_LAYER_SUFFIX) ||
+			 len - slen >= sizeof(l->name))
 			continue;
 		if (*n == max) {
 			closedir(dh);
@@ -71,6 +74,7 @@ int layers_list(const char *dir, const char *select, struct live_layer *out, siz
 		l = &out[*n];
 		memset(l, 0, sizeof(*l));
 		memcpy(l->name, d->d_name, len - slen);
+		l->name[len - slen] = '\0';
 		if (!selected(select, l->name))
 			continue;
 		snprintf(l->image, sizeof(l->image), "%s/%s", dir, d->d_name);
@@ -81,6 +85,49 @@ int layers_list(const char *dir, const char *select, struct live_layer *out, siz
 	qsort(out, *n, sizeof(*out), by_name);
 	if (*select && *n != count_selected(select))
 		return -ENOENT;
+	return 0;
+}
+
+/*
+ * Older dracut media wrap an ext4 image in the squashfs (LiveOS/rootfs.img, or
+ * ext3fs.img): the layer is then that filesystem, mounted read-only beside it.
+ */
+static int inner_rootfs(struct live_ctx *ctx, struct live_layer *l)
+{
+	static const char *const inner[] = { "LiveOS/rootfs.img", "LiveOS/ext3fs.img" };
+	char img[LIVE_PATH_MAX + 32], mnt[LIVE_PATH_MAX + 8], dev[32];
+	struct probe_result fs;
+	int err, loopfd;
+	size_t i;
+
+	for (i = 0; i < sizeof(inner) / sizeof(inner[0]); i++) {
+		snprintf(img, sizeof(img), "%s/%s", l->mnt, inner[i]);
+		if (access(img, F_OK) == 0)
+			break;
+	}
+	if (i == sizeof(inner) / sizeof(inner[0]))
+		return 0;
+	err = probe_path(img, &fs);
+	if (err || strncmp(fs.type, "ext", 3))
+		return live_fail(ctx, -EINVAL, "rebuild the medium",
+				 "layer %s: %s is not an ext2/3/4 image (%s)", l->name, img,
+				 err ? strerror(-err) : fs.type);
+	kmod_load_name(ctx, "ext4");
+	err = loop_attach(img, true, dev, sizeof(dev), &loopfd);
+	if (err)
+		return live_fail(ctx, err, NULL, "layer %s: no loop device for %s: %s",
+				 l->name, img, strerror(-err));
+	snprintf(mnt, sizeof(mnt), "%s.rootfs", l->mnt);
+	file_mkdirs(mnt, 0755);
+	err = mount(dev, mnt, "ext4", MS_RDONLY | MS_NODEV, "noload") < 0 ? -errno : 0;
+	close(loopfd);
+	if (err)
+		return live_fail(ctx, err, "the image is damaged: rebuild the medium",
+				 "layer %s: %s does not mount as ext4: %s", l->name, img,
+				 strerror(-err));
+	snprintf(l->mnt, sizeof(l->mnt), "%s", mnt);
+	snprintf(l->loopdev, sizeof(l->loopdev), "%s", dev);
+	log_info("layer %s: %s inside it on %s", l->name, inner[i], mnt);
 	return 0;
 }
 
@@ -128,6 +175,9 @@ int layers_mount(struct live_ctx *ctx)
 					 l->image, strerror(-err));
 		}
 		log_info("layer %s: %s on %s", l->name, l->loopdev, l->mnt);
+		err = inner_rootfs(ctx, l);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -99,13 +99,29 @@ TEST(layers_sorted_selected_and_filtered)
 	CHECK_EQ(layers_list(dir, "10-base,99-missing", l, 8, &n), -ENOENT);
 	CHECK_EQ(layers_list(dir, "", l, 2, &n), -E2BIG);
 	CHECK_EQ(layers_list("/nonexistent-livestack", "", l, 8, &n), -ENOENT);
-	system("true");
 	{
 		char cmd[600];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		CHECK_EQ(system(cmd), 0);
 	}
+}
+
+TEST(layers_dracut_squashfs_img)
+{
+	char dir[] = "/tmp/livestack-dracut-XXXXXX", cmd[600];
+	struct live_layer l[4];
+	size_t n = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	touch(dir, "squashfs.img");
+	touch(dir, "osmin.img");
+	CHECK_EQ(layers_list(dir, "", l, 4, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_STR(l[0].name, "squashfs");
+	CHECK(strstr(l[0].image, "/squashfs.img") != NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_EQ(system(cmd), 0);
 }
 
 int main(void)
@@ -115,5 +131,6 @@ int main(void)
 	RUN(union_aufs_too_long);
 	RUN(union_overlay_order_and_escapes);
 	RUN(layers_sorted_selected_and_filtered);
+	RUN(layers_dracut_squashfs_img);
 	return HARNESS_END();
 }

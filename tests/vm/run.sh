@@ -64,6 +64,7 @@ if want cd-bios; then
 	live_boot cd-bios 150 -cdrom "$ISO" -boot d
 	expect cd-bios "isolinux loaded the kernel (BIOS)" "ISOLINUX|SYSLINUX"
 	expect cd-bios "medium found on the CD" "livestack: medium: /dev/sr0"
+	expect cd-bios "the demo layer is the one mounted" "^layers=10-demo"
 fi
 
 if want cd-uefi; then
@@ -151,6 +152,71 @@ if want corrupt-squashfs; then
 	else
 		nok "corrupt-squashfs: build the ISO" "$(tail -n3 "$stage/mkimage.log")"
 	fi
+fi
+
+# data discs laid out like other distributions' media, booted with their own boot lines
+data_iso() { # data_iso LABEL DIR OUT
+	xorriso -as mkisofs -quiet -V "$1" -R -J -o "$3" "$2" >/dev/null 2>&1
+}
+foreign_boot() { # foreign_boot NAME ISO BOOTLINE
+	live_boot "$1" 120 -kernel "$KERNEL" -initrd "$INITRD" -cdrom "$2" \
+		-append "console=ttyS0,115200 panic=-1 live.id=any $3"
+}
+
+if want debian-layout; then
+	# Debian live: /live/filesystem.squashfs, its isolinux entry's words
+	stage=$OUT/debian; rm -rf "$stage"; mkdir -p "$stage/tree/live"
+	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/live/filesystem.squashfs"
+	data_iso "d-live 12.8.0 xf amd64" "$stage/tree" "$stage/debian.iso"
+	foreign_boot debian-layout "$stage/debian.iso" "boot=live components quiet splash"
+	expect debian-layout "layer filesystem from /live" "^layers=filesystem"
+fi
+
+if want dracut-layout; then
+	# Fedora live (dracut dmsquash-live): /LiveOS/squashfs.img, booted by CD label
+	stage=$OUT/dracut; rm -rf "$stage"; mkdir -p "$stage/tree/LiveOS"
+	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/LiveOS/squashfs.img"
+	data_iso "Fedora-WS-Live-39-1-5" "$stage/tree" "$stage/dracut.iso"
+	foreign_boot dracut-layout "$stage/dracut.iso" \
+		"root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb"
+	expect dracut-layout "layer squashfs.img from /LiveOS" "^layer.squashfs=.*/LiveOS/squashfs.img"
+	expect dracut-layout "medium matched by its label" "^medium.label=Fedora-WS-Live-39-1-5"
+fi
+
+if want dracut-rootfs; then
+	# older dracut media: an ext4 LiveOS/rootfs.img inside the squashfs
+	stage=$OUT/dracut-rootfs; rm -rf "$stage"; mkdir -p "$stage/sq/LiveOS" "$stage/tree/LiveOS"
+	mkfs.ext4 -q -F -L _Live -d "$BUILD/demo/root" "$stage/sq/LiveOS/rootfs.img" 64M >/dev/null 2>&1
+	mksquashfs "$stage/sq" "$stage/tree/LiveOS/squashfs.img" -quiet -noappend -comp zstd >/dev/null
+	data_iso "Fedora-Live-Old" "$stage/tree" "$stage/rootfs.iso"
+	foreign_boot dracut-rootfs "$stage/rootfs.iso" "root=live:CDLABEL=Fedora-Live-Old rd.live.image"
+	expect dracut-rootfs "the ext4 image inside the squashfs is the layer" \
+		"^layer.squashfs=/run/live/layers/squashfs.rootfs "
+fi
+
+if want init-missing; then
+	vm_session init-missing 120 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" -append "$APPEND init=/sbin/nosuch"
+	expect init-missing "says the real init is missing, before destroying anything" \
+		"the real init is not there: /sbin/nosuch"
+	expect init-missing "rescue shell in phase bottom" "\(livestack:bottom\) #"
+	no_panic init-missing
+fi
+
+if want ramsize-bad; then
+	vm_session ramsize-bad 120 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" -append "$APPEND live.ramsize=lots"
+	expect ramsize-bad "names the bad value" "live.ramsize=lots is not a size"
+	expect ramsize-bad "rescue shell in phase rw" "\(livestack:rw\) #"
+	no_panic ramsize-bad
+fi
+
+if want layers-missing; then
+	vm_session layers-missing 90 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
+		-append "$APPEND live.layers=10-demo,99-nosuch live.timeout=3"
+	expect layers-missing "names the missing layer selection" "not all of live.layers=10-demo,99-nosuch"
+	no_panic layers-missing
 fi
 
 echo "$pass passed, $fail failed"

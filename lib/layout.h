@@ -22,6 +22,8 @@
 /* On the medium. */
 #define LIVE_DIR_DEFAULT	"/live"
 #define LIVE_LAYER_SUFFIX	".squashfs"
+/* dracut dmsquash-live's layout: <dir>/squashfs.img (with root=live:, dir /LiveOS) */
+#define LIVE_DRACUT_IMG		"squashfs.img"
 #define LIVE_ID_FILE		"livestack.id"
 
 /* Runtime paths, the same before and after switch_root (/run is moved). */

@@ -232,11 +232,15 @@ static bool uses(const char *link, const char *dir, bool via_union, char *target
 	return lstat(inlayer, &sb) == 0;
 }
 
-static void show_user(const char *pid, const char *what, const char *target, int *shown)
+static void show_user(const char *pid, const char *what, const char *target, int *shown,
+		      bool print)
 {
 	char path[64], comm[64] = "";
 	FILE *fp;
 
+	(*shown)++;
+	if (!print)
+		return;
 	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
 	fp = fopen(path, "re");
 	if (fp) {
@@ -245,11 +249,11 @@ static void show_user(const char *pid, const char *what, const char *target, int
 		fclose(fp);
 	}
 	fprintf(stderr, "  pid %s (%s) %s %s\n", pid, comm, what, target);
-	(*shown)++;
 }
 
-/* List (up to USERS_MAX) processes that hold files of the layer: cwd, root, exe, fds. */
-static void show_users(const char *dir, bool via_union)
+/* Count, and list when print, (up to USERS_MAX) processes that hold files of the layer:
+ * cwd, root, exe, open files. */
+static int users(const char *dir, bool via_union, bool print)
 {
 	static const char *const kinds[] = { "cwd", "root", "exe" };
 	char link[PATH_MAX], target[PATH_MAX];
@@ -260,7 +264,7 @@ static void show_users(const char *dir, bool via_union)
 
 	proc = opendir("/proc");
 	if (!proc)
-		return;
+		return 0;
 	while ((p = readdir(proc)) && shown < USERS_MAX) {
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')
 			continue;
@@ -268,7 +272,7 @@ static void show_users(const char *dir, bool via_union)
 			snprintf(link, sizeof(link), "/proc/%s/%s", p->d_name, kinds[k]);
 			if (uses(link, dir, via_union, target, sizeof(target)) &&
 			    (strcmp(kinds[k], "root") || strcmp(target, "/")))
-				show_user(p->d_name, kinds[k], target, &shown);
+				show_user(p->d_name, kinds[k], target, &shown, print);
 		}
 		snprintf(link, sizeof(link), "/proc/%s/fd", p->d_name);
 		fds = opendir(link);
@@ -277,12 +281,13 @@ static void show_users(const char *dir, bool via_union)
 				continue;
 			snprintf(link, sizeof(link), "/proc/%s/fd/%s", p->d_name, f->d_name);
 			if (uses(link, dir, via_union, target, sizeof(target)))
-				show_user(p->d_name, "has open", target, &shown);
+				show_user(p->d_name, "has open", target, &shown, print);
 		}
 		if (fds)
 			closedir(fds);
 	}
 	closedir(proc);
+	return shown;
 }
 
 /*
@@ -295,7 +300,7 @@ static int release(const char *dir)
 {
 	int tries, fd;
 
-	for (tries = 0; tries < 10; tries++) {
+	for (tries = 0; tries < 3; tries++) {
 		if (umount2(dir, 0) == 0)
 			return 0;
 		if (errno != EBUSY)
@@ -303,7 +308,7 @@ static int release(const char *dir)
 		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (write(fd, "2", 1) < 0)
-				tries = 10;	/* not allowed: waiting will not help */
+				tries = 3;	/* not allowed: waiting will not help */
 			close(fd);
 		}
 		usleep(100 * 1000);
@@ -357,7 +362,7 @@ static int layer_del(const char *name)
 	if (err == -EBUSY) {
 		livectl_err("layer del: files of layer %s are in use: close them (see fuser/lsof), "
 			    "then retry; nothing was changed", name);
-		show_users(dir, true);
+		users(dir, true, true);
 		goto out_status;
 	}
 	if (err) {
@@ -366,6 +371,15 @@ static int layer_del(const char *name)
 		goto out_status;
 	}
 	err = release(dir);
+	if (err == -EBUSY && !users(dir, false, false)) {
+		/* nothing of ours holds it: the union itself has not let go of the
+		 * branch yet; detach it, the kernel frees it (and its loop device)
+		 * when the last reference goes */
+		err = umount2(dir, MNT_DETACH) < 0 ? -errno : 0;
+		if (!err)
+			fprintf(stderr, "livectl: layer del: the union still holds %s: detached "
+				"from the tree; it is freed when the union lets go\n", dir);
+	}
 	if (err) {
 		/* opened directly under /run/live/layers: put the branch back as it was */
 		snprintf(opts, sizeof(opts), "ins:%d:%s=rr", idx, dir);
@@ -373,7 +387,7 @@ static int layer_del(const char *name)
 			livectl_err("layer del: %s is in use outside the union (%s): close what is "
 				    "open there, then retry; nothing was changed", dir,
 				    strerror(-err));
-			show_users(dir, false);
+			users(dir, false, true);
 		} else {
 			livectl_err("layer del: %s left the union but cannot be unmounted (%s)",
 				    dir, strerror(-err));

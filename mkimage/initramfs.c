@@ -17,18 +17,22 @@
 
 struct initramfs_opts {
 	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
-	const char *datadir, *busybox;
+	const char *datadir, *busybox, *e2fsck, *id;
 	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
 };
 
 static const char usage_text[] =
 	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
-	"         [--datadir DIR] [--busybox FILE]\n"
+	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID]\n"
 	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER; alias --modules-dir)\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
-	"  --profile NAME configs/profiles/NAME.conf (default demo)\n";
+	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
+	"  --e2fsck FILE  a static e2fsck (e2fsck-static's /sbin/e2fsck.static) as /sbin/e2fsck:\n"
+	"                 persistence is checked before use (else only when a layer has one)\n"
+	"  --id ID        the build ID of the medium this image is for (" LIVE_IMAGE_ID ");\n"
+	"                 'iso' and 'usb' add it to the copy they put on the medium\n";
 
 static int parse(int argc, char **argv, struct initramfs_opts *o)
 {
@@ -44,6 +48,8 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		{ "compress", required_argument, NULL, 'c' },
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "busybox", required_argument, NULL, 'b' },
+		{ "e2fsck", required_argument, NULL, 'e' },
+		{ "id", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -65,6 +71,8 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'c': o->compress = optarg; break;
 		case 'd': o->datadir = optarg; break;
 		case 'b': o->busybox = optarg; break;
+		case 'e': o->e2fsck = optarg; break;
+		case 'I': o->id = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -75,6 +83,11 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 	}
 	if (!o->kver) {
 		mk_err("initramfs: --kver KVER is required (e.g. %s)", "6.1.0-56-amd64");
+		return -1;
+	}
+	if (o->id && (!*o->id || strlen(o->id) > 32 || strspn(o->id, "0123456789abcdefABCDEF-") !=
+		      strlen(o->id))) {
+		mk_err("initramfs: --id %s: 1 to 32 hex digits", o->id);
 		return -1;
 	}
 	if (o->compress && strcmp(o->compress, "zstd") && strcmp(o->compress, "gzip") &&
@@ -290,6 +303,20 @@ static int add_skeleton(struct cpio_writer *w, const struct initramfs_opts *o, c
 		 LIVE_FORMAT_VERSION, o->kver, o->profile, o->aufs ? "aufs" : "overlay");
 	if (!err)
 		err = cpio_add_data(w, LIVE_IMAGE_INFO + 1, 0644, image, strlen(image));
+	if (!err && o->id) {
+		snprintf(image, sizeof(image), "%s\n", o->id);
+		err = cpio_add_data(w, LIVE_IMAGE_ID + 1, 0644, image, strlen(image));
+	}
+	if (!err && o->e2fsck) {
+		if (mk_need_file("e2fsck", o->e2fsck))
+			return -1;
+		if (check_static(o->e2fsck)) {
+			mk_err("--e2fsck %s: not a static x86-64 binary (install e2fsck-static and "
+			       "give /sbin/e2fsck.static)", o->e2fsck);
+			return -1;
+		}
+		err = cpio_add_file(w, LIVE_E2FSCK + 1, 0755, o->e2fsck);
+	}
 	if (err)
 		mk_err("initramfs skeleton: %s", strerror(-err));
 	return err ? -1 : 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpio.h"
 #include "fileio.h"
 #include "layout.h"
 #include "mkimage.h"
@@ -28,7 +29,9 @@ static const char usage_text[] =
 	"                 NN-name.squashfs keeps its name, others are numbered 10-, 20-, ...\n"
 	"  --label LABEL  ISO volume label (default " LIVE_LABEL_DEFAULT ")\n"
 	"  --cmdline ARGS appended to every boot menu entry\n"
-	"  --timeout DS   boot menu timeout in tenths of a second (default 50)\n";
+	"  --timeout DS   boot menu timeout in tenths of a second (default 50)\n"
+	"  --id ID        the build ID (default: a hash of the kernel, initramfs and layers);\n"
+	"                 written to live/" LIVE_ID_FILE " and appended to the ISO's initramfs\n";
 
 /* isolinux menu modules (menu.c32 and what it links) and the loader itself */
 static const char *const syslinux_files[] = {
@@ -49,7 +52,9 @@ struct iso_opts {
 	size_t nlayers;
 	char sums[LAYERS_MAX][SHA256_HEX_LEN + 1];	/* of each layer, for live/SHA256SUMS */
 	long timeout;
-	char id[17];
+	char id[33];
+	const char *id_opt;	/* --id */
+	char initramfs_id[MK_PATH_MAX];	/* the initramfs with the ID appended */
 };
 
 static int parse(int argc, char **argv, struct iso_opts *o)
@@ -63,6 +68,7 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "datadir", required_argument, NULL, 'd' },
+		{ "id", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -96,6 +102,14 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 			}
 			break;
 		case 'd': o->datadir = optarg; break;
+		case 'I':
+			if (!*optarg || strlen(optarg) > 32 ||
+			    strspn(optarg, "0123456789abcdef") != strlen(optarg)) {
+				mk_err("iso: --id %s: 1 to 32 lower-case hex digits", optarg);
+				return -1;
+			}
+			o->id_opt = optarg;
+			break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -414,7 +428,7 @@ static int run_xorriso(const struct iso_opts *o, const char *stage, const char *
 	if (mk_need_file("isohybrid MBR (install isolinux)", mbr))
 		return -1;
 	grafts[ngrafts++] = graft("boot/vmlinuz", o->kernel);
-	grafts[ngrafts++] = graft("boot/initrd.img", o->initramfs);
+	grafts[ngrafts++] = graft("boot/initrd.img", o->initramfs_id);
 	for (i = 0; i < o->nlayers; i++) {
 		snprintf(name, sizeof(name), "live/%s", o->names[i]);
 		grafts[ngrafts++] = graft(name, o->layers[i]);
@@ -489,6 +503,42 @@ static int write_sums(const struct iso_opts *o, const char *stage)
 	return err;
 }
 
+/*
+ * Append a small uncompressed newc archive holding the ID to a copy of the initramfs:
+ * the kernel unpacks concatenated archives in turn (each must start 4-byte aligned;
+ * the zero padding between them is skipped).
+ */
+static int initramfs_add_id(const char *src, const char *dst, const char *id)
+{
+	static const char zeros[4];
+	struct cpio_writer w;
+	char text[64];
+	off_t size;
+	int fd, err;
+
+	if (mk_copy(src, dst, 0644))
+		return -1;
+	size = mk_file_size(dst);
+	fd = open(dst, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || size < 0) {
+		mk_err("%s: %s", dst, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	err = (size & 3) && write(fd, zeros, (size_t)(4 - (size & 3))) < 0 ? -errno : 0;
+	cpio_init(&w, mk_epoch());
+	snprintf(text, sizeof(text), "%s\n", id);
+	err = err ?: cpio_add_data(&w, LIVE_IMAGE_ID + 1, 0644, text, strlen(text));
+	err = err ?: cpio_write(&w, fd);
+	cpio_free(&w);
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (err)
+		mk_err("appending the ID to %s: %s", dst, strerror(-err));
+	return err ? -1 : 0;
+}
+
 int iso_main(int argc, char **argv)
 {
 	struct iso_opts o;
@@ -504,6 +554,12 @@ int iso_main(int argc, char **argv)
 		return -1;
 	close(fd);
 	if (build_id(&o) || mk_tmpdir(tmpdir, sizeof(tmpdir)))
+		goto out_clean;
+	if (o.id_opt)
+		snprintf(o.id, sizeof(o.id), "%s", o.id_opt);
+	/* the initramfs on the medium knows the medium's ID: /init accepts no other */
+	snprintf(o.initramfs_id, sizeof(o.initramfs_id), "%s/initrd.img", tmpdir);
+	if (initramfs_add_id(o.initramfs, o.initramfs_id, o.id))
 		goto out_clean;
 	/* xorriso and mtools take their timestamps from it: one epoch for every tool */
 	snprintf(epoch, sizeof(epoch), "%u", (unsigned)mk_epoch());

@@ -728,6 +728,17 @@ static int plan_make(struct plan *p, const char *urls, struct fail *f)
 		u += n + (u[n] == ',');
 		if (!n)
 			continue;
+		if (url[0] == '/') {
+			/* /PATH: on the DHCP next-server, the machine that served the kernel */
+			char server[128];
+
+			net_lease_value("next-server", server, sizeof(server));
+			if (!*server)
+				return failf(f, ST_URL, -EINVAL, "%s: a path, and DHCP gave no next-server",
+					     url);
+			snprintf(url, sizeof(url), "http://%s%.*s", server, (int)n, u - n - (u[-1] == ','));
+			n = strlen(url);
+		}
 		if (url[n - 1] == '/') {
 			strcat(url, FETCH_LIST);
 			err = plan_list(p, url, f);

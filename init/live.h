@@ -175,6 +175,8 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot);
 /* net.c */
 bool net_wanted(const struct live_opts *o);
 int net_setup(struct live_ctx *ctx);
+/* A value of /run/live/net ("next-server", "address"); "" when absent. */
+void net_lease_value(const char *key, char *out, size_t len);
 /* fetch.c */
 int fetch_layers(struct live_ctx *ctx);
 /* nfs.c */

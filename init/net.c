@@ -371,6 +371,22 @@ static int configure(struct live_ctx *ctx, const char *dev)
 	return write_lease(dev, dhcp);
 }
 
+void net_lease_value(const char *key, char *out, size_t len)
+{
+	char buf[2048], *p;
+	size_t klen = strlen(key);
+
+	out[0] = '\0';
+	if (file_read(NET_LEASE, buf, sizeof(buf)) <= 0)
+		return;
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, "\n"), p + klen + 1);
+			return;
+		}
+	}
+}
+
 int net_setup(struct live_ctx *ctx)
 {
 	char want[IFNAMSIZ] = "", dev[IFNAMSIZ];

@@ -13,23 +13,6 @@
 #include "live.h"
 #include "log.h"
 
-/* A value of /run/live/net (written by net.c). */
-static void lease_value(const char *key, char *out, size_t len)
-{
-	char buf[2048], *p;
-	size_t klen = strlen(key);
-
-	out[0] = '\0';
-	if (file_read(LIVE_RUN "/net", buf, sizeof(buf)) <= 0)
-		return;
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, "\n"), p + klen + 1);
-			return;
-		}
-	}
-}
-
 static int server_addr(const char *host, char *addr, size_t len)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
@@ -58,7 +41,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 		snprintf(server, sizeof(server), "%.*s", (int)(colon - spec), spec);
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(colon + 1, ","), colon + 1);
 	} else {
-		lease_value("next-server", server, sizeof(server));
+		net_lease_value("next-server", server, sizeof(server));
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(spec, ","), spec);
 	}
 	if (!*server || path[0] != '/')
@@ -68,7 +51,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 	if (server_addr(server, addr, sizeof(addr)))
 		return live_fail(ctx, -EHOSTUNREACH, "use the server's IP address, or check DNS in /run/live/net",
 				 "nfs: server unreachable: cannot resolve %s", server);
-	lease_value("address", me, sizeof(me));
+	net_lease_value("address", me, sizeof(me));
 	kmod_load_name(ctx, "nfs");
 	umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);

@@ -13,6 +13,7 @@ static const struct {
 	{ "initramfs", initramfs_main, "build the initramfs: /init, busybox, modules, hooks" },
 	{ "squashfs", squashfs_main, "make a reproducible squashfs layer from a directory" },
 	{ "iso", iso_main, "make a hybrid BIOS+UEFI ISO from a kernel, initramfs and layers" },
+	{ "pxe", pxe_main, "write the TFTP/HTTP trees and dnsmasq/nginx snippets of a network boot" },
 	{ "usb", usb_main, "make a USB stick image: a hybrid ISO and an ext4 persistence partition" },
 };
 

@@ -19,6 +19,7 @@
 int initramfs_main(int argc, char **argv);
 int squashfs_main(int argc, char **argv);
 int iso_main(int argc, char **argv);
+int pxe_main(int argc, char **argv);
 int usb_main(int argc, char **argv);
 
 /* profile.c: configs/profiles/NAME.conf, key=value. */

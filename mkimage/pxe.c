@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `livestack-mkimage pxe`: the TFTP and HTTP trees of a network boot, and dnsmasq/nginx snippets. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "layout.h"
+#include "mkimage.h"
+#include "sha256.h"
+#include "spawn.h"
+
+#define PXELINUX	"/usr/lib/PXELINUX/pxelinux.0"
+#define SYSLINUX_BIOS	"/usr/lib/syslinux/modules/bios"
+#define GRUB_EFI_DIR	"/usr/lib/grub/x86_64-efi"
+#define PXE_LAYERS_MAX	32
+
+static const char usage_text[] =
+	"usage: " MK_PROG " pxe --kernel VMLINUZ --initramfs FILE --layer FILE... --outdir DIR\n"
+	"         [--url BASE] [--cmdline ARGS] [--timeout DECISECONDS] [--tftp-root PATH]\n"
+	"         [--http-root PATH] [--datadir DIR]\n"
+	"  --initramfs F  an initramfs with network drivers: initramfs --profile pxe\n"
+	"  --layer FILE   a squashfs layer; repeat it, or list several after one --layer\n"
+	"  --url BASE     where clients fetch the http/ tree (default /livestack/: the\n"
+	"                 DHCP next-server, i.e. the TFTP server, on port 80)\n"
+	"  --cmdline ARGS appended to the boot line (e.g. console=ttyS0,115200)\n"
+	"  --tftp-root P  the server's path of DIR/tftp, for dnsmasq.conf (default\n"
+	"                 /srv/livestack/tftp); --http-root likewise for nginx.conf\n"
+	"writes DIR/tftp (pxelinux.0, ldlinux.c32, pxelinux.cfg/default, grub/, boot.ipxe,\n"
+	"vmlinuz, initrd.img), DIR/http (layers, .sha256, layers.list, vmlinuz, initrd.img,\n"
+	"boot.ipxe), DIR/dnsmasq.conf, DIR/dnsmasq-proxy.conf, DIR/nginx.conf, DIR/README\n";
+
+struct pxe_opts {
+	const char *kernel, *initramfs, *outdir, *url, *cmdline, *datadir;
+	const char *tftp_root, *http_root;
+	const char *layers[PXE_LAYERS_MAX];
+	char names[PXE_LAYERS_MAX][128];
+	size_t nlayers;
+	long timeout;
+	char base[1024];		/* the URL, ending in '/' */
+	char abs_base[1100];		/* absolute, for iPXE and dnsmasq */
+	char urlpath[1024];		/* its path, for nginx */
+	char append[2048];		/* the boot line */
+};
+
+static int add_layer(struct pxe_opts *o, const char *path)
+{
+	if (o->nlayers == PXE_LAYERS_MAX) {
+		mk_err("pxe: more than %d layers", PXE_LAYERS_MAX);
+		return -1;
+	}
+	o->layers[o->nlayers++] = path;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct pxe_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initramfs", required_argument, NULL, 'i' },
+		{ "layer", required_argument, NULL, 'l' },
+		{ "outdir", required_argument, NULL, 'o' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "tftp-root", required_argument, NULL, 'T' },
+		{ "http-root", required_argument, NULL, 'H' },
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->url = "/livestack/";
+	o->cmdline = "";
+	o->timeout = 10;
+	o->tftp_root = "/srv/livestack/tftp";
+	o->http_root = "/srv/livestack/http";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initramfs = optarg; break;
+		case 'l':
+			if (add_layer(o, optarg))
+				return -1;
+			/* several files after one --layer */
+			while (optind < argc && argv[optind][0] != '-')
+				if (add_layer(o, argv[optind++]))
+					return -1;
+			break;
+		case 'o': o->outdir = optarg; break;
+		case 'u': o->url = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 't':
+			o->timeout = strtol(optarg, &end, 10);
+			if (*end || o->timeout < 0 || o->timeout > 36000) {
+				mk_err("pxe: --timeout %s: tenths of a second, 0-36000", optarg);
+				return -1;
+			}
+			break;
+		case 'T': o->tftp_root = optarg; break;
+		case 'H': o->http_root = optarg; break;
+		case 'd': o->datadir = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default: fputs(usage_text, stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		mk_err("pxe: unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!o->kernel || !o->initramfs || !o->outdir || !o->nlayers) {
+		mk_err("pxe: --kernel, --initramfs, --layer and --outdir are required");
+		fputs(usage_text, stderr);
+		return -1;
+	}
+	if (strncmp(o->url, "http://", 7) && o->url[0] != '/') {
+		mk_err("pxe: --url %s: http://HOST[:PORT]/PATH/ or /PATH/ (on the next-server); "
+		       "/init speaks no https", o->url);
+		return -1;
+	}
+	o->datadir = mk_datadir(o->datadir);
+	return 0;
+}
+
+/* NN-name.squashfs keeps its name; others are numbered 10-, 20-, ... in order. */
+static void layer_names(struct pxe_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nlayers; i++) {
+		const char *b = strrchr(o->layers[i], '/') ? strrchr(o->layers[i], '/') + 1 : o->layers[i];
+		size_t n = strlen(b), slen = strlen(LIVE_LAYER_SUFFIX);
+
+		if (isdigit((unsigned char)b[0]) && isdigit((unsigned char)b[1]) && b[2] == '-' &&
+		    n > slen && !strcmp(b + n - slen, LIVE_LAYER_SUFFIX))
+			snprintf(o->names[i], sizeof(o->names[i]), "%s", b);
+		else
+			snprintf(o->names[i], sizeof(o->names[i]), "%02zu-%.*s%s", (i + 1) * 10,
+				 (int)strcspn(b, "."), b, LIVE_LAYER_SUFFIX);
+	}
+}
+
+static void urls(struct pxe_opts *o)
+{
+	const char *slash = strchr(o->url + (o->url[0] == '/' ? 0 : 7), '/');
+
+	snprintf(o->base, sizeof(o->base), "%s%s", o->url,
+		 o->url[strlen(o->url) - 1] == '/' ? "" : "/");
+	/* iPXE expands ${next-server}; dnsmasq does not, so its line says what to set */
+	if (o->base[0] == '/')
+		snprintf(o->abs_base, sizeof(o->abs_base), "http://${next-server}%s", o->base);
+	else
+		snprintf(o->abs_base, sizeof(o->abs_base), "%s", o->base);
+	snprintf(o->urlpath, sizeof(o->urlpath), "%s", o->base[0] == '/' ? o->base :
+		 slash ? slash : "/");
+	if (o->urlpath[strlen(o->urlpath) - 1] != '/')
+		strcat(o->urlpath, "/");
+	snprintf(o->append, sizeof(o->append), "ip=dhcp live.fetch=%s%s%s", o->base,
+		 *o->cmdline ? " " : "", o->cmdline);
+}
+
+static int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
+{
+	static unsigned char buf[1 << 20];
+	uint8_t sum[SHA256_LEN];
+	struct sha256 c;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		mk_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	sha256_init(&c);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&c, buf, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		mk_err("reading %s: %s", path, strerror(errno));
+		return -1;
+	}
+	sha256_final(&c, sum);
+	sha256_hex(sum, hex);
+	return 0;
+}
+
+/* Is the file a squashfs (magic "hsqs")? */
+static int check_squashfs(const char *path)
+{
+	char magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, magic, 4, 0) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n != 4 || memcmp(magic, "hsqs", 4)) {
+		mk_err("pxe: --layer %s: not a squashfs image", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* @WORD@ substitution of configs/boot/NAME into dst. */
+static int template(const struct pxe_opts *o, const char *name, const char *dst)
+{
+	char path[MK_PATH_MAX], to[16], to_sec[16];
+	const char *const kv[][2] = {
+		{ "APPEND", o->append }, { "URL", o->abs_base }, { "URLPATH", o->urlpath },
+		{ "TFTPROOT", o->tftp_root }, { "HTTPROOT", o->http_root },
+		{ "TIMEOUT", to }, { "TIMEOUT_SEC", to_sec },
+	};
+	struct mk_buf out = { 0 };
+	char *tmpl, *p;
+	size_t i;
+	int err;
+
+	/* pxelinux: TIMEOUT 0 waits forever; GRUB: timeout=0 boots at once */
+	snprintf(to, sizeof(to), "%ld", o->timeout ? o->timeout : 1);
+	snprintf(to_sec, sizeof(to_sec), "%ld", (o->timeout + 9) / 10);
+	snprintf(path, sizeof(path), "%s/configs/boot/%s", o->datadir, name);
+	err = file_slurp(path, &tmpl, NULL);
+	if (err) {
+		mk_err("template %s: %s (set --datadir)", path, strerror(-err));
+		return -1;
+	}
+	for (p = tmpl; *p && !err;) {
+		char *at = strchr(p, '@'), *close = at ? strchr(at + 1, '@') : NULL;
+
+		if (!at || !close) {
+			err = mk_buf_printf(&out, "%s", p);
+			break;
+		}
+		for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+			if (strlen(kv[i][0]) == (size_t)(close - at - 1) &&
+			    !strncmp(at + 1, kv[i][0], (size_t)(close - at - 1)))
+				break;
+		if (i == sizeof(kv) / sizeof(kv[0])) {	/* not a word of ours: keep the '@' */
+			err = mk_buf_printf(&out, "%.*s", (int)(at - p + 1), p);
+			p = at + 1;
+			continue;
+		}
+		err = mk_buf_printf(&out, "%.*s%s", (int)(at - p), p, kv[i][1]);
+		p = close + 1;
+	}
+	free(tmpl);
+	if (err) {
+		free(out.s);
+		mk_err("out of memory");
+		return -1;
+	}
+	err = mk_write(dst, out.s ? out.s : "", 0644);
+	free(out.s);
+	return err;
+}
+
+static int copy_to(const char *src, const char *dir, const char *name)
+{
+	char dst[MK_PATH_MAX];
+
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	return mk_copy(src, dst, 0644);
+}
+
+/* The HTTP tree: layers with their .sha256, layers.list (sha256sum format), kernel, initrd. */
+static int http_tree(const struct pxe_opts *o, const char *http)
+{
+	char hex[SHA256_HEX_LEN + 1], path[MK_PATH_MAX], line[512];
+	struct mk_buf list = { 0 };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < o->nlayers && !err; i++) {
+		if (check_squashfs(o->layers[i]) || copy_to(o->layers[i], http, o->names[i]) ||
+		    sha256_file(o->layers[i], hex)) {
+			err = -1;
+			break;
+		}
+		snprintf(line, sizeof(line), "%s  %s\n", hex, o->names[i]);
+		snprintf(path, sizeof(path), "%s/%s.sha256", http, o->names[i]);
+		err = mk_write(path, line, 0644) || mk_buf_printf(&list, "%s", line) ? -1 : 0;
+	}
+	snprintf(path, sizeof(path), "%s/layers.list", http);
+	if (!err)
+		err = mk_write(path, list.s, 0644);
+	free(list.s);
+	if (!err)
+		err = copy_to(o->kernel, http, "vmlinuz") || copy_to(o->initramfs, http, "initrd.img");
+	return err ? -1 : 0;
+}
+
+/* GRUB for UEFI clients: grub-mknetdir's core.efi, when grub-efi-amd64-bin is installed. */
+static int grub_tree(const struct pxe_opts *o, const char *tftp)
+{
+	char arg[MK_PATH_MAX + 32], cfg[MK_PATH_MAX], out[2048];
+	const char *argv[] = { "grub-mknetdir", arg, "--subdir=grub", "-d", GRUB_EFI_DIR, NULL };
+	struct stat st;
+
+	snprintf(cfg, sizeof(cfg), "%s/grub/grub.cfg", tftp);
+	if (template(o, "pxe-grub.cfg.in", cfg))
+		return -1;
+	if (stat(GRUB_EFI_DIR, &st) < 0) {
+		mk_info("pxe: no %s (grub-efi-amd64-bin): grub/grub.cfg written, no UEFI loader",
+			GRUB_EFI_DIR);
+		return 0;
+	}
+	snprintf(arg, sizeof(arg), "--net-directory=%s", tftp);
+	if (spawn_run(argv, NULL, out, sizeof(out)) != 0) {
+		mk_info("pxe: grub-mknetdir failed, no UEFI loader: %s", out);
+		return 0;
+	}
+	return 0;
+}
+
+static int tftp_tree(const struct pxe_opts *o, const char *tftp)
+{
+	static const char *const mods[] = { "ldlinux.c32" };
+	char src[MK_PATH_MAX], dst[MK_PATH_MAX];
+	size_t i;
+
+	if (mk_need_file("pxelinux.0 (apt-get install pxelinux)", PXELINUX) ||
+	    copy_to(PXELINUX, tftp, "pxelinux.0"))
+		return -1;
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(src, sizeof(src), "%s/%s", SYSLINUX_BIOS, mods[i]);
+		if (mk_need_file("syslinux module (apt-get install syslinux-common)", src) ||
+		    copy_to(src, tftp, mods[i]))
+			return -1;
+	}
+	snprintf(dst, sizeof(dst), "%s/pxelinux.cfg/default", tftp);
+	if (template(o, "pxelinux.cfg.in", dst))
+		return -1;
+	snprintf(dst, sizeof(dst), "%s/boot.ipxe", tftp);
+	if (template(o, "pxe-boot.ipxe.in", dst))
+		return -1;
+	if (copy_to(o->kernel, tftp, "vmlinuz") || copy_to(o->initramfs, tftp, "initrd.img"))
+		return -1;
+	return grub_tree(o, tftp);
+}
+
+static int readme(const struct pxe_opts *o)
+{
+	char path[MK_PATH_MAX];
+	struct mk_buf b = { 0 };
+	size_t i;
+	int err;
+
+	err = mk_buf_printf(&b,
+		"livestack network boot, written by livestack-mkimage pxe.\n\n"
+		"tftp/   -> the TFTP root (%s): pxelinux.0 (BIOS), grub/ (UEFI), boot.ipxe\n"
+		"http/   -> served at %s (%s): the layers, their .sha256, layers.list,\n"
+		"           and vmlinuz/initrd.img for iPXE\n"
+		"dnsmasq.conf        dnsmasq as the DHCP server + TFTP\n"
+		"dnsmasq-proxy.conf  dnsmasq beside an existing DHCP server (proxy-DHCP) + TFTP\n"
+		"nginx.conf          a location block for the http/ tree\n\n"
+		"boot line: %s\nlayers:\n", o->tftp_root, o->base, o->http_root, o->append);
+	for (i = 0; i < o->nlayers && !err; i++)
+		err = mk_buf_printf(&b, "  %s (from %s)\n", o->names[i], o->layers[i]);
+	if (err) {
+		free(b.s);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/README", o->outdir);
+	err = mk_write(path, b.s, 0644);
+	free(b.s);
+	return err;
+}
+
+int pxe_main(int argc, char **argv)
+{
+	struct pxe_opts o;
+	char tftp[MK_PATH_MAX], http[MK_PATH_MAX], path[MK_PATH_MAX];
+
+	if (parse(argc, argv, &o))
+		return -1;
+	if (mk_need_file("kernel", o.kernel) || mk_need_file("initramfs", o.initramfs))
+		return -1;
+	layer_names(&o);
+	urls(&o);
+	snprintf(tftp, sizeof(tftp), "%s/tftp", o.outdir);
+	snprintf(http, sizeof(http), "%s/http", o.outdir);
+	if (file_mkdirs(tftp, 0755) || file_mkdirs(http, 0755)) {
+		mk_err("pxe: cannot create %s: %s", o.outdir, strerror(errno));
+		return -1;
+	}
+	if (tftp_tree(&o, tftp) || http_tree(&o, http))
+		return -1;
+	/* iPXE clients chained by dnsmasq fetch the script over HTTP */
+	snprintf(path, sizeof(path), "%s/boot.ipxe", http);
+	if (template(&o, "pxe-boot.ipxe.in", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/dnsmasq.conf", o.outdir);
+	if (template(&o, "pxe-dnsmasq.conf.in", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/dnsmasq-proxy.conf", o.outdir);
+	if (template(&o, "pxe-dnsmasq-proxy.conf.in", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/nginx.conf", o.outdir);
+	if (template(&o, "pxe-nginx.conf.in", path) || readme(&o))
+		return -1;
+	mk_info("pxe %s: tftp/ and http/ with %zu layer%s; boot line: %s", o.outdir, o.nlayers,
+		o.nlayers == 1 ? "" : "s", o.append);
+	return 0;
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "sha256_int.h"
 
 /*
  * /init is built with -Os; the compression function is the hot loop of a
@@ -11,7 +12,7 @@
  */
 #pragma GCC optimize("O2")
 
-static const uint32_t K[64] = {
+const uint32_t sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
 	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -22,6 +23,7 @@ static const uint32_t K[64] = {
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
+#define K sha256_k
 #define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
 #define S0(x)		(ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
 #define S1(x)		(ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
@@ -55,7 +57,7 @@ static inline uint32_t be32(const uint8_t *p)
 	RND(b, c, d, e, f, g, h, a, (i) + 7, WX((i) + 7)); \
 } while (0)
 
-static void compress(uint32_t st[8], const uint8_t *p, size_t blocks)
+static void compress_c(uint32_t st[8], const uint8_t *p, size_t blocks)
 {
 	uint32_t w[16];
 
@@ -78,6 +80,27 @@ static void compress(uint32_t st[8], const uint8_t *p, size_t blocks)
 		st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 		p += 64;
 	}
+}
+
+/* The portable rounds, or the CPU's SHA instructions: chosen at the first use. */
+static sha256_compress_fn compress_fn;
+static int use_arch = -1;	/* -1: not decided yet */
+
+static void compress(uint32_t st[8], const uint8_t *p, size_t blocks)
+{
+	if (!compress_fn) {
+		sha256_compress_fn arch = use_arch ? sha256_arch_compress() : NULL;
+
+		compress_fn = arch ? arch : compress_c;
+	}
+	compress_fn(st, p, blocks);
+}
+
+bool sha256_accelerated(bool allow)
+{
+	use_arch = allow;
+	compress_fn = NULL;
+	return allow && sha256_arch_compress() != NULL;
 }
 
 void sha256_init(struct sha256 *c)

@@ -129,7 +129,29 @@ TEST(sha256_matches_sha256sum)
 	free(buf);
 }
 
-int main(void)
+/* The CPU's SHA instructions (when there are any) and the portable rounds agree. */
+TEST(sha256_accel_matches_portable)
+{
+	size_t len = 1048576 + 13, i, n;
+	uint8_t *buf = malloc(len), a[SHA256_LEN], b[SHA256_LEN];
+
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 2654435761u >> 13);
+	for (n = 0; n <= len; n = n ? n * 3 + 1 : 1) {
+		sha256_accelerated(true);
+		sha256(buf, n, a);
+		sha256_accelerated(false);
+		sha256(buf, n, b);
+		CHECK(memcmp(a, b, SHA256_LEN) == 0);
+	}
+	sha256_accelerated(true);
+	free(buf);
+}
+
+static void run_all(void)
 {
 	RUN(sha256_empty);
 	RUN(sha256_abc);
@@ -139,5 +161,17 @@ int main(void)
 	RUN(sha256_split_updates);
 	RUN(sha256_hex_roundtrip);
 	RUN(sha256_matches_sha256sum);
+}
+
+int main(void)
+{
+	bool accel = sha256_accelerated(true);
+
+	printf("# with the CPU's SHA instructions: %s\n", accel ? "yes" : "none on this CPU");
+	run_all();
+	printf("# portable rounds\n");
+	sha256_accelerated(false);
+	run_all();
+	RUN(sha256_accel_matches_portable);
 	return HARNESS_END();
 }

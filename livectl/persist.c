@@ -26,7 +26,7 @@
 #define SAVE_WORK	"work"
 #define SAVE_NEW	".upper.new"
 #define SAVE_OLD	".upper.old"
-#define SAVE_LABEL	"persistence"
+#define SAVE_LABEL	LIVE_PERSIST_LABEL_DEFAULT
 #define RENAME_EXCHANGE_FLAG	(1 << 1)
 #define LINKS_MAX	4096
 

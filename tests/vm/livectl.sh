@@ -198,5 +198,55 @@ EOF
 	guest_tap overlay
 fi
 
+if want persist; then
+	# ext4 must be loaded in the running system (it has no modules of its own): the
+	# medium is an ext4 disk, so /init loads ext4 to mount it. A second ext4 disk is
+	# the save target by device; a new image file in /tmp the target by file.
+	pm=$OUT/persist-medium
+	mkdir -p "$pm/live"
+	cp "$BUILD/demo/10-demo.squashfs" "$pm/live/"
+	rm -f "$OUT/medium-ext4.img" "$OUT/save-disk.img"
+	mkfs.ext4 -q -F -L LIVEEXT -d "$pm" "$OUT/medium-ext4.img" 64M >/dev/null 2>&1
+	mkfs.ext4 -q -F -L savedisk "$OUT/save-disk.img" 32M >/dev/null 2>&1
+	cat > "$OUT/persist.in" <<EOF
+$T
+echo saved-1 > /root/saved.txt; ln -s /root/saved.txt /root/link; ln /root/saved.txt /root/hard; mkfifo /root/fifo; mknod /root/null2 c 1 3; chown 1000:100 /root/saved.txt; chmod 640 /root/saved.txt; rm /etc/motd; touch -d "2001-02-03 04:05:06" /root/old.txt
+t "save to an ext4 device" 'livectl persist save --to /dev/vdb'
+echo saved-2 > /root/saved.txt; rm /root/old.txt; echo new > /root/new.txt
+t "save again: reports files and bytes" 'livectl persist save --to /dev/vdb > /tmp/out && grep -q "files, .* bytes" /tmp/out'
+t "save to a new image file" 'livectl persist save --to /tmp/p.img && [ -s /tmp/p.img ]'
+t "the image holds the session" 'mount -o loop /tmp/p.img /mnt && [ "\$(cat /mnt/upper/root/saved.txt)" = saved-2 ] && [ -f /mnt/upper/root/new.txt ] && [ -d /mnt/work ]'
+t "symlink, fifo, device node kept" '[ "\$(readlink /mnt/upper/root/link)" = /root/saved.txt ] && [ -p /mnt/upper/root/fifo ] && [ "\$(stat -c %t:%T /mnt/upper/root/null2)" = 1:3 ]'
+t "owner, mode and hard link kept" '[ "\$(stat -c %u:%g:%a:%h /mnt/upper/root/saved.txt)" = 1000:100:640:2 ] && [ /mnt/upper/root/saved.txt -ef /mnt/upper/root/hard ]'
+t "the whiteout of a deleted file kept" '[ -e /mnt/upper/etc/.wh.motd ] || [ -c /mnt/upper/etc/motd ]'
+t "no temporary tree left" '[ ! -e /mnt/.upper.new ] && [ ! -e /mnt/.upper.old ]'
+umount /mnt
+t "times kept" 'livectl persist save --to /tmp/p.img && mount -o loop /tmp/p.img /mnt && [ "\$(stat -c %Y /mnt/upper/root/saved.txt)" = "\$(stat -c %Y /run/live/rw/upper/root/saved.txt)" ] && umount /mnt'
+t "a target that is not ext2/3/4 is refused (exit 2)" 'echo junk > /tmp/junk.img; livectl persist save --to /tmp/junk.img 2>/tmp/err; [ \$? = 2 ] && grep -q "not an ext2/3/4" /tmp/err'
+t "a target inside the union is refused (exit 2)" 'livectl persist save --to /root/p.img 2>/tmp/err; [ \$? = 2 ] && [ ! -e /root/p.img ]'
+t "persist save without --to is a usage error (exit 1)" 'livectl persist save; [ \$? = 1 ]'
+t "nothing left mounted" '! grep -q "save\." /proc/mounts'
+echo "CHECKS""-DONE"
+poweroff -f
+EOF
+	vm_session persist 300 "LIVESTACK-DEMO-READY" "$OUT/persist.in" -kernel "$KERNEL" -initrd "$INITRD" \
+		-drive "file=$OUT/medium-ext4.img,format=raw,if=virtio" \
+		-drive "file=$OUT/save-disk.img,format=raw,if=virtio" \
+		-append "console=ttyS0,115200 panic=-1 live.media=LABEL=LIVEEXT"
+	rc=$?
+	[ $rc = 0 ] || nok "persist: guest powered off before the deadline" "rc=$rc"
+	guest_tap persist
+	# the device as the host sees it: the second save replaced the first
+	check "persist: the device holds the second save" bash -c \
+		"debugfs -R 'cat /upper/root/saved.txt' '$OUT/save-disk.img' 2>/dev/null | grep -qx saved-2"
+	check "persist: a file deleted before the second save is gone" bash -c \
+		"! debugfs -R 'stat /upper/root/old.txt' '$OUT/save-disk.img' 2>&1 | grep -q 'Inode:'"
+	check "persist: the device's root holds upper/ and work/, no temporary tree" bash -c \
+		"debugfs -R 'ls /' '$OUT/save-disk.img' 2>/dev/null | grep -q upper &&
+		 debugfs -R 'ls /' '$OUT/save-disk.img' 2>/dev/null | grep -q work &&
+		 ! debugfs -R 'ls /' '$OUT/save-disk.img' 2>/dev/null | grep -q '\.upper\.'"
+	check "persist: e2fsck finds the device clean" e2fsck -fn "$OUT/save-disk.img"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,7 +7,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+BUILD=$(abs "$1") KCACHE=$(abs "$3")   # $2, KVER, is in the kernel cache's path already
 OUT=$BUILD/tests/livectl
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
@@ -131,6 +131,7 @@ if want aufs; then
 $T
 cd /tmp && tar -xf /dev/vda && cd /
 t "the extra layers arrived" '[ -s /tmp/50-extra.squashfs ] && [ -s /tmp/05-low.squashfs ]'
+livectl status
 t "status: union aufs" 'livectl status | grep -q "^union: *aufs"'
 t "status: the boot layer" 'livectl status | grep -q "10-demo .*/run/live/layers/10-demo"'
 t "status --json names the boot layer" 'livectl status --json | grep -q "\"name\": \"10-demo\""'

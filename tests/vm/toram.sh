@@ -91,7 +91,7 @@ t "the layers' copies are on a tmpfs" 'grep -q " /run/live/toram tmpfs " /proc/m
 t "layer 10-demo is read from a loop on the tmpfs" 'backing /run/live/layers/10-demo | grep -q "^/run/live/toram/10-demo.squashfs"'
 t "layer 20-data is read from a loop on the tmpfs" 'backing /run/live/layers/20-data | grep -q "^/run/live/toram/20-data.squashfs"'
 t "the CD was ejected (tray open: no medium in sr0)" 'echo 0 > /proc/sys/dev/cdrom/autoclose; ! dd if=/dev/sr0 of=/dev/null bs=2048 count=1'
-t "every file of the root reads back" 'tar cf - -C / bin etc sbin root data | wc -c | grep -qv "^0\$"'
+t "every file of the root reads back (medium gone)" 'find / -xdev -type f -exec cat {} + > /dev/null'
 t "the data file is intact" '[ "\$(sha256sum /data/random.bin | cut -d" " -f1)" = $SUM ]'
 t "a write goes through the union" 'echo ram-\$\$ > /root/t.txt && grep -q ram-\$\$ /run/live/rw/upper/root/t.txt'
 t "the copy is in the kernel log" 'dmesg | grep -q "livestack: toram: ejected /dev/sr0"'
@@ -172,7 +172,7 @@ t "no branch reads the medium (gone from br:, or its loop moved to RAM)" 'for b 
 t "the medium is not mounted" '! grep -q " /run/live/medium " /proc/mounts'
 t "the CD was ejected" 'echo 0 > /proc/sys/dev/cdrom/autoclose; ! dd if=/dev/sr0 of=/dev/null bs=2048 count=1'
 t "the data file is intact" '[ "\$(sha256sum /data/random.bin | cut -d" " -f1)" = $SUM ]'
-t "every file of the root reads back" 'tar cf - -C / bin etc sbin root | wc -c | grep -qv "^0\$"'
+t "every file of the root reads back (medium gone)" 'find / -xdev -type f -exec cat {} + > /dev/null'
 t "a write goes through the union" 'echo bg-\$\$ > /root/t.txt && grep -q bg-\$\$ /run/live/rw/upper/root/t.txt'
 grep -E "^(toram|verify)" /run/live/status; grep " / aufs " /proc/mounts
 poweroff -f

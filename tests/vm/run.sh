@@ -33,10 +33,9 @@ guest_tap() {
 	local name=$1 line n=0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
-		case "$line" in
-		"TAP ok - "*) ok "$name: ${line#TAP ok - }"; n=$((n + 1)) ;;
-		"TAP not ok - "*) nok "$name: ${line#TAP not ok - }"; n=$((n + 1)) ;;
-		esac
+		# the shell may put terminal escapes before the output
+		if [[ "$line" =~ TAP\ ok\ -\ (.*)$ ]]; then ok "$name: ${BASH_REMATCH[1]}"; n=$((n + 1))
+		elif [[ "$line" =~ TAP\ not\ ok\ -\ (.*)$ ]]; then nok "$name: ${BASH_REMATCH[1]}"; n=$((n + 1)); fi
 	done < "$VM_OUT/$name.log"
 	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
 }

@@ -249,5 +249,51 @@ EOF
 	check "persist: e2fsck finds the device clean" e2fsck -fn "$OUT/save-disk.img"
 fi
 
+if want crash; then
+	# power off in the middle of a save: the device has the old save or the new one,
+	# complete, never a mix. The second save copies twice the data of the first and
+	# the power goes off after half the first one's time.
+	pm=$OUT/persist-medium
+	mkdir -p "$pm/live"
+	cp "$BUILD/demo/10-demo.squashfs" "$pm/live/"
+	[ -f "$OUT/medium-ext4.img" ] ||
+		mkfs.ext4 -q -F -L LIVEEXT -d "$pm" "$OUT/medium-ext4.img" 64M >/dev/null 2>&1
+	rm -f "$OUT/crash-disk.img"
+	mkfs.ext4 -q -F -L savedisk "$OUT/crash-disk.img" 160M >/dev/null 2>&1
+	cat > "$OUT/crash.in" <<EOF
+dd if=/dev/urandom of=/root/big1 bs=1M count=24 2>/dev/null; echo old > /root/marker
+s=\$(date +%s%N); livectl persist save --to /dev/vdb && echo "SAVE""1-DONE"; e=\$(date +%s%N); half=\$(( (e - s) / 2000 )); echo "half=\$half us"
+echo new > /root/marker; dd if=/dev/urandom of=/root/big2 bs=1M count=24 2>/dev/null
+livectl persist save --to /dev/vdb > /dev/null 2>&1 & usleep \$half; echo "POWER""-OFF"; poweroff -f
+EOF
+	vm_session crash 300 "LIVESTACK-DEMO-READY" "$OUT/crash.in" -kernel "$KERNEL" -initrd "$INITRD" \
+		-drive "file=$OUT/medium-ext4.img,format=raw,if=virtio,snapshot=on" \
+		-drive "file=$OUT/crash-disk.img,format=raw,if=virtio" \
+		-append "console=ttyS0,115200 panic=-1 live.media=LABEL=LIVEEXT"
+	rc=$?
+	[ $rc = 0 ] || nok "crash: guest powered off before the deadline" "rc=$rc"
+	if tr -d '\r' < "$VM_OUT/crash.log" | grep -q "^SAVE1-DONE" &&
+		tr -d '\r' < "$VM_OUT/crash.log" | grep -q "^POWER-OFF"; then
+		ok "crash: first save done, power cut during the second"
+	else
+		nok "crash: first save done, power cut during the second" "see $VM_OUT/crash.log"
+	fi
+	# what the next boot's /init sees: the journal replayed, then the tree
+	cp "$OUT/crash-disk.img" "$OUT/crash-fsck.img"
+	e2fsck -fy "$OUT/crash-fsck.img" >"$OUT/crash-fsck.log" 2>&1
+	[ $? -le 1 ] && ok "crash: the filesystem is consistent after journal replay" ||
+		nok "crash: the filesystem is consistent after journal replay" "$(tail -n3 "$OUT/crash-fsck.log")"
+	marker=$(debugfs -R 'cat /upper/root/marker' "$OUT/crash-fsck.img" 2>/dev/null)
+	size() { debugfs -R "stat /upper/root/$1" "$OUT/crash-fsck.img" 2>/dev/null | sed -n 's/.*Size: \([0-9]*\).*/\1/p' | head -n1; }
+	b1=$(size big1) b2=$(size big2)
+	case "$marker" in
+	old) [ "$b1" = 25165824 ] && [ -z "$b2" ] && ok "crash: the old save, complete (the power went first)" ||
+		nok "crash: the old save, complete" "big1=$b1 big2=$b2" ;;
+	new) [ "$b1" = 25165824 ] && [ "$b2" = 25165824 ] && ok "crash: the new save, complete (the save went first)" ||
+		nok "crash: the new save, complete" "big1=$b1 big2=$b2" ;;
+	*) nok "crash: upper/ holds a whole save" "marker='$marker' big1=$b1 big2=$b2" ;;
+	esac
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -183,5 +183,6 @@ int fetch_layers(struct live_ctx *ctx);
 int nfs_mount_medium(struct live_ctx *ctx);
 /* rescue.c */
 void rescue_shell(struct live_ctx *ctx, const char *phase);
+void rescue_install_crash_handler(void);
 
 #endif

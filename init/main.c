@@ -73,6 +73,7 @@ int main(void)
 	size_t i;
 
 	ctx.t_start_ms = live_now_ms();
+	rescue_install_crash_handler();
 	ctx.medium = -1;
 	ctx.uevent_fd = -1;
 	ctx.phases = phases;

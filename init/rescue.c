@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,4 +64,38 @@ void rescue_shell(struct live_ctx *ctx, const char *phase)
 		log_console("livestack: try: %s\n", ctx->fail.hint);
 	log_console("livestack: rescue shell; type 'exit' to retry phase '%s'\n", phase);
 	shell(phase);
+}
+
+/*
+ * A crash of PID 1 panics the kernel. Should /init ever fault, say so and replace
+ * the process with the rescue shell instead (only async-signal-safe calls here).
+ */
+static void crashed(int sig)
+{
+	static const char msg[] = "\nlivestack: /init crashed (fatal signal); this is a bug, "
+				  "please report it. Starting a rescue shell.\n";
+	char *const argv[] = { "sh", "-i", NULL };
+	char *const envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "PS1=(livestack:crashed) # ", NULL };
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	execve(LIVE_BUSYBOX, argv, envp);
+	execve("/bin/sh", argv, envp);
+	for (;;)
+		pause();
+}
+
+void rescue_install_crash_handler(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = crashed;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 }

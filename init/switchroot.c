@@ -157,9 +157,14 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 	{
 		char *const argv[] = { ctx->opts.init, NULL };
 
+		char *const sh[] = { "sh", NULL };
+
 		execv(ctx->opts.init, argv);
+		/* past the point of no return: the initramfs is gone; the new root's shell */
+		log_err("exec %s failed: %s; trying the new root's /bin/sh", ctx->opts.init,
+			strerror(errno));
+		execv("/bin/sh", sh);
 	}
-	/* past the point of no return: the initramfs is gone, say so loudly */
 	return live_fail(ctx, -errno, "boot with init=/bin/sh to investigate",
 			 "exec %s failed: %s", ctx->opts.init, strerror(errno));
 }

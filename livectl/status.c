@@ -19,14 +19,14 @@ static void human(const struct live_status *st)
 	bool first = true;
 
 	if (dev && *dev)
-		printf("medium:  %s (%s, label \"%s\") on %s\n", dev,
+		printf("medium:   %s (%s, label \"%s\") on %s\n", dev,
 		       or_dash(runstatus_get(st, "medium.fs")),
 		       runstatus_get(st, "medium.label") ? runstatus_get(st, "medium.label") : "",
 		       or_dash(runstatus_get(st, "medium.mount")));
 	else
-		printf("medium:  none (released or network boot)\n");
+		printf("medium:   none (released or network boot)\n");
 	printf("live dir: %s\n", or_dash(runstatus_get(st, "live.dir")));
-	printf("union:   %s", or_dash(runstatus_get(st, "union")));
+	printf("union:    %s", or_dash(runstatus_get(st, "union")));
 	v = runstatus_get(st, "union.note");
 	printf("%s%s\n", v && *v ? " -- " : "", v && *v ? v : "");
 	printf("branches (top first):\n");
@@ -40,7 +40,7 @@ static void human(const struct live_status *st)
 	if (!n)
 		printf("  (no squashfs layers)\n");
 	v = runstatus_get(st, "time.total");
-	printf("boot:    %s ms in /init", or_dash(v));
+	printf("boot:     %s ms in /init", or_dash(v));
 	for (i = 0; i < st->n; i++) {
 		const char *k = st->kv[i].key;
 
@@ -51,7 +51,7 @@ static void human(const struct live_status *st)
 		first = false;
 	}
 	printf("%s\n", first ? "" : ")");
-	printf("kernel:  %s\n", or_dash(runstatus_get(st, "kernel")));
+	printf("kernel:   %s\n", or_dash(runstatus_get(st, "kernel")));
 	v = runstatus_get(st, "warnings");
 	if (v && *v)
 		printf("warnings: %s\n", v);

@@ -266,7 +266,7 @@ static int users(const char *dir, bool via_union, bool print)
 	if (!proc)
 		return 0;
 	while ((p = readdir(proc)) && shown < USERS_MAX) {
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' || atoi(p->d_name) == (int)getpid())
 			continue;
 		for (k = 0; k < 3 && shown < USERS_MAX; k++) {
 			snprintf(link, sizeof(link), "/proc/%s/%s", p->d_name, kinds[k]);

@@ -195,8 +195,7 @@ static int sums_line(void *arg, char *line)
 	return 0;
 }
 
-/* SHA256SUMS in the layers' directory, else NN-name.squashfs.sha256 beside each layer. */
-static void load_sums(struct toram_job *j, const char *dir)
+void toram_load_sums(struct toram_job *j, const char *dir)
 {
 	struct sums_ctx sc = { j };
 	char path[LIVE_PATH_MAX + 64], text[160];
@@ -284,8 +283,7 @@ void toram_set_status(struct live_ctx *ctx, const struct toram_job *j, const cha
 	used += (size_t)snprintf(b + used, len - used, "\n");
 	for (i = 0; j && i < j->n && used < len; i++)
 		used += (size_t)snprintf(b + used, len - used, "verify.%s=%s\n", j->l[i].name,
-					 j->done >= j->total || j->l[i].verdict ?
-					 verdicts[j->l[i].verdict] : "unchecked");
+					 verdicts[j->l[i].verdict]);
 	if (j && j->elapsed_ms && used < len)
 		snprintf(b + used, len - used, "toram.bytes=%llu\ntoram.ms=%llu\ntoram.mib_s=%.1f\n",
 			 (unsigned long long)j->done, (unsigned long long)j->elapsed_ms,
@@ -319,7 +317,7 @@ static int build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_
 	j->n = n;
 	j->quiet = ctx->opts.quiet;
 	j->console = true;
-	load_sums(j, dir);
+	toram_load_sums(j, dir);
 	return 0;
 }
 

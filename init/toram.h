@@ -45,6 +45,8 @@ struct toram_job {
 int toram_pass(struct toram_job *j, bool copy, char *why, size_t len);
 /* The first layer whose sum does not match, or NULL. */
 const struct toram_layer *toram_first_mismatch(const struct toram_job *j);
+/* The recorded sums: SHA256SUMS in dir, else NN-name.squashfs.sha256 beside each ->src. */
+void toram_load_sums(struct toram_job *j, const char *dir);
 int toram_mount_tmpfs(const struct toram_job *j);
 void toram_eject(const char *dev);
 /* Fill ctx->toram_status: "toram=STATE" then the verify.* and rate lines. */

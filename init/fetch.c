@@ -5,7 +5,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +208,10 @@ static int http_get(struct http *h, const struct url *u, unsigned long long from
 	const char *v;
 	int err;
 
-	memset(h, 0, offsetof(struct http, buf));
+	/* reused between requests: every field but the buffer is reset */
+	h->have = h->off = 0;
+	h->status = 0;
+	h->chunked = false;
 	h->length = h->range_start = h->range_total = -1;
 	h->location[0] = '\0';
 	h->fd = conn_open(u, f);

@@ -1,0 +1,236 @@
+#!/bin/bash
+# Network boot in QEMU (TCG, user networking): ip=dhcp + live.fetch= over HTTP from a
+# server on 127.0.0.1 (the guest's 10.0.2.2), with checksum, resume and failure paths;
+# then the real PXE path: livestack-mkimage pxe's TFTP tree booted by the BIOS PXE ROM
+# through QEMU's built-in TFTP/BOOTP. TAP lines, then "N passed, M failed".
+# usage: tests/vm/pxe.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+OUT=$BUILD/tests/pxe
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# shellcheck source=../lib/vm.sh
+source "$top/tests/lib/vm.sh"
+: "${VM_ONLY:=}"
+
+KERNEL=$KCACHE/vmlinuz
+MK=$BUILD/bin/livestack-mkimage
+LAYER=$BUILD/demo/10-demo.squashfs
+INITRD=$OUT/initrd-pxe.img
+APPEND="console=ttyS0,115200 panic=-1"
+pass=0 fail=0 httpd=
+
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
+expect() { # expect SCENARIO NAME REGEX: the console log matches
+	if vm_grep "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $VM_OUT/$1.log"; fi
+}
+refute() {
+	if vm_grep "$1" "$3"; then nok "$1: $2" "found /$3/ in $VM_OUT/$1.log"; else ok "$1: $2"; fi
+}
+served() { # served SCENARIO NAME REGEX: the HTTP server's log matches
+	if grep -qE -- "$3" "$OUT/httpd-$1.log"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $OUT/httpd-$1.log"; fi
+}
+guest_tap() {
+	local name=$1 line n=0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"TAP ok - "*) ok "$name: ${line#TAP ok - }"; n=$((n + 1)) ;;
+		"TAP not ok - "*) nok "$name: ${line#TAP not ok - }"; n=$((n + 1)) ;;
+		esac
+	done < "$VM_OUT/$name.log"
+	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
+}
+want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
+no_panic() { refute "$1" "no kernel panic" "Kernel panic|end Kernel panic"; }
+
+# httpd_start NAME ROOT [ARGS...]: our HTTP server on 127.0.0.1, a free port in $port
+httpd_stop() { [ -n "$httpd" ] && kill "$httpd" 2>/dev/null && wait "$httpd" 2>/dev/null; httpd=; }
+httpd_start() {
+	local name=$1 root=$2 i; shift 2
+	httpd_stop
+	rm -f "$OUT/port"
+	python3 "$top/tests/vm/pxe_httpd.py" "$root" "$OUT/port" "$@" 2>"$OUT/httpd-$name.log" &
+	httpd=$!
+	for i in $(seq 50); do [ -s "$OUT/port" ] && break; sleep 0.1; done
+	port=$(cat "$OUT/port" 2>/dev/null)
+}
+trap httpd_stop EXIT
+
+# checks typed into the booted system (the "T""AP" split keeps the echo from matching)
+mkdir -p "$OUT"
+cat > "$OUT/live.in" <<'EOF'
+t() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }
+st() { grep "^$1=" /run/live/status | cut -d= -f2-; }
+t "root is the union" 'awk "\$2==\"/\"{f=\$3} END{exit !(f==\"aufs\"||f==\"overlay\")}" /proc/mounts'
+t "a write lands in /run/live/rw" 'echo probe-$$ > /root/vmtest.txt && grep -q probe-$$ /run/live/rw/upper/root/vmtest.txt'
+t "the squashfs layer is untouched" '[ ! -e /run/live/layers/10-demo/root/vmtest.txt ]'
+t "the layers are in RAM: tmpfs at /run/live/medium" 'grep -q " /run/live/medium tmpfs " /proc/mounts'
+t "layer mounted read-only from RAM" 'grep -q " /run/live/layers/10-demo squashfs ro" /proc/mounts && losetup -a | grep -q /run/live/medium/live/10-demo.squashfs'
+t "status: medium is the URL" 'st medium | grep -q "^http://10.0.2.2:"'
+t "status: the network interface" '[ -n "$(st net)" ] && [ -d "/sys/class/net/$(st net)" ]'
+t "status: net phase timed" '[ -n "$(st time.net)" ]'
+t "/run/live/net: address, netmask, gateway" 'grep -q "^address=10.0.2.15$" /run/live/net && grep -q "^netmask=255.255.255.0$" /run/live/net && grep -q "^gateway=10.0.2.2$" /run/live/net'
+t "the interface keeps its address after switch_root" 'ip addr show "$(st net)" | grep -q "inet 10.0.2.15/24"'
+t "boot messages are in the kernel log" 'dmesg | grep -q "livestack: fetch 10-demo.squashfs: .* bytes in"'
+t "the kernel did not warn or oops" '! dmesg | grep -qE "WARNING:|BUG:|Oops"'
+echo "CHECKS-DONE"
+poweroff -f
+EOF
+echo "poweroff -f" > "$OUT/poweroff.in"
+
+net_boot() { # net_boot NAME DEADLINE READY INPUT APPEND...: -kernel/-initrd, virtio NIC
+	local name=$1 deadline=$2 ready=$3 input=$4; shift 4
+	vm_session "$name" "$deadline" "$ready" "$input" -kernel "$KERNEL" -initrd "$INITRD" \
+		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 -append "$APPEND $*"
+}
+live_net_boot() { # live_net_boot NAME APPEND...: boots to the demo and runs the checks
+	local name=$1; shift
+	net_boot "$name" 150 LIVESTACK-DEMO-READY "$OUT/live.in" "$@"
+	expect "$name" "the demo system came up" "^LIVESTACK-DEMO-READY"
+	guest_tap "$name"
+}
+
+[ -f "$LAYER" ] && [ -x "$MK" ] || { nok "demo layer built" "run make all"; echo "$pass passed, $fail failed"; exit 1; }
+aufs=()
+[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
+if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
+	"${aufs[@]}" --profile pxe --out "$INITRD" >"$OUT/initramfs.log" 2>&1; then
+	ok "initramfs --profile pxe builds ($(stat -c %s "$INITRD") bytes)"
+else
+	nok "initramfs --profile pxe builds" "$(tail -n3 "$OUT/initramfs.log")"
+	echo "$pass passed, $fail failed"; exit 1
+fi
+
+# the plain HTTP tree: the demo layer and its checksum
+www=$OUT/www
+rm -rf "$www"; mkdir -p "$www"
+cp "$LAYER" "$www/"
+(cd "$www" && sha256sum 10-demo.squashfs > 10-demo.squashfs.sha256)
+size=$(stat -c %s "$LAYER")
+
+if want pxe-fetch; then
+	httpd_start pxe-fetch "$www"
+	live_net_boot pxe-fetch ip=dhcp live.fetch=http://10.0.2.2:$port/10-demo.squashfs
+	expect pxe-fetch "DHCP lease logged" "livestack: net: eth0 10\.0\.2\.15 netmask 255\.255\.255\.0 gateway 10\.0\.2\.2 dns 10\.0\.2\.3 \(dhcp"
+	expect pxe-fetch "progress line with percent and MiB/s" "fetch 10-demo\.squashfs: 100% .* MiB/s"
+	expect pxe-fetch "checksum from URL.sha256 verified" "fetch 10-demo\.squashfs: $size bytes in .* \(verified\)"
+	served pxe-fetch "the .sha256 was asked for" "GET /10-demo\.squashfs\.sha256 - -> 200"
+	no_panic pxe-fetch
+fi
+
+if want pxe-resume; then
+	# the server drops the connection after 300000 bytes once; static ip= this time
+	httpd_start pxe-resume "$www" --drop-after 300000 --drop-match 10-demo
+	live_net_boot pxe-resume ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off \
+		live.fetch=http://10.0.2.2:$port/10-demo.squashfs
+	expect pxe-resume "static address from ip=" "livestack: net: eth0 10\.0\.2\.15 .*\(static"
+	expect pxe-resume "the drop is noticed" "connection dropped|connection closed at 300000"
+	expect pxe-resume "it retries with a resume" "retrying in 1 s \(try 2 of 5\), resuming"
+	served pxe-resume "the server dropped the connection" "DROPPED 10-demo\.squashfs after 300000"
+	served pxe-resume "the retry asked for the rest with Range" "GET /10-demo\.squashfs bytes=300000- -> 206 $((size - 300000))"
+	expect pxe-resume "the resumed file still verifies" "fetch 10-demo\.squashfs: $size bytes in .* \(verified\)"
+	no_panic pxe-resume
+fi
+
+if want pxe-checksum; then
+	httpd_start pxe-checksum "$www"
+	net_boot pxe-checksum 120 "rescue shell;" "$OUT/poweroff.in" ip=dhcp \
+		live.fetch=http://10.0.2.2:$port/10-demo.squashfs \
+		live.fetch.sha256=0000000000000000000000000000000000000000000000000000000000000000
+	expect pxe-checksum "refuses, naming the stage" "fetch: checksum: 10-demo\.squashfs: SHA-256 mismatch: got [0-9a-f]{64}, expected 0{64} \(from live\.fetch\.sha256=\)"
+	expect pxe-checksum "opens the rescue shell in premount" "\(livestack:premount\) #"
+	refute pxe-checksum "does not boot" "^LIVESTACK-DEMO-READY"
+	no_panic pxe-checksum
+fi
+
+if want pxe-404; then
+	httpd_start pxe-404 "$www"
+	net_boot pxe-404 120 "rescue shell;" "$OUT/poweroff.in" ip=dhcp \
+		live.fetch=http://10.0.2.2:$port/nosuch/
+	expect pxe-404 "names the HTTP status and the URL" "fetch: HTTP error: http://10\.0\.2\.2:$port/nosuch/layers\.list: HTTP 404"
+	expect pxe-404 "opens the rescue shell" "\(livestack:premount\) #"
+	no_panic pxe-404
+fi
+
+if want pxe-unreachable; then
+	httpd_stop
+	# nothing listens on port 9 of the host: refused at once, 5 tries with back-off
+	net_boot pxe-unreachable 150 "rescue shell;" "$OUT/poweroff.in" ip=dhcp \
+		live.fetch=http://10.0.2.2:9/10-demo.squashfs
+	expect pxe-unreachable "names the stage" "fetch: server unreachable: connect to 10\.0\.2\.2:9: Connection refused \(5 tries\)"
+	expect pxe-unreachable "backs off between tries" "retrying in 1 s .*|retrying in 8 s"
+	expect pxe-unreachable "gives a hint" "livestack: try: is the HTTP server running"
+	expect pxe-unreachable "opens the rescue shell" "\(livestack:premount\) #"
+	no_panic pxe-unreachable
+fi
+
+if want pxe-nolink; then
+	# no NIC at all
+	vm_session pxe-nolink 90 "rescue shell;" "$OUT/poweroff.in" -kernel "$KERNEL" \
+		-initrd "$INITRD" -append "$APPEND ip=dhcp live.timeout=3 live.fetch=http://10.0.2.2:9/x.squashfs"
+	expect pxe-nolink "names the stage" "net: no link: no network interface appeared within 3 s"
+	expect pxe-nolink "opens the rescue shell in phase net" "\(livestack:net\) #"
+	no_panic pxe-nolink
+fi
+
+if want pxe-nolease; then
+	# a NIC with link, but nobody answers DHCP: a socket netdev with no peer
+	vm_session pxe-nolease 120 "rescue shell;" "$OUT/poweroff.in" -kernel "$KERNEL" \
+		-initrd "$INITRD" -netdev socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0 \
+		-device virtio-net-pci,netdev=n0 -append "$APPEND ip=dhcp live.fetch=http://10.0.2.2:9/x.squashfs"
+	expect pxe-nolease "tries a bounded number of times" "asking for a DHCP lease \(try 5 of 5"
+	expect pxe-nolease "names the stage" "net: no lease: no DHCP answer on eth0 after 5 tries"
+	expect pxe-nolease "opens the rescue shell in phase net" "\(livestack:net\) #"
+	no_panic pxe-nolease
+fi
+
+if want pxe-bios; then
+	# the real thing: livestack-mkimage pxe's trees, BIOS PXE ROM (iPXE in QEMU),
+	# pxelinux from TFTP, two layers listed in layers.list
+	tree=$OUT/tree extra=$OUT/extra
+	rm -rf "$tree" "$extra"; mkdir -p "$extra/etc"
+	echo "second layer" > "$extra/etc/pxe-extra-layer"
+	"$MK" squashfs "$extra" "$OUT/20-extra.squashfs" >"$OUT/extra.log" 2>&1
+	httpd_start pxe-bios "$tree/http"
+	if "$MK" pxe --kernel "$KERNEL" --initramfs "$INITRD" --layer "$LAYER" "$OUT/20-extra.squashfs" \
+		--outdir "$tree" --url "http://10.0.2.2:$port/" --cmdline "$APPEND" --timeout 1 \
+		>"$OUT/mkpxe.log" 2>&1; then
+		ok "pxe-bios: livestack-mkimage pxe writes the trees"
+	else
+		nok "pxe-bios: livestack-mkimage pxe writes the trees" "$(tail -n3 "$OUT/mkpxe.log")"
+	fi
+	for f in tftp/pxelinux.0 tftp/ldlinux.c32 tftp/pxelinux.cfg/default tftp/vmlinuz tftp/initrd.img \
+		tftp/boot.ipxe tftp/grub/grub.cfg http/layers.list http/10-demo.squashfs \
+		http/10-demo.squashfs.sha256 http/20-extra.squashfs http/20-extra.squashfs.sha256 \
+		http/boot.ipxe dnsmasq.conf dnsmasq-proxy.conf nginx.conf; do
+		[ -s "$tree/$f" ] || nok "pxe-bios: $f written"
+	done
+	if grep -q "APPEND ip=dhcp live.fetch=http://10.0.2.2:$port/ $APPEND" "$tree/tftp/pxelinux.cfg/default" &&
+		grep -q "^dhcp-range=.*,proxy" "$tree/dnsmasq-proxy.conf" &&
+		grep -q "kernel http://10.0.2.2:$port/vmlinuz ip=dhcp" "$tree/tftp/boot.ipxe" &&
+		(cd "$tree/http" && sha256sum -c --quiet layers.list); then
+		ok "pxe-bios: boot line filled in, proxy-DHCP snippet, layers.list checks out"
+	else
+		nok "pxe-bios: boot line filled in, proxy-DHCP snippet, layers.list checks out"
+	fi
+	{ sed '/^echo "CHECKS-DONE"/,$d' "$OUT/live.in"
+	  echo "t \"the second layer from layers.list is in the union\" 'grep -q \"second layer\" /etc/pxe-extra-layer && [ \"\$(st layers)\" = \"10-demo 20-extra\" ]'"
+	  echo "t \"BOOTIF= from pxelinux names the NIC\" 'grep -q BOOTIF=01-52-54-00-12-34-56 /proc/cmdline && grep -q \"^mac=52:54:00:12:34:56\" /run/live/net'"
+	  echo "t \"the lease has the next-server and boot file\" 'grep -q \"^next-server=10.0.2.2\$\" /run/live/net && grep -q \"^boot-file=pxelinux.0\$\" /run/live/net'"
+	  echo 'echo "CHECKS-DONE"'; echo "poweroff -f"; } | sed 's|st medium \| grep -q "^http://10.0.2.2:"|st medium \| grep -q "^http://10.0.2.2:.*/$"|' > "$OUT/bios.in"
+	vm_session pxe-bios 300 LIVESTACK-DEMO-READY "$OUT/bios.in" \
+		-netdev "user,id=n0,tftp=$tree/tftp,bootfile=pxelinux.0" -device e1000,netdev=n0 -boot n
+	expect pxe-bios "the PXE ROM loaded pxelinux.0 by TFTP" "pxelinux\.0 : [0-9]+ bytes \[PXE-NBP\]"
+	expect pxe-bios "pxelinux loaded the kernel and initramfs" "PXELINUX 6"
+	expect pxe-bios "the demo system came up" "^LIVESTACK-DEMO-READY"
+	served pxe-bios "layers.list then both layers over HTTP" "GET /20-extra\.squashfs - -> 200"
+	guest_tap pxe-bios
+	no_panic pxe-bios
+fi
+
+httpd_stop
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

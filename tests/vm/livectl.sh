@@ -153,6 +153,9 @@ t "layer del busy: exit 2 and EBUSY explained" 'livectl layer del 50-extra 2>/tm
 t "layer del busy: names the open file" 'grep -q "/opt/extra/hello.txt" /tmp/err'
 t "layer del busy: nothing changed" '[ -f /opt/extra/hello.txt ] && grep -q "/run/live/layers/50-extra=rr" /proc/mounts && grep -q "^layer.50-extra=" /run/live/status'
 exec 3<&-
+cd /opt/extra
+t "layer del busy: a shell's current directory counts" 'livectl layer del 50-extra 2>/tmp/err; [ \$? = 2 ] && grep -q "(sh) cwd /opt/extra" /tmp/err'
+cd /
 t "layer del: the files are gone at once" 'livectl layer del 50-extra && [ "\$(cat /opt/extra/hello.txt)" = "hello from 05-low" ]'
 t "layer del: branch, mount and status entry gone" '! grep -q 50-extra /proc/mounts && ! grep -q 50-extra /run/live/status && [ ! -e /run/live/layers/50-extra ]'
 t "layer del: the demo's file is back on top" '! grep -q "from 05-low" /etc/motd && ! grep -q "from 50-extra" /etc/motd'
@@ -160,6 +163,7 @@ t "layer del: the loop device is released" '! cat /sys/block/loop*/loop/backing_
 t "layer del: the bottom layer too" 'livectl layer del 05-low && [ ! -e /opt/low ] && [ ! -e /opt/extra ] && grep -qx "layers=10-demo" /run/live/status'
 t "layer del: an unknown name fails (exit 2)" 'livectl layer del nosuch 2>/tmp/err; [ \$? = 2 ] && grep -q "no layer nosuch" /tmp/err'
 t "layer add again after del" 'livectl layer add /tmp/50-extra.squashfs && livectl layer del 50-extra'
+t "layer add: an image inside the union, by a relative path" 'cd /root && cp /tmp/05-low.squashfs 70-app.squashfs && livectl layer add 70-app.squashfs && cd / && [ -f /opt/low/only-low.txt ] && livectl layer del 70-app && [ ! -e /opt/low ]'
 t "layer changes are in the kernel log" 'dmesg | grep -q "livestack: livectl: layer 50-extra added at the top"'
 t "hook: live.hostname= set the hostname" '[ "\$(hostname)" = "vmtest-42" ] && [ "\$(cat /etc/hostname)" = "vmtest-42" ]'
 t "the kernel did not warn or oops" '! dmesg | grep -qE "WARNING:|BUG:|Oops"'

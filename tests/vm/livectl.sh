@@ -29,6 +29,10 @@ check() { # check NAME COMMAND...: the command succeeds
 	if "$@" >/dev/null 2>&1; then ok "$name"; else nok "$name"; fi
 }
 want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
+# the JSON checks need a real parser: python3 (Debian's python3-minimal)
+pycheck() {
+	if command -v python3 >/dev/null; then check "$@"; else echo "ok - $1 # SKIP no python3"; pass=$((pass + 1)); fi
+}
 guest_tap() { # the in-guest checks' TAP lines, prefixed with the boot's name
 	local name=$1 line n=0
 	while IFS= read -r line; do
@@ -78,9 +82,9 @@ EOF
 check "host: --help exits 0" "$CTL" --help
 check "host: status --status FILE" bash -c "'$CTL' --status '$OUT/status' status | grep -q '^union: *aufs'"
 check "host: status shows the layer" bash -c "'$CTL' --status '$OUT/status' status | grep -q '10-demo.*/dev/loop0'"
-check "host: LIVECTL_STATUS=FILE status --json is valid JSON" \
+pycheck "host: LIVECTL_STATUS=FILE status --json is valid JSON" \
 	bash -c "LIVECTL_STATUS='$OUT/status' '$CTL' status --json | python3 -m json.tool"
-check "host: JSON fields" python3 -c "
+pycheck "host: JSON fields" python3 -c "
 import json, subprocess, sys
 j = json.loads(subprocess.run(['$CTL', '--status', '$OUT/status', 'status', '--json'],
                               capture_output=True, check=True).stdout)
@@ -176,8 +180,8 @@ EOF
 	[ $rc = 0 ] || nok "aufs: guest powered off before the deadline" "rc=$rc"
 	guest_tap aufs
 	between aufs "JSON-BEGIN" "JSON-END" > "$OUT/guest-status.json"
-	check "aufs: the guest's status --json is valid JSON" python3 -m json.tool "$OUT/guest-status.json"
-	check "aufs: the guest's JSON has the layer and the union" python3 -c "
+	pycheck "aufs: the guest's status --json is valid JSON" python3 -m json.tool "$OUT/guest-status.json"
+	pycheck "aufs: the guest's JSON has the layer and the union" python3 -c "
 import json; j = json.load(open('$OUT/guest-status.json'))
 assert j['union'] == 'aufs' and [l['name'] for l in j['layers']] == ['10-demo'], j"
 	if grep -q "hostname set to vmtest-42" "$VM_OUT/aufs.log"; then ok "aufs: the hook's output is logged"; else nok "aufs: the hook's output is logged"; fi

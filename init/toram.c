@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +66,98 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * With a second CPU the hash runs beside the copy: the reader fills a ring of buffers
+ * and writes each to the tmpfs, the hasher thread follows it through the ring, so a
+ * layer takes max(copy, hash) rather than their sum. With one CPU it hashes inline.
+ */
+#define TORAM_NBUF	3
+
+struct hasher {
+	uint8_t *buf[TORAM_NBUF];
+	size_t len[TORAM_NBUF];
+	unsigned nbuf, head, tail;	/* head: next to fill; tail: next to hash */
+	bool threaded, eof;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sha256 c;
+};
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		unsigned i;
+
+		while (h->tail == h->head && !h->eof)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->tail == h->head)
+			break;
+		i = h->tail % h->nbuf;
+		pthread_mutex_unlock(&h->mu);
+		sha256_update(&h->c, h->buf[i], h->len[i]);
+		pthread_mutex_lock(&h->mu);
+		h->tail++;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static void hasher_start(struct hasher *h)
+{
+	sha256_init(&h->c);
+	h->head = h->tail = 0;
+	h->eof = false;
+	if (h->threaded && pthread_create(&h->thread, NULL, hasher_main, h))
+		h->threaded = false;
+}
+
+/* A buffer the hasher is done with. */
+static uint8_t *hasher_buf(struct hasher *h)
+{
+	if (!h->threaded)
+		return h->buf[0];
+	pthread_mutex_lock(&h->mu);
+	while (h->head - h->tail == h->nbuf)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	return h->buf[h->head % h->nbuf];
+}
+
+static void hasher_push(struct hasher *h, size_t n)
+{
+	if (!h->threaded) {
+		sha256_update(&h->c, h->buf[0], n);
+		return;
+	}
+	pthread_mutex_lock(&h->mu);
+	h->len[h->head % h->nbuf] = n;
+	h->head++;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void hasher_finish(struct hasher *h, uint8_t out[SHA256_LEN])
+{
+	if (h->threaded) {
+		pthread_mutex_lock(&h->mu);
+		h->eof = true;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->thread, NULL);
+	}
+	sha256_final(&h->c, out);
+}
+
 /* Read src once: every byte goes to the hash and, when copying, to dst. */
-static int pass_layer(struct toram_job *j, struct toram_layer *l, bool copy, uint8_t *buf,
+static int pass_layer(struct toram_job *j, struct toram_layer *l, bool copy, struct hasher *h,
 		      char *why, size_t len)
 {
-	struct sha256 c;
-	uint64_t off = 0;
+	uint64_t off = 0, copied = 0;
 	struct stat st;
 	int in, out = -1, err = 0;
 
@@ -85,11 +172,13 @@ static int pass_layer(struct toram_job *j, struct toram_layer *l, bool copy, uin
 		if (out < 0) {
 			err = -errno;
 			snprintf(why, len, "layer %s: %s: %s", l->name, l->dst, strerror(errno));
-			goto out_close;
+			close(in);
+			return err;
 		}
 	}
-	sha256_init(&c);
+	hasher_start(h);
 	for (;;) {
+		uint8_t *buf = hasher_buf(h);
 		ssize_t n = read(in, buf, TORAM_BUF);
 
 		if (n < 0 && errno == EINTR)
@@ -98,37 +187,38 @@ static int pass_layer(struct toram_job *j, struct toram_layer *l, bool copy, uin
 			err = -errno;
 			snprintf(why, len, "layer %s: read error at %llu MiB of %s: %s", l->name,
 				 (unsigned long long)(off >> 20), l->src, strerror(errno));
-			goto out_close;
+			break;
 		}
 		if (!n)
 			break;
 		/* the drive fetches the next chunk while this one is hashed and written */
 		posix_fadvise(in, (off_t)(off + (uint64_t)n), TORAM_BUF, POSIX_FADV_WILLNEED);
-		sha256_update(&c, buf, (size_t)n);
+		hasher_push(h, (size_t)n);
 		if (copy) {
 			err = write_all(out, buf, (size_t)n);
 			if (err) {
 				snprintf(why, len, "layer %s: writing %s: %s", l->name, l->dst,
 					 strerror(-err));
-				goto out_close;
+				break;
 			}
 		}
 		off += (uint64_t)n;
 		j->done += (uint64_t)n;
 		progress(j, l, false);
 	}
-	sha256_final(&c, l->got);
+	hasher_finish(h, l->got);
 	/* the copy is as long as the layer, and the read found no more or less */
-	if (off != l->size || (copy && (fstat(out, &st) < 0 || (uint64_t)st.st_size != l->size))) {
+	if (!err && copy)
+		copied = fstat(out, &st) < 0 ? 0 : (uint64_t)st.st_size;
+	if (!err && (off != l->size || (copy && copied != l->size))) {
 		err = -EIO;
 		snprintf(why, len, "layer %s: read %llu bytes, copied %llu, expected %llu", l->name,
-			 (unsigned long long)off, copy ? (unsigned long long)st.st_size : 0ULL,
+			 (unsigned long long)off, (unsigned long long)copied,
 			 (unsigned long long)l->size);
-		goto out_close;
 	}
-	l->verdict = !l->have_sum ? TORAM_UNCHECKED :
-		     memcmp(l->got, l->want, SHA256_LEN) ? TORAM_MISMATCH : TORAM_OK;
-out_close:
+	if (!err)
+		l->verdict = !l->have_sum ? TORAM_UNCHECKED :
+			     memcmp(l->got, l->want, SHA256_LEN) ? TORAM_MISMATCH : TORAM_OK;
 	if (out >= 0)
 		close(out);
 	close(in);
@@ -137,24 +227,35 @@ out_close:
 
 int toram_pass(struct toram_job *j, bool copy, char *why, size_t len)
 {
-	uint8_t *buf = malloc(TORAM_BUF);
+	static struct hasher h;
+	unsigned b;
 	size_t i;
 	int err = 0;
 
-	if (!buf) {
-		snprintf(why, len, "no memory for a %u MiB buffer", TORAM_BUF >> 20);
-		return -ENOMEM;
+	memset(&h, 0, sizeof(h));
+	h.threaded = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	h.nbuf = h.threaded ? TORAM_NBUF : 1;
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	for (b = 0; b < h.nbuf && !err; b++)
+		if (!(h.buf[b] = malloc(TORAM_BUF)))
+			err = -ENOMEM;
+	if (err) {
+		snprintf(why, len, "no memory for %u buffers of %u MiB", h.nbuf, TORAM_BUF >> 20);
+		goto out_free;
 	}
 	j->done = 0;
 	j->t0_ms = j->last_ms = live_now_ms();
 	for (i = 0; i < j->n && !err; i++)
-		err = pass_layer(j, &j->l[i], copy, buf, why, len);
-	free(buf);
+		err = pass_layer(j, &j->l[i], copy, &h, why, len);
 	j->elapsed_ms = live_now_ms() - j->t0_ms;
 	if (!err)
 		progress(j, &j->l[j->n - 1], true);
 	else if (j->console && !j->quiet)
 		log_console("\n");
+out_free:
+	for (b = 0; b < h.nbuf; b++)
+		free(h.buf[b]);
 	return err;
 }
 

@@ -206,7 +206,7 @@ static const char *const natives[] = {
 	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
 	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
 	"live.persist", "live.persist.size", "live.iso", "live.id",
-	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs",
+	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",
 };
 
 static size_t distance(const char *a, const char *b)

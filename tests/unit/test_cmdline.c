@@ -96,6 +96,15 @@ TEST(cmdline_overlong_value_refused)
 	CHECK(strstr(o.warnings, "too long") != NULL);
 }
 
+TEST(cmdline_hook_words_are_known)
+{
+	struct live_opts o = parse("live.hostname=kiosk1 live.hostnme=x");
+
+	CHECK(strstr(o.warnings, "live.hostname=kiosk1") == NULL);
+	CHECK(strstr(o.warnings, "live.hostnme=x, did you mean live.hostname") != NULL);
+	CHECK(strstr(o.unknown, "live.hostname=") == NULL);
+}
+
 TEST(cmdline_break_without_value)
 {
 	struct live_opts o = parse("live.break");
@@ -158,6 +167,7 @@ int main(void)
 	RUN(cmdline_unknown_live_word_suggests);
 	RUN(cmdline_overlong_value_refused);
 	RUN(cmdline_break_without_value);
+	RUN(cmdline_hook_words_are_known);
 	RUN(cmdline_debian_live_boot_line);
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -23,6 +24,8 @@
 #include "toram.h"
 
 #define MIB		(1024.0 * 1024.0)
+#define TMPFS_MAGIC	0x01021994
+#define RAMFS_MAGIC	0x858458f6
 #define PROGRESS_MS	250
 
 /* Past a verification failure and the rescue shell: the user chose to go on. */
@@ -506,6 +509,7 @@ int toram_run(struct live_ctx *ctx)
 	const struct toram_layer *bad;
 	char dir[LIVE_PATH_MAX + 32], why[LIVE_PATH_MAX + 128], fb[256];
 	uint64_t avail, need;
+	struct statfs sfs;
 	int err;
 
 	if (verify_overridden && ctx->opts.verify) {
@@ -521,14 +525,27 @@ int toram_run(struct live_ctx *ctx)
 		toram_set_status(ctx, NULL, "no: the layers are not on a mounted medium");
 		return 0;
 	}
+	if (copy && statfs(LIVE_MEDIUM_MNT, &sfs) == 0 &&
+	    ((unsigned long)sfs.f_type == TMPFS_MAGIC || (unsigned long)sfs.f_type == RAMFS_MAGIC)) {
+		/* live.fetch= downloaded the layers into a tmpfs: a second copy buys nothing */
+		log_info("toram: the layers are in RAM already (%s is a tmpfs)", LIVE_MEDIUM_MNT);
+		toram_set_status(ctx, NULL, "no: the layers are in RAM already");
+		if (!verify)
+			return 0;
+		copy = false;
+	}
 	err = build_job(ctx, j, dir, sizeof(dir));
 	if (err) {
 		/* layers.c names what is missing */
 		toram_set_status(ctx, NULL, "fallback: no layers in %s", dir);
 		return 0;
 	}
-	if (!copy)
-		return verify_only(ctx, j, "no");
+	if (!copy) {
+		/* "no", or why not: kept as toram= (verify_only rewrites the status) */
+		snprintf(fb, sizeof(fb), "%s", ctx->toram_status + strlen("toram="));
+		fb[strcspn(fb, "\n")] = '\0';
+		return verify_only(ctx, j, fb);
+	}
 
 	avail = meminfo_kib("MemAvailable") << 10;
 	need = j->total + (j->total / 8 > TORAM_MARGIN_MIN ? j->total / 8 : TORAM_MARGIN_MIN);

@@ -4,6 +4,7 @@
 # medium (live.toram: warning and boot from the medium; live.verify: rescue shell naming
 # it), too little RAM (-m) for the copy, and live.toram=background with aufs.
 # TAP lines, then "N passed, M failed".
+# The toram-cd scenario also takes the disc out through QEMU's monitor after the boot.
 # usage: tests/vm/toram.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -82,6 +83,7 @@ backing() { l=$(awk -v m="$1" '$2 == m { d = $1 } END { print d }' /proc/mounts)
 SH
 }
 { common; cat <<SH
+echo "EJECT-""NOW"; sleep 5
 t "status: toram=done" '[ "\$(st toram)" = done ]'
 t "status: both layers verified" '[ "\$(st verify.10-demo)" = ok ] && [ "\$(st verify.20-data)" = ok ]'
 t "status: throughput recorded" '[ -n "\$(st toram.mib_s)" ] && [ "\$(st toram.bytes)" -gt 25000000 ]'
@@ -99,9 +101,40 @@ poweroff -f
 SH
 } > "$OUT/cd.in"
 
+# monitor_eject NAME SOCKET: once the guest prints EJECT-NOW, take the disc out of the
+# drive from QEMU's monitor, as a user would after the copy
+monitor_eject() {
+	local i
+	for i in $(seq 600); do
+		if grep -qa "^EJECT-NOW" "$VM_OUT/$1.log" 2>/dev/null && [ -S "$2" ]; then
+			python3 - "$2" <<'PY' >"$VM_OUT/$1.monitor" 2>&1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+time.sleep(0.5)
+s.sendall(b"eject -f ide1-cd0\ninfo block\n")
+time.sleep(1.5)
+print(s.recv(65536).decode(errors="replace"))
+PY
+			return
+		fi
+		sleep 0.2
+	done
+}
+
 if want toram-cd; then
+	rm -f "$OUT/mon.sock"
+	monitor_eject toram-cd "$OUT/mon.sock" &
+	ejector=$!
 	vm_session toram-cd 240 "LIVESTACK-DEMO-READY" "$OUT/cd.in" \
+		-monitor "unix:$OUT/mon.sock,server=on,wait=off" \
 		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/toram.iso" -append "$APPEND live.toram"
+	kill "$ejector" 2>/dev/null; wait "$ejector" 2>/dev/null
+	if grep -qa "ide1-cd0.*not inserted\|ide1-cd0: \[not inserted\]" "$VM_OUT/toram-cd.monitor" 2>/dev/null; then
+		ok "toram-cd: QEMU's monitor took the disc out after the boot"
+	else
+		nok "toram-cd: QEMU's monitor took the disc out after the boot" "see $VM_OUT/toram-cd.monitor"
+	fi
 	expect toram-cd "the demo system came up" "^LIVESTACK-DEMO-READY"
 	expect toram-cd "progress line: percent, MiB/s, ETA" "livestack: toram: .* [0-9]+%  .* MiB/s  ETA [0-9]+:[0-9]{2}"
 	expect toram-cd "a final line with the size and rate" "livestack: toram: 2 layers, [0-9.]+ MiB in [0-9.]+ s \([0-9.]+ MiB/s\)"

@@ -104,8 +104,8 @@ SH
 # monitor_eject NAME SOCKET: once the guest prints EJECT-NOW, take the disc out of the
 # drive from QEMU's monitor, as a user would after the copy
 monitor_eject() {
-	local i
-	for i in $(seq 600); do
+	local _
+	for _ in $(seq 600); do
 		if grep -qa "^EJECT-NOW" "$VM_OUT/$1.log" 2>/dev/null && [ -S "$2" ]; then
 			python3 - "$2" <<'PY' >"$VM_OUT/$1.monitor" 2>&1
 import socket, sys, time

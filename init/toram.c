@@ -272,21 +272,22 @@ const struct toram_layer *toram_first_mismatch(const struct toram_job *j)
 	return NULL;
 }
 
-/* "HEX  NAME.squashfs" (sha256sum's text or binary mode '*'), one line per layer. */
-struct sums_ctx {
-	struct toram_job *j;
-};
-
+/* "HEX  NAME.squashfs" (sha256sum's text or binary mode '*'; a directory part and a
+ * CRLF ending are ignored), one line per layer. */
 static int sums_line(void *arg, char *line)
 {
-	struct toram_job *j = ((struct sums_ctx *)arg)->j;
+	struct toram_job *j = arg;
 	uint8_t sum[SHA256_LEN];
-	char *name = line + SHA256_HEX_LEN;
+	char *name = line + SHA256_HEX_LEN, *slash;
 	size_t i;
 
 	if (strlen(line) < SHA256_HEX_LEN + 2 || sha256_parse_hex(line, sum) || *name != ' ')
 		return 0;
 	name += strspn(name, " *");
+	name[strcspn(name, "\r")] = '\0';
+	slash = strrchr(name, '/');
+	if (slash)
+		name = slash + 1;
 	for (i = 0; i < j->n; i++) {
 		struct toram_layer *l = &j->l[i];
 
@@ -301,12 +302,11 @@ static int sums_line(void *arg, char *line)
 
 void toram_load_sums(struct toram_job *j, const char *dir)
 {
-	struct sums_ctx sc = { j };
 	char path[LIVE_PATH_MAX + 64], text[160];
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, LIVE_SUMS_FILE);
-	file_lines(path, sums_line, &sc);
+	file_lines(path, sums_line, j);
 	for (i = 0; i < j->n; i++) {
 		struct toram_layer *l = &j->l[i];
 

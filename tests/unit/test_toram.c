@@ -84,7 +84,7 @@ TEST(toram_copy_hashes_in_one_pass)
 	struct toram_job j;
 	char why[512] = "", a[SHA256_HEX_LEN + 1], b[SHA256_HEX_LEN + 1];
 
-	job_setup(&j, "%s  10-base.squashfs\n%s *20-extra.squashfs\n");
+	job_setup(&j, "%s  10-base.squashfs\r\n%s *live/20-extra.squashfs\n");
 	CHECK(j.l[0].have_sum && j.l[1].have_sum);
 	CHECK_EQ(toram_pass(&j, true, why, sizeof(why)), 0);
 	CHECK_EQ(j.done, j.total);

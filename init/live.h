@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "layout.h"
+#include "loopdev.h"
 #include "probe.h"
 
 #define LIVE_PATH_MAX	256
@@ -145,9 +146,6 @@ const char *medium_mount_type(const char *probed);
 int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
 /* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */
 int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
-/* loop.c */
-/* Returns 0 and an open fd of the loop device: close it after mounting (autoclear). */
-int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd);
 /* toram.c */
 int toram_run(struct live_ctx *ctx);
 /* layers.c */

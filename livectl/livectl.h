@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "loopdev.h"
+
 #include "runstatus.h"
 
 /* Exit codes (docs/livectl.8). */
@@ -46,8 +48,5 @@ int mounts_aufs_branch(const struct root_union *ru, const char *dir, int *nrw);
 bool mounts_is_mountpoint(const char *path);
 /* Explain why layer commands cannot work on this root; 0 when the root is aufs. */
 int mounts_need_aufs(const struct root_union *ru, const char *what);
-
-/* loop.c: attach file read-only (autoclear); keep *fd open until mounted. */
-int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *fd);
 
 #endif

@@ -218,5 +218,21 @@ if want layers-missing; then
 	no_panic layers-missing
 fi
 
+if want overlay-fallback; then
+	# an initramfs without aufs.ko, asked for aufs: overlayfs, and one line saying why
+	stage=$OUT/fallback; rm -rf "$stage"; mkdir -p "$stage"
+	if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
+		--profile demo --out "$stage/initrd-noaufs.img" > "$stage/mkimage.log" 2>&1; then
+		live_boot overlay-fallback 120 -kernel "$KERNEL" -initrd "$stage/initrd-noaufs.img" \
+			-cdrom "$ISO" -append "$APPEND live.union=aufs"
+		expect overlay-fallback "one console line says aufs is not used and why" \
+			"livestack: warning: aufs not used \(.*\): falling back to overlayfs"
+		expect overlay-fallback "the root is overlayfs" "^overlay / overlay "
+		expect overlay-fallback "the status says why" "^union.note=.*aufs"
+	else
+		nok "overlay-fallback: initramfs without aufs" "$(tail -n3 "$stage/mkimage.log")"
+	fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -126,6 +126,7 @@ struct au_dinfo {
 	struct rcu_head rcu;
 	spinlock_t lock;
 	struct au_brs *brs;
+	unsigned int gen;	/* generation the stack was looked up for */
 	int bstart;		/* topmost positive branch, -1 if negative */
 	int bbot;		/* lowest branch that counts (whiteout/opaque stop) */
 	int bwh;		/* branch where a whiteout hid the name, -1 */
@@ -237,6 +238,7 @@ int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 int au_br_busy(struct super_block *sb, struct au_branch *br);
 void au_brs_publish(struct super_block *sb, struct au_brs *brs);
 void au_br_note_mmap(struct au_branch *br, struct inode *h_inode);
+void au_brs_rebase_sb(struct super_block *sb, struct au_brs *brs);
 
 /* dentry.c */
 extern const struct dentry_operations au_dops;
@@ -250,6 +252,7 @@ void au_di_clear(struct au_dinfo *di, int bwh);
 int au_refresh_dentry(struct dentry *dentry);
 struct au_dinfo *au_di_fresh(struct dentry *dentry);
 struct au_dinfo *au_di_root(struct super_block *sb, struct au_brs *brs);
+int au_di_rebase(struct dentry *dentry, struct au_brs *brs);
 
 /* lookup.c */
 struct dentry *au_lookup(struct inode *dir, struct dentry *dentry,

@@ -322,3 +322,77 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 	}
 	return busy;
 }
+
+/* Rebase every alias of inode on brs; gives up on an alias that keeps changing. */
+static void au_rebase_aliases(struct inode *inode, struct au_brs *brs)
+{
+	struct dentry *alias, *found;
+	int tries = 16;
+
+	while (tries > 0) {
+		found = NULL;
+		spin_lock(&inode->i_lock);
+		hlist_for_each_entry(alias, &inode->i_dentry, d_u.d_alias) {
+			struct au_dinfo *di;
+
+			spin_lock(&alias->d_lock);
+			di = alias->d_fsdata;
+			if (di && di->brs != brs)
+				found = dget_dlock(alias);
+			spin_unlock(&alias->d_lock);
+			if (found)
+				break;
+		}
+		spin_unlock(&inode->i_lock);
+		if (!found)
+			break;
+		switch (au_di_rebase(found, brs)) {
+		case 0:
+			break;
+		case -EAGAIN:
+			tries--;
+			break;
+		default:
+			tries = 0;
+			break;
+		}
+		dput(found);
+	}
+}
+
+/*
+ * After a branch change (caller holds s_umount, brs is published): no dentry
+ * may keep an older snapshot, which holds every branch it had, removed ones
+ * included (their mounts could not be unmounted).  Unused dentries are dropped,
+ * stale ones are not kept once unused (d_delete), and the stacks of those in
+ * use (open files, cwd's, their parents) are moved to brs.  A removed branch
+ * has no object in them: au_br_busy() refused the del: otherwise.  Negative
+ * dentries in use belong to operations in flight and go at their dput.
+ */
+void au_brs_rebase_sb(struct super_block *sb, struct au_brs *brs)
+{
+	struct inode *inode, *toput = NULL;
+
+	shrink_dcache_sb(sb);
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if (inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW) ||
+		    !atomic_read(&inode->i_count)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		au_rebase_aliases(inode, brs);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(toput);
+}

@@ -14,6 +14,7 @@ struct au_dinfo *au_di_alloc(struct au_brs *brs)
 	spin_lock_init(&di->lock);
 	kref_get(&brs->kref);
 	di->brs = brs;
+	di->gen = brs->gen;
 	di->bstart = -1;
 	di->bbot = brs->nbr - 1;
 	di->bwh = -1;
@@ -191,7 +192,7 @@ int au_refresh_dentry(struct dentry *dentry)
 			goto out_free;
 		if (d_is_dir(top))
 			au_iinfo_set_top(inode, di->brs->br[di->bstart], dget(top));
-		ai->gen = di->brs->gen;
+		ai->gen = di->gen;
 	}
 out_set:
 	err = 0;
@@ -223,7 +224,7 @@ struct au_dinfo *au_di_fresh(struct dentry *dentry)
 
 	if (!di)
 		return ERR_PTR(-ESTALE);
-	if (di->brs->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen))
+	if (di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen))
 		return di;
 	au_di_put(di);
 	err = au_refresh_dentry(dentry);
@@ -240,7 +241,7 @@ static int au_d_strict(struct dentry *dentry, struct au_dinfo *di)
 	struct au_dinfo *pdi = au_di_get(parent), *ndi = NULL;
 	int i, ret = 0;
 
-	if (!pdi || pdi->brs != di->brs)
+	if (!pdi || pdi->brs != di->brs || pdi->gen != di->gen)
 		goto out;
 	ndi = au_di_alloc(di->brs);
 	if (!ndi || au_lookup_name(pdi, &dentry->d_name, ndi, 0))
@@ -273,7 +274,7 @@ static int au_d_revalidate(struct dentry *dentry, unsigned int flags)
 
 	if (flags & LOOKUP_RCU) {
 		di = READ_ONCE(dentry->d_fsdata);
-		if (!di || di->brs->gen != READ_ONCE(sbi->gen))
+		if (!di || di->gen != READ_ONCE(sbi->gen))
 			return -ECHILD;
 		if (udba == AU_UDBA_NONE)
 			return 1;
@@ -309,6 +310,73 @@ out:
 	return ret;
 }
 
+/*
+ * Move the branch dentries of dentry's stack to the snapshot brs (the same
+ * branch objects at their new indices; the entries of branches brs lacks are
+ * dropped), so that the dentry no longer holds its older snapshot and with it
+ * removed branches.  The new stack keeps its generation: it is stale and is
+ * looked up again at its next use.  Returns -EAGAIN when the stack changed
+ * meanwhile.
+ */
+int au_di_rebase(struct dentry *dentry, struct au_brs *brs)
+{
+	struct au_dinfo *di = au_di_get(dentry), *ndi, *put;
+	int i, b, last = -1, err;
+
+	if (!di || di->brs == brs) {
+		au_di_put(di);
+		return 0;
+	}
+	ndi = au_di_alloc(brs);
+	if (!ndi) {
+		au_di_put(di);
+		return -ENOMEM;
+	}
+	ndi->gen = di->gen;
+	spin_lock(&di->lock);
+	for (i = 0; i < di->brs->nbr; i++) {
+		b = au_br_index(brs, di->brs->br[i]);
+		if (b < 0)
+			continue;
+		ndi->h[b] = dget(di->h[i]);
+		if (i == di->bwh)
+			ndi->bwh = b;
+		if (i == di->bopq)
+			ndi->bopq = b;
+		if (i <= di->bbot)
+			last = max(last, b);
+	}
+	spin_unlock(&di->lock);
+	for (b = 0; b < brs->nbr; b++)
+		if (ndi->h[b]) {
+			ndi->bstart = b;
+			break;
+		}
+	if (last >= 0 && last >= ndi->bstart)
+		ndi->bbot = last;
+
+	put = ndi;
+	err = -EAGAIN;
+	spin_lock(&dentry->d_lock);
+	if (dentry->d_fsdata == di) {
+		dentry->d_fsdata = ndi;
+		put = di;	/* the dentry's reference */
+		err = 0;
+	}
+	spin_unlock(&dentry->d_lock);
+	au_di_put(put);
+	au_di_put(di);
+	return err;
+}
+
+/* A dentry of an older generation is not kept once unused. */
+static int au_d_delete(const struct dentry *dentry)
+{
+	struct au_dinfo *di = dentry->d_fsdata;
+
+	return !di || di->gen != READ_ONCE(AU_SB(dentry->d_sb)->gen);
+}
+
 static void au_d_release(struct dentry *dentry)
 {
 	au_di_put(dentry->d_fsdata);
@@ -317,5 +385,6 @@ static void au_d_release(struct dentry *dentry)
 
 const struct dentry_operations au_dops = {
 	.d_revalidate	= au_d_revalidate,
+	.d_delete	= au_d_delete,
 	.d_release	= au_d_release,
 };

@@ -263,8 +263,10 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 		work->nbr = 0;
 		au_brs_publish(sb, brs);
 		err = 0;
-		if (remount)
+		if (remount) {
 			err = au_refresh_dentry(sb->s_root);
+			au_brs_rebase_sb(sb, brs);
+		}
 		for (i = 0; i < brs->nbr; i++)
 			if (au_br_writable(brs->br[i]->perm))
 				break;

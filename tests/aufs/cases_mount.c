@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -338,6 +339,161 @@ static void del_busy(void)
 	close(fd);
 }
 
+/* <linux/loop.h> is not in musl's headers */
+#define LOOP_SET_FD_		0x4C00
+#define LOOP_CLR_FD_		0x4C01
+#define LOOP_CTL_GET_FREE_	0x4C82
+
+/* the squashfs fixture on a free loop device at dir; returns the loop number or -1 */
+static int loop_mount(const char *img, const char *dir)
+{
+	int ctl = open("/dev/loop-control", O_RDWR), n = -1, fd, lfd;
+	char dev[32];
+
+	if (ctl >= 0) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE_);
+		close(ctl);
+	}
+	if (n < 0)
+		return -1;
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	fd = open(img, O_RDONLY);
+	lfd = open(dev, O_RDONLY);
+	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD_, fd) < 0) {
+		n = -1;
+	} else {
+		mkdir(dir, 0755);
+		if (mount(dev, dir, "squashfs", MS_RDONLY, NULL) < 0) {
+			ioctl(lfd, LOOP_CLR_FD_, 0);
+			n = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (lfd >= 0)
+		close(lfd);
+	return n;
+}
+
+/* detach loop n; its backing file is gone only when nothing holds the device */
+static int loop_released(int n)
+{
+	char dev[32], sys[64];
+	int lfd;
+
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	snprintf(sys, sizeof(sys), "/sys/block/loop%d/loop/backing_file", n);
+	lfd = open(dev, O_RDONLY);
+	if (lfd >= 0) {
+		ioctl(lfd, LOOP_CLR_FD_, 0);
+		close(lfd);
+	}
+	return !exists(sys);
+}
+
+#define L3_DIR	"/l3"
+#define SQ2_DIR	"/sq2"
+
+/*
+ * Once del: succeeds nothing of aufs holds the branch: its mount can be unmounted at once
+ * (aufs(5): EBUSY only while something of that branch is in use), with a file of another
+ * branch open, after lookups through it, with the cwd in a merged directory.
+ */
+static void del_then_umount(void)
+{
+	struct stat st;
+	int fd, n;
+
+	mkdir(L3_DIR, 0755);
+	if (EXP(0, mount("tmpfs", L3_DIR, "tmpfs", 0, "size=8m,mode=0755")) < 0)
+		return;
+	EXP(0, put_str(L3_DIR "/l3only.txt", "l3\n"));
+	EXP(0, mkdir(L3_DIR "/l3dir", 0755));
+	EXP(0, put_str(L3_DIR "/l3dir/f", "f\n"));
+	if (EXP(0, union_mount(NULL)) < 0)
+		goto out_l3;
+	/* the plain case: lookups through it, nothing open */
+	EXP(0, remount("ins:1:" L3_DIR "=ro"));
+	CHECK_STR(pu("l3dir/f"), "f\n");
+	EXP(0, remount("del:" L3_DIR));
+	if (EXP(0, umount(L3_DIR)) < 0)
+		umount2(L3_DIR, MNT_DETACH);
+	EXP(0, mount("tmpfs", L3_DIR, "tmpfs", 0, "size=8m,mode=0755"));
+	EXP(0, put_str(L3_DIR "/l3only.txt", "l3\n"));
+	EXP(0, mkdir(L3_DIR "/l3dir", 0755));
+	EXP(0, put_str(L3_DIR "/l3dir/f", "f\n"));
+	/* with a file of another branch open and the cwd in a merged directory */
+	EXP(0, remount("ins:1:" L3_DIR "=ro"));
+	CHECK_BR(brs("br:%s=rw:%s=ro:%s=ro:%s=rr", C->upper, L3_DIR, L2_DIR, SQ_DIR));
+	CHECK_STR(pu("l3only.txt"), "l3\n");
+	CHECK_STR(pu("l3dir/f"), "f\n");
+	CHECK_EQ(count_entry(pu("."), "l3only.txt"), 1);
+	EXP(0, stat(pu("d/sub/z"), &st));
+	EXP(ENOENT, stat(pu("d/nol3"), &st));
+	fd = EXP(0, open(pu("a.txt"), O_RDONLY));
+	if (EXP(0, chdir(pu("d"))) < 0)
+		goto out_fd;
+	EXP(0, remount("del:" L3_DIR));
+	EXP(ENOENT, stat(pu("l3only.txt"), &st));
+	if (EXP(0, umount(L3_DIR)) == 0)
+		CHECK_STR("x", "l2 x\n");	/* the cwd still works */
+	else
+		umount2(L3_DIR, MNT_DETACH);
+	CHECK_STR(pu("a.txt"), "lower a\n");
+	EXP(0, chdir("/"));
+out_fd:
+	if (fd >= 0)
+		close(fd);
+	/* a squashfs branch on a loop device: the device is released too */
+	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR);
+	if (n < 0) {
+		FAIL("cannot loop-mount the squashfs fixture at %s", SQ2_DIR);
+		goto out_l3;
+	}
+	EXP(0, remount("append:" SQ2_DIR "=rr"));
+	CHECK_STR(pu("d/sub/z"), "sq z\n");
+	fd = EXP(0, open(pu("a.txt"), O_RDONLY));
+	EXP(0, mkdir(pu("cw"), 0755));
+	EXP(0, chdir(pu("cw")));
+	EXP(0, remount("del:" SQ2_DIR));
+	if (EXP(0, umount(SQ2_DIR)) < 0)
+		umount2(SQ2_DIR, MNT_DETACH);
+	CHECK(loop_released(n));
+	EXP(0, chdir("/"));
+	if (fd >= 0)
+		close(fd);
+	/* ins: and mod: leave no older snapshot behind either */
+	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR);
+	if (n < 0) {
+		FAIL("cannot loop-mount the squashfs fixture at %s", SQ2_DIR);
+		goto out_l3;
+	}
+	EXP(0, mount("tmpfs", L3_DIR, "tmpfs", 0, "size=8m,mode=0755"));
+	fd = EXP(0, open(pu("a.txt"), O_RDONLY));
+	EXP(0, chdir(pu("cw")));
+	EXP(0, remount("append:" SQ2_DIR "=rr"));
+	CHECK_STR(pu("a.txt"), "lower a\n");
+	EXP(0, stat(pu("cw"), &st));
+	EXP(0, remount(brs("mod:%s=ro", L2_DIR)));
+	CHECK_STR(pu("a.txt"), "lower a\n");
+	EXP(0, stat(pu("cw"), &st));
+	EXP(0, remount("ins:0:" L3_DIR "=ro"));
+	CHECK_STR(pu("d/sub/z"), "sq z\n");
+	CHECK_STR(pu("a.txt"), "lower a\n");
+	EXP(0, stat(pu("cw"), &st));
+	EXP(0, remount("del:" L3_DIR));
+	EXP(0, remount("del:" SQ2_DIR));
+	if (EXP(0, umount(SQ2_DIR)) < 0)
+		umount2(SQ2_DIR, MNT_DETACH);
+	CHECK(loop_released(n));
+	EXP(0, chdir("/"));
+	if (fd >= 0)
+		close(fd);
+out_l3:
+	if (umount(L3_DIR) < 0)
+		umount2(L3_DIR, MNT_DETACH);
+}
+
 static void warn_perm(void)
 {
 	if (EXP(0, union_mount(NULL)) < 0)
@@ -486,6 +642,7 @@ const struct fcase mount_cases[] = {
 	{ "aufs-options-in-proc-mounts", options_shown, F_AUFS | F_NOMOUNT | F_TMPFS },
 	{ "aufs-remount-branches", remount_branches, F_AUFS | F_NOMOUNT | F_TMPFS },
 	{ "aufs-del-busy-branch", del_busy, F_AUFS | F_NOMOUNT },
+	{ "aufs-del-then-umount-branch", del_then_umount, F_AUFS | F_NOMOUNT },
 	{ "aufs-warn-perm", warn_perm, F_AUFS | F_NOMOUNT | F_TMPFS },
 	{ "aufs-create-cpup-policies", policies, F_AUFS | F_NOMOUNT | F_TMPFS },
 	{ NULL, NULL, 0 },

@@ -29,7 +29,8 @@
  *             h_inode i_rwsem (I_MUTEX_CHILD / normal)
  *
  * Spinlocks, innermost and never held across a branch call:
- *   dentry->d_lock > au_dinfo.lock;  sbi->brs_lock;  au_inode.lock;
+ *   sb->s_inode_list_lock > inode->i_lock > dentry->d_lock > au_dinfo.lock
+ *   (au_brs_rebase_sb);  sbi->brs_lock;  au_inode.lock;
  *   sbi->wbr_lock;  au_branch.mmap_lock;  sbi->plink_lock.
  *
  * Branch calls run with the mounter's credentials (au_cred_override), after the
@@ -120,7 +121,11 @@ struct au_sbinfo {
 	struct super_block *sb;
 };
 
-/* Per dentry: the object of this name on each branch of one snapshot. */
+/*
+ * Per dentry: the object of this name on each branch of one snapshot.  After a
+ * branch change the stacks of dentries in use are moved to the new snapshot
+ * (au_di_rebase) but keep their gen, so they are looked up again when used.
+ */
 struct au_dinfo {
 	struct kref kref;
 	struct rcu_head rcu;

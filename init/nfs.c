@@ -56,18 +56,30 @@ int nfs_mount_medium(struct live_ctx *ctx)
 	umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
 	snprintf(src, sizeof(src), "%s:%s", addr, path);
-	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+	/* vers= in the options: that version only */
+	if (strstr(extra, "vers="))
+		i = strstr(extra, "vers=3") ? 0 : 1;
+	else
+		i = 0;
+	for (; i < sizeof(vers) / sizeof(vers[0]); i++) {
 		kmod_load_name(ctx, i == 0 ? "nfsv3" : "nfsv4");
 		/* the kernel speaks MOUNT and NFS itself given addr=; no lock daemon at boot */
-		snprintf(data, sizeof(data), "vers=%s,addr=%s,nolock,proto=tcp%s%s%s%s%s", vers[i], addr,
-			 i == 0 ? ",mountproto=tcp" : "", i == 1 && *me ? ",clientaddr=" : "",
-			 i == 1 ? me : "", *extra ? "," : "", extra);
+		if (strstr(extra, "vers="))
+			snprintf(data, sizeof(data), "addr=%s,nolock,proto=tcp%s%s,%s", addr,
+				 *me ? ",clientaddr=" : "", me, extra);
+		else
+			snprintf(data, sizeof(data), "vers=%s,addr=%s,nolock,proto=tcp%s%s%s%s%s",
+				 vers[i], addr, i == 0 ? ",mountproto=tcp" : "",
+				 i == 1 && *me ? ",clientaddr=" : "", i == 1 ? me : "",
+				 *extra ? "," : "", extra);
 		if (mount(src, LIVE_MEDIUM_MNT, "nfs", MS_RDONLY | MS_NOSUID | MS_NODEV, data) == 0) {
 			err = 0;
 			break;
 		}
 		err = -errno;
 		log_warn("nfs: mount %s (%s): %s", src, data, strerror(errno));
+		if (strstr(extra, "vers="))
+			break;
 	}
 	if (err)
 		return live_fail(ctx, err,

@@ -187,6 +187,47 @@ if want pxe-nolease; then
 	no_panic pxe-nolease
 fi
 
+if want pxe-nfs; then
+	# live.nfs= against a userspace NFS server (nfs-ganesha, NFSv4 on 127.0.0.1): the
+	# host kernel has no nfsd, and tests load no modules into it
+	if ! command -v ganesha.nfsd >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so ] ||
+		[ "$(id -u)" != 0 ]; then
+		echo "ok - pxe-nfs # SKIP needs root and nfs-ganesha + nfs-ganesha-vfs (apt-get install nfs-ganesha nfs-ganesha-vfs)"
+		pass=$((pass + 1))
+	else
+		nfs=$OUT/nfs
+		rm -rf "$nfs"; mkdir -p "$nfs/export/live"
+		cp "$LAYER" "$nfs/export/live/"
+		nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat > "$nfs/ganesha.conf" <<EOF2
+NFS_CORE_PARAM { Protocols = 4; NFS_Port = $nport; Bind_addr = 127.0.0.1; Enable_RQUOTA = false; Enable_NLM = false; }
+NFSV4 { Graceless = true; Lease_Lifetime = 10; }
+EXPORT { Export_Id = 1; Path = $nfs/export; Pseudo = /live-nfs; Access_Type = RO;
+	Squash = No_Root_Squash; Protocols = 4; Transports = TCP; SecType = sys; FSAL { Name = VFS; } }
+EOF2
+		ganesha.nfsd -F -L "$nfs/ganesha.log" -f "$nfs/ganesha.conf" -p "$nfs/ganesha.pid" >"$nfs/out" 2>&1 &
+		gpid=$!
+		for _ in $(seq 50); do grep -q "NFS SERVER INITIALIZED" "$nfs/ganesha.log" 2>/dev/null && break; sleep 0.2; done
+		cat > "$OUT/nfs.in" <<'EOF2'
+t() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }
+t "root is the union" 'awk "\$2==\"/\"{f=\$3} END{exit !(f==\"aufs\"||f==\"overlay\")}" /proc/mounts'
+t "a write lands in /run/live/rw" 'echo probe-$$ > /root/vmtest.txt && grep -q probe-$$ /run/live/rw/upper/root/vmtest.txt'
+t "the export is mounted read-only on /run/live/medium" 'grep -qE "^10.0.2.2:/live-nfs /run/live/medium nfs4? ro," /proc/mounts'
+t "the layer is read over NFS (loop on the export)" 'losetup -a | grep -q /run/live/medium/live/10-demo.squashfs'
+t "status: medium is the export" 'grep -q "^medium=nfs://10.0.2.2/live-nfs$" /run/live/status'
+echo "CHECKS-DONE"
+poweroff -f
+EOF2
+		net_boot pxe-nfs 150 LIVESTACK-DEMO-READY "$OUT/nfs.in" ip=dhcp \
+			"live.nfs=10.0.2.2:/live-nfs,vers=4.1,port=$nport"
+		kill "$gpid" 2>/dev/null; wait "$gpid" 2>/dev/null
+		expect pxe-nfs "the medium is the NFS export" "livestack: medium: 10\.0\.2\.2:/live-nfs over NFS with 1 layer"
+		expect pxe-nfs "the demo system came up" "^LIVESTACK-DEMO-READY"
+		guest_tap pxe-nfs
+		no_panic pxe-nfs
+	fi
+fi
+
 if want pxe-bios; then
 	# the real thing: livestack-mkimage pxe's trees, BIOS PXE ROM (iPXE in QEMU),
 	# pxelinux from TFTP, two layers listed in layers.list

@@ -37,7 +37,8 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_ISOHOST_MNT, 0755);
-	if (mount(node, LIVE_ISOHOST_MNT, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+	if (mount(node, LIVE_ISOHOST_MNT, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  medium_mount_data(ctx, type)) < 0) {
 		snprintf(why, sizeof(why), "mount as %s failed: %s", type, strerror(errno));
 		return reject(dev, why);
 	}

@@ -142,6 +142,8 @@ bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
 void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
 const char *medium_mount_type(const char *probed);
+/* medium.c: mount(2) data for a filesystem type (vfat: iocharset=utf8), NULL for none */
+const char *medium_mount_data(struct live_ctx *ctx, const char *type);
 /* isofile.c: live.iso=: look for the ISO file on dev; 0 = it is now the medium. */
 int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
 /* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */

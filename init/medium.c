@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Judge a block device as the live medium: match live.media=, mount it, look for the layers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mount.h>
@@ -115,12 +117,80 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
 	return -ENOENT;
 }
 
+/*
+ * A hybrid ISO on a disk (a stick): mount its partition that starts at sector 0, not
+ * the whole disk. A mounted whole disk is claimed exclusively, and then none of its
+ * other partitions (the persistence partition after the ISO) can be checked or mounted.
+ */
+static void iso_partition(const struct live_dev *dev, char *node, size_t len)
+{
+	char path[128], buf[32];
+	struct dirent *d;
+	DIR *dir;
+
+	if (strcmp(dev->fs.type, "iso9660") && strcmp(dev->fs.type, "udf"))
+		return;
+	snprintf(path, sizeof(path), "/sys/class/block/%s", dev->name);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, dev->name, strlen(dev->name)) || !strcmp(d->d_name, dev->name))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/%s/start", dev->name, d->d_name);
+		if (file_read(path, buf, sizeof(buf)) > 0 && atoll(buf) == 0) {
+			snprintf(node, len, "/dev/%s", d->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+}
+
+/*
+ * Mount options for a type. vfat: Debian's kernel defaults to iocharset=ascii, whose
+ * nls module is not in the image (and cannot show non-ASCII names): use utf8, loaded
+ * here with the default codepage, since no modprobe helper runs in the initramfs.
+ */
+const char *medium_mount_data(struct live_ctx *ctx, const char *type)
+{
+	if (strcmp(type, "vfat"))
+		return NULL;
+	kmod_load_name(ctx, "nls_cp437");
+	kmod_load_name(ctx, "nls_utf8");
+	return "iocharset=utf8";
+}
+
+/* The whole disk a block device belongs to ("sda" for "sda1" and "sda"). */
+static const char *disk_of(const char *name, char *buf, size_t len)
+{
+	char path[128], link[256], *slash;
+	ssize_t n;
+
+	snprintf(buf, len, "%s", name);
+	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
+	if (access(path, F_OK))
+		return buf;
+	snprintf(path, sizeof(path), "/sys/class/block/%s", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return buf;
+	link[n] = '\0';
+	/* ../../devices/.../block/sda/sda1 */
+	if ((slash = strrchr(link, '/'))) {
+		*slash = '\0';
+		if ((slash = strrchr(link, '/')))
+			snprintf(buf, len, "%s", slash + 1);
+	}
+	return buf;
+}
+
 /* Would dev, not yet examined, also be a medium? Mounted aside, read-only, and let go. */
 static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct live_dev *chosen)
 {
 	static const char peek[] = LIVE_RUN "/peek";
 	struct live_layer l[LIVE_MAX_LAYERS];
 	char node[64], why[8], dir[LIVE_PATH_MAX + 32], path[LIVE_PATH_MAX + 64], id[64] = "";
+	char disk[2][64];
 	const char *type;
 	size_t n = 0;
 	bool yes;
@@ -132,12 +202,13 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	type = medium_mount_type(dev->fs.type);
 	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
 		return false;
-	/* an isohybrid disk and its first partition are one medium seen twice */
-	if (*dev->fs.uuid && !strcmp(dev->fs.uuid, chosen->fs.uuid) &&
-	    !strcmp(dev->fs.label, chosen->fs.label))
+	/* an isohybrid disk and its partitions are one medium seen twice */
+	if (!strcmp(disk_of(dev->name, disk[0], sizeof(disk[0])),
+		    disk_of(chosen->name, disk[1], sizeof(disk[1]))))
 		return false;
 	file_mkdirs(peek, 0755);
-	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  medium_mount_data(ctx, type)) < 0)
 		return false;
 	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
 	yes = layers_list(dir, ctx->opts.layers, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
@@ -214,7 +285,9 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		return isofile_consider(ctx, dev, type);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
-	if (mount(node, LIVE_MEDIUM_MNT, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+	iso_partition(dev, node, sizeof(node));
+	if (mount(node, LIVE_MEDIUM_MNT, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  medium_mount_data(ctx, type)) < 0) {
 		snprintf(why, sizeof(why), "mount as %s failed: %s", type, strerror(errno));
 		return reject(dev, why);
 	}

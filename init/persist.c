@@ -226,7 +226,8 @@ static int host_open(struct pstate *st, const struct pdev *p)
 		return 0;
 	}
 	kmod_load_name(st->ctx, type);
-	return mount(node, LIVE_PERSIST_HOST_MNT, type, MS_NOSUID | MS_NODEV, NULL) < 0 ? -errno : 0;
+	return mount(node, LIVE_PERSIST_HOST_MNT, type, MS_NOSUID | MS_NODEV,
+		     medium_mount_data(st->ctx, type)) < 0 ? -errno : 0;
 }
 
 static void host_close(struct pstate *st)

@@ -2,18 +2,15 @@
 /* live.fetch=: the layers over HTTP/1.1 into a tmpfs, with progress, retries, Range resume, SHA-256. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fileio.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "sha256.h"
@@ -21,8 +18,6 @@
 #define FETCH_TRIES		5	/* attempts in a row without progress */
 #define FETCH_BACKOFF_MS	1000	/* first wait; doubles up to the cap */
 #define FETCH_BACKOFF_MAX_MS	16000
-#define FETCH_CONNECT_MS	10000
-#define FETCH_STALL_MS		20000	/* no byte for this long: the connection is dead */
 #define FETCH_REDIRECTS		5
 #define FETCH_SMALL_MAX		65536	/* layers.list, .sha256 */
 #define FETCH_BUF		(256 * 1024)
@@ -30,258 +25,10 @@
 #define FETCH_RAM_RESERVE	(96ULL << 20)
 #define FETCH_LIST		"layers.list"
 
-/* Why an attempt failed: the stage is what the console and the tests name. */
-enum stage { ST_NONE, ST_URL, ST_UNREACHABLE, ST_DROPPED, ST_HTTP, ST_RAM, ST_CHECKSUM, ST_LOCAL };
 static const char *const stage_names[] = {
 	"", "bad URL", "server unreachable", "connection dropped", "HTTP error", "not enough RAM",
 	"checksum", "local error",
 };
-
-struct fail {
-	enum stage stage;
-	char why[320];
-};
-
-struct url {
-	char host[256], port[8], path[768];
-};
-
-struct http {
-	int fd;
-	char buf[16384];
-	size_t have, off;		/* bytes in buf; start of the body in buf */
-	int status;
-	long long length;		/* Content-Length, -1 unknown */
-	long long range_start, range_total;
-	bool chunked;
-	char location[1024];
-};
-
-static int failf(struct fail *f, enum stage st, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int failf(struct fail *f, enum stage st, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	f->stage = st;
-	va_start(ap, fmt);
-	vsnprintf(f->why, sizeof(f->why), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-static int url_parse(const char *s, struct url *u, struct fail *f)
-{
-	const char *p, *slash, *colon;
-	size_t hostlen;
-
-	if (!strncmp(s, "https://", 8))
-		return failf(f, ST_URL, -EPROTONOSUPPORT,
-			     "%s: https is not supported at boot (no TLS in /init); use http://", s);
-	if (strncmp(s, "http://", 7))
-		return failf(f, ST_URL, -EINVAL, "%s: not an http:// URL", s);
-	p = s + 7;
-	slash = strchr(p, '/');
-	hostlen = slash ? (size_t)(slash - p) : strlen(p);
-	colon = memchr(p, ':', hostlen);
-	if (!hostlen || hostlen >= sizeof(u->host) || (colon && colon == p))
-		return failf(f, ST_URL, -EINVAL, "%s: no host name", s);
-	snprintf(u->host, sizeof(u->host), "%.*s", (int)(colon ? (size_t)(colon - p) : hostlen), p);
-	if (colon)
-		snprintf(u->port, sizeof(u->port), "%.*s", (int)(p + hostlen - colon - 1), colon + 1);
-	else
-		snprintf(u->port, sizeof(u->port), "80");
-	if (!*u->port || strspn(u->port, "0123456789") != strlen(u->port))
-		return failf(f, ST_URL, -EINVAL, "%s: bad port", s);
-	if (slash && strlen(slash) >= sizeof(u->path))
-		return failf(f, ST_URL, -ENAMETOOLONG, "%s: path too long", s);
-	snprintf(u->path, sizeof(u->path), "%s", slash ? slash : "/");
-	return 0;
-}
-
-static int wait_fd(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int n;
-
-	while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
-		;
-	if (n < 0)
-		return -errno;
-	return n ? 0 : -ETIMEDOUT;
-}
-
-static int conn_open(const struct url *u, struct fail *f)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int fd = -1, err = -EHOSTUNREACH, rc;
-	socklen_t len = sizeof(err);
-
-	rc = getaddrinfo(u->host, u->port, &hints, &res);
-	if (rc)
-		return failf(f, ST_UNREACHABLE, -EHOSTUNREACH, "cannot resolve %s: %s", u->host,
-			     gai_strerror(rc));
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0) {
-			err = -errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		err = -errno;
-		if (err == -EINPROGRESS) {
-			err = wait_fd(fd, POLLOUT, FETCH_CONNECT_MS);
-			if (!err && getsockopt(fd, SOL_SOCKET, SO_ERROR, &rc, &len) == 0)
-				err = -rc;
-			if (!err)
-				break;
-		}
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		return failf(f, ST_UNREACHABLE, err, "connect to %s:%s: %s", u->host, u->port,
-			     strerror(-err));
-	return fd;
-}
-
-static ssize_t recv_some(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-	int err;
-
-	for (;;) {
-		n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		err = wait_fd(fd, POLLIN, FETCH_STALL_MS);
-		if (err)
-			return err;
-	}
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-	int err;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EAGAIN) {
-			err = wait_fd(fd, POLLOUT, FETCH_STALL_MS);
-			if (err)
-				return err;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static const char *header(char *line, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncasecmp(line, name, n) || line[n] != ':')
-		return NULL;
-	line += n + 1;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	return line;
-}
-
-/* Send GET (from byte `from`) and read the status line and headers. */
-static int http_get(struct http *h, const struct url *u, unsigned long long from, struct fail *f)
-{
-	char req[1400], *end, *line, *next;
-	const char *v;
-	int err;
-
-	/* reused between requests: every field but the buffer is reset */
-	h->have = h->off = 0;
-	h->status = 0;
-	h->chunked = false;
-	h->length = h->range_start = h->range_total = -1;
-	h->location[0] = '\0';
-	h->fd = conn_open(u, f);
-	if (h->fd < 0)
-		return h->fd;
-	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: livestack\r\nAccept: */*\r\n"
-		 "Connection: close\r\n", u->path, u->host, strcmp(u->port, "80") ? ":" : "",
-		 strcmp(u->port, "80") ? u->port : "");
-	if (from)
-		snprintf(req + strlen(req), sizeof(req) - strlen(req), "Range: bytes=%llu-\r\n", from);
-	strcat(req, "\r\n");
-	err = send_all(h->fd, req, strlen(req));
-	if (err)
-		return failf(f, ST_DROPPED, err, "sending the request to %s:%s: %s", u->host, u->port,
-			     strerror(-err));
-	for (;;) {
-		ssize_t n;
-
-		h->buf[h->have] = '\0';
-		end = strstr(h->buf, "\r\n\r\n");
-		if (end)
-			break;
-		if (h->have == sizeof(h->buf) - 1)
-			return failf(f, ST_HTTP, -EPROTO, "%s:%s: response headers too long", u->host,
-				     u->port);
-		n = recv_some(h->fd, h->buf + h->have, sizeof(h->buf) - 1 - h->have);
-		if (n <= 0)
-			return failf(f, ST_DROPPED, n ? (int)n : -ECONNRESET,
-				     "%s:%s closed the connection before answering%s%s", u->host,
-				     u->port, n ? ": " : "", n ? strerror((int)-n) : "");
-		h->have += (size_t)n;
-	}
-	*end = '\0';
-	h->off = (size_t)(end - h->buf) + 4;
-	if (sscanf(h->buf, "HTTP/%*d.%*d %d", &h->status) != 1)
-		return failf(f, ST_HTTP, -EPROTO, "%s:%s: not an HTTP response", u->host, u->port);
-	for (line = strstr(h->buf, "\r\n"); line; line = next) {
-		line += 2;
-		next = strstr(line, "\r\n");
-		if (next)
-			*next = '\0';
-		if ((v = header(line, "Content-Length")))
-			h->length = strtoll(v, NULL, 10);
-		else if ((v = header(line, "Content-Range")))
-			sscanf(v, "bytes %lld-%*d/%lld", &h->range_start, &h->range_total);
-		else if ((v = header(line, "Transfer-Encoding")))
-			h->chunked = strcasestr(v, "chunked") != NULL;
-		else if ((v = header(line, "Location")))
-			snprintf(h->location, sizeof(h->location), "%s", v);
-	}
-	return 0;
-}
-
-/* A redirect's target as an absolute URL (absolute, or a path on the same server). */
-static int follow(char *url, size_t len, const struct url *u, const struct http *h, struct fail *f)
-{
-	if (!strncmp(h->location, "http://", 7) || !strncmp(h->location, "https://", 8))
-		snprintf(url, len, "%s", h->location);
-	else if (h->location[0] == '/')
-		snprintf(url, len, "http://%s:%s%s", u->host, u->port, h->location);
-	else
-		return failf(f, ST_HTTP, -EPROTO, "HTTP %d without a usable Location", h->status);
-	return 0;
-}
-
-static bool retryable_status(int status)
-{
-	return status == 408 || status == 429 || status >= 500;
-}
 
 /* GET a small file (layers.list, .sha256) whole; *status gets the final HTTP status. */
 static int get_small_once(const char *start, char *out, size_t max, int *status, struct fail *f)
@@ -294,7 +41,7 @@ static int get_small_once(const char *start, char *out, size_t max, int *status,
 
 	snprintf(url, sizeof(url), "%s", start);
 	for (i = 0;; i++) {
-		err = url_parse(url, &u, f);
+		err = http_url_parse(url, &u, f);
 		if (err)
 			return err;
 		err = http_get(&h, &u, 0, f);
@@ -302,45 +49,45 @@ static int get_small_once(const char *start, char *out, size_t max, int *status,
 			goto out_close;
 		if (h.status < 300 || h.status >= 400 || i == FETCH_REDIRECTS)
 			break;
-		err = follow(url, sizeof(url), &u, &h, f);
+		err = http_follow(url, sizeof(url), &u, &h, f);
 		close(h.fd);
 		if (err)
 			return err;
 	}
 	*status = h.status;
 	if (h.status != 200) {
-		err = failf(f, ST_HTTP, retryable_status(h.status) ? -EAGAIN : -ENOENT,
+		err = http_fail(f, ST_HTTP, http_retryable(h.status) ? -EAGAIN : -ENOENT,
 			    "%s: HTTP %d", url, h.status);
 		goto out_close;
 	}
 	if (h.chunked) {
-		err = failf(f, ST_HTTP, -EPROTO, "%s: chunked transfer encoding is not supported", url);
+		err = http_fail(f, ST_HTTP, -EPROTO, "%s: chunked transfer encoding is not supported", url);
 		goto out_close;
 	}
 	got = h.have - h.off;
 	if (got >= max) {
-		err = failf(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max);
+		err = http_fail(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max);
 		goto out_close;
 	}
 	memcpy(out, h.buf + h.off, got);
 	for (;;) {
-		ssize_t n = recv_some(h.fd, out + got, max - got);
+		ssize_t n = http_recv(h.fd, out + got, max - got);
 
 		if (n < 0) {
-			err = failf(f, ST_DROPPED, -EAGAIN, "%s: %s", url, strerror((int)-n));
+			err = http_fail(f, ST_DROPPED, -EAGAIN, "%s: %s", url, strerror((int)-n));
 			goto out_close;
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 		if (got == max) {
-			err = failf(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max - 1);
+			err = http_fail(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max - 1);
 			goto out_close;
 		}
 	}
 	out[got] = '\0';
 	if (h.length >= 0 && (size_t)h.length != got)
-		err = failf(f, ST_DROPPED, -EAGAIN, "%s: got %zu of %lld bytes", url, got, h.length);
+		err = http_fail(f, ST_DROPPED, -EAGAIN, "%s: got %zu of %lld bytes", url, got, h.length);
 out_close:
 	close(h.fd);
 	return err;
@@ -420,7 +167,7 @@ static void progress(struct dl *d, bool last)
 static int restart(struct dl *d, int fd, struct fail *f)
 {
 	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return failf(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
+		return http_fail(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
 	d->got = 0;
 	sha256_init(&d->sum);
 	return 0;
@@ -430,14 +177,16 @@ static int store(struct dl *d, int fd, const char *buf, size_t len, struct fail 
 {
 	size_t done = 0;
 
-	sha256_update(&d->sum, buf, len);
+	/* nothing to check against: do not spend the CPU (it is the bottleneck on slow cores) */
+	if (d->have_want)
+		sha256_update(&d->sum, buf, len);
 	while (done < len) {
 		ssize_t n = write(fd, buf + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return failf(f, errno == ENOSPC ? ST_RAM : ST_LOCAL, -errno,
+			return http_fail(f, errno == ENOSPC ? ST_RAM : ST_LOCAL, -errno,
 				     "writing %s at %llu MiB: %s", d->path, (d->got + done) >> 20,
 				     strerror(errno));
 		done += (size_t)n;
@@ -457,7 +206,7 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 
 	snprintf(url, sizeof(url), "%s", d->url);
 	for (i = 0;; i++) {
-		err = url_parse(url, &u, f);
+		err = http_url_parse(url, &u, f);
 		if (err)
 			return err;
 		err = http_get(&h, &u, d->got, f);
@@ -465,7 +214,7 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 			goto out_close;
 		if (h.status < 300 || h.status >= 400 || i == FETCH_REDIRECTS)
 			break;
-		err = follow(url, sizeof(url), &u, &h, f);
+		err = http_follow(url, sizeof(url), &u, &h, f);
 		close(h.fd);
 		if (err)
 			return err;
@@ -475,12 +224,12 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 		goto out_close;
 	}
 	if (h.status != 200 && h.status != 206) {
-		err = failf(f, ST_HTTP, retryable_status(h.status) ? -EAGAIN : -ENOENT,
+		err = http_fail(f, ST_HTTP, http_retryable(h.status) ? -EAGAIN : -ENOENT,
 			    "%s: HTTP %d%s", url, h.status, h.status == 404 ? " Not Found" : "");
 		goto out_close;
 	}
 	if (h.chunked) {
-		err = failf(f, ST_HTTP, -EPROTO, "%s: chunked transfer encoding is not supported", url);
+		err = http_fail(f, ST_HTTP, -EPROTO, "%s: chunked transfer encoding is not supported", url);
 		goto out_close;
 	}
 	if (h.status == 206 && h.range_start >= 0 && (unsigned long long)h.range_start == d->got) {
@@ -499,7 +248,7 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 		d->total = h.status == 200 && h.length >= 0 ? (unsigned long long)h.length : 0;
 	}
 	if (d->total && d->total - d->got + FETCH_RAM_RESERVE > mem_available()) {
-		err = failf(f, ST_RAM, -ENOMEM,
+		err = http_fail(f, ST_RAM, -ENOMEM,
 			    "%s needs %llu MiB more, %llu MiB of RAM available (%llu MiB kept free)",
 			    d->name, (d->total - d->got) >> 20, mem_available() >> 20,
 			    FETCH_RAM_RESERVE >> 20);
@@ -507,12 +256,12 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 	}
 	err = store(d, fd, h.buf + h.off, h.have - h.off, f);
 	while (!err && (!d->total || d->got < d->total)) {
-		ssize_t n = recv_some(h.fd, buf, sizeof(buf));
+		ssize_t n = http_recv(h.fd, buf, sizeof(buf));
 
 		if (n == 0 && !d->total)
 			break;
 		if (n <= 0) {
-			err = failf(f, ST_DROPPED, -EAGAIN, "%s:%s: %s at %llu of %llu bytes", u.host,
+			err = http_fail(f, ST_DROPPED, -EAGAIN, "%s:%s: %s at %llu of %llu bytes", u.host,
 				    u.port, n == 0 ? "connection closed" : strerror((int)-n), d->got,
 				    d->total);
 			break;
@@ -529,11 +278,11 @@ static int fetch_file(struct dl *d, struct fail *f)
 {
 	int tries = 0, wait_ms = FETCH_BACKOFF_MS, err, fd;
 	uint8_t sum[SHA256_LEN];
-	char hex[2][SHA256_HEX_LEN + 1];
+	char hex[2][SHA256_HEX_LEN + 16];	/* room for " (verified)" */
 
 	fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return failf(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
+		return http_fail(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
 	sha256_init(&d->sum);
 	d->t0 = d->shown = live_now_ms();
 	for (;;) {
@@ -570,13 +319,13 @@ static int fetch_file(struct dl *d, struct fail *f)
 	if (d->have_want && memcmp(sum, d->want, SHA256_LEN)) {
 		unlink(d->path);
 		sha256_hex(d->want, hex[1]);
-		return failf(f, ST_CHECKSUM, -EBADMSG,
+		return http_fail(f, ST_CHECKSUM, -EBADMSG,
 			     "%s: SHA-256 mismatch: got %s, expected %s (from %s)", d->name, hex[0],
 			     hex[1], d->want_from);
 	}
-	log_info("fetch %s: %llu bytes in %llu ms, sha256 %s%s", d->name, d->got,
-		 (unsigned long long)(live_now_ms() - d->t0), hex[0],
-		 d->have_want ? " (verified)" : " (not verified: no checksum given)");
+	log_info("fetch %s: %llu bytes in %llu ms, %s%s", d->name, d->got,
+		 (unsigned long long)(live_now_ms() - d->t0), d->have_want ? "sha256 " : "",
+		 d->have_want ? strcat(hex[0], " (verified)") : "not verified (no checksum)");
 	return 0;
 }
 
@@ -589,7 +338,7 @@ static int layer_name(const char *url, char *name, size_t len, struct fail *f)
 	b = b ? b + 1 : url;
 	n = strcspn(b, "?#");
 	if (!n || n + slen >= len || !strncmp(b, "..", 2))
-		return failf(f, ST_URL, -EINVAL, "%s: no layer file name in the URL", url);
+		return http_fail(f, ST_URL, -EINVAL, "%s: no layer file name in the URL", url);
 	if (n > slen && !strncmp(b + n - slen, LIVE_LAYER_SUFFIX, slen))
 		snprintf(name, len, "%.*s", (int)n, b);
 	else {	/* dracut's squashfs.img, archiso's airootfs.sfs */
@@ -611,18 +360,18 @@ static int plan_add(struct plan *p, const char *url, const char *hex, const char
 	int err;
 
 	if (p->n == LIVE_MAX_LAYERS)
-		return failf(f, ST_URL, -E2BIG, "more than %d layers", LIVE_MAX_LAYERS);
+		return http_fail(f, ST_URL, -E2BIG, "more than %d layers", LIVE_MAX_LAYERS);
 	d = &p->d[p->n];
 	memset(d, 0, sizeof(*d));
 	if (strlen(url) >= sizeof(d->url))
-		return failf(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", url);
+		return http_fail(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", url);
 	snprintf(d->url, sizeof(d->url), "%s", url);
 	err = layer_name(url, d->name, sizeof(d->name), f);
 	if (err)
 		return err;
 	if (hex && *hex) {
 		if (sha256_parse_hex(hex, d->want))
-			return failf(f, ST_CHECKSUM, -EINVAL, "%s: \"%.70s\" is not a SHA-256 (64 hex digits)",
+			return http_fail(f, ST_CHECKSUM, -EINVAL, "%s: \"%.70s\" is not a SHA-256 (64 hex digits)",
 				     from, hex);
 		d->have_want = true;
 		snprintf(d->want_from, sizeof(d->want_from), "%s", from);
@@ -658,7 +407,7 @@ static int plan_list(struct plan *p, const char *list_url, struct fail *f)
 		}
 		name[strcspn(name, " \t")] = '\0';
 		if (strchr(name, '/'))
-			return failf(f, ST_URL, -EINVAL, "%s: \"%s\": names in the list are file names",
+			return http_fail(f, ST_URL, -EINVAL, "%s: \"%s\": names in the list are file names",
 				     list_url, name);
 		snprintf(url, sizeof(url), "%s%s", base, name);
 		snprintf(from, sizeof(from), "%s", list_url);
@@ -667,7 +416,7 @@ static int plan_list(struct plan *p, const char *list_url, struct fail *f)
 			return err;
 	}
 	if (!p->n)
-		return failf(f, ST_URL, -ENOENT, "%s lists no layers", list_url);
+		return http_fail(f, ST_URL, -ENOENT, "%s lists no layers", list_url);
 	return 0;
 }
 
@@ -685,7 +434,7 @@ static int plan_sums(struct plan *p, const char *given, struct fail *f)
 
 		snprintf(hex, sizeof(hex), "%.*s", (int)(n < sizeof(hex) - 1 ? n : sizeof(hex) - 1), g);
 		if (n != SHA256_HEX_LEN || sha256_parse_hex(hex, p->d[i].want))
-			return failf(f, ST_CHECKSUM, -EINVAL,
+			return http_fail(f, ST_CHECKSUM, -EINVAL,
 				     "live.fetch.sha256=%.80s: not a comma list of SHA-256s (64 hex digits)",
 				     given);
 		p->d[i].have_want = true;
@@ -707,7 +456,7 @@ static int plan_sums(struct plan *p, const char *given, struct fail *f)
 			return err;
 		text[strspn(text, "0123456789abcdefABCDEF")] = '\0';
 		if (strlen(text) != SHA256_HEX_LEN || sha256_parse_hex(text, d->want))
-			return failf(f, ST_CHECKSUM, -EINVAL, "%s does not start with a SHA-256", url);
+			return http_fail(f, ST_CHECKSUM, -EINVAL, "%s does not start with a SHA-256", url);
 		d->have_want = true;
 		snprintf(d->want_from, sizeof(d->want_from), "%s", url);
 	}
@@ -725,7 +474,7 @@ static int plan_make(struct plan *p, const char *urls, struct fail *f)
 		size_t n = strcspn(u, ",");
 
 		if (n >= sizeof(url) - 16)
-			return failf(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", u);
+			return http_fail(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", u);
 		snprintf(url, sizeof(url), "%.*s", (int)n, u);
 		u += n + (u[n] == ',');
 		if (!n)
@@ -736,7 +485,7 @@ static int plan_make(struct plan *p, const char *urls, struct fail *f)
 
 			net_lease_value("next-server", server, sizeof(server));
 			if (!*server)
-				return failf(f, ST_URL, -EINVAL, "%s: a path, and DHCP gave no next-server",
+				return http_fail(f, ST_URL, -EINVAL, "%s: a path, and DHCP gave no next-server",
 					     url);
 			snprintf(url, sizeof(url), "http://%s%.*s", server, (int)n, u - n - (u[-1] == ','));
 			n = strlen(url);
@@ -749,7 +498,7 @@ static int plan_make(struct plan *p, const char *urls, struct fail *f)
 		} else {
 			struct url tmp;
 
-			err = url_parse(url, &tmp, f);
+			err = http_url_parse(url, &tmp, f);
 			if (!err)
 				err = plan_add(p, url, NULL, NULL, f);
 		}

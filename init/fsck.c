@@ -148,10 +148,12 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len)
 {
 	char kb[32], out[1024];
+	struct stat st;
 	int rc;
 
 	snprintf(kb, sizeof(kb), "%llu", kib);
-	if (access("/sbin/mke2fs", X_OK) == 0) {
+	/* busybox's applet link has busybox's options: e2fsprogs' only when it is a file */
+	if (lstat("/sbin/mke2fs", &st) == 0 && S_ISREG(st.st_mode) && access("/sbin/mke2fs", X_OK) == 0) {
 		const char *argv[] = { "/sbin/mke2fs", "-q", "-F", "-t", "ext4", "-L", label, "-m", "0",
 				       file, NULL };
 

@@ -272,6 +272,32 @@ if want pxe-bios; then
 	no_panic pxe-bios
 fi
 
+if want pxe-ipxe; then
+	# the iPXE script of the same tree: the ROM runs boot.ipxe from TFTP, which loads
+	# the kernel and initramfs over HTTP (the trees of pxe-bios)
+	tree=$OUT/tree
+	if [ -z "$httpd" ]; then	# alone (VM_ONLY=pxe-ipxe): the trees with one layer
+		httpd_start pxe-bios "$tree/http"
+		rm -rf "$tree"
+		"$MK" pxe --kernel "$KERNEL" --initramfs "$INITRD" --layer "$LAYER" --outdir "$tree" \
+			--url "http://10.0.2.2:$port/" --cmdline "$APPEND" --timeout 1 >"$OUT/mkpxe.log" 2>&1
+	fi
+	if [ -s "$tree/tftp/boot.ipxe" ] && [ -n "$httpd" ]; then
+		vm_session pxe-ipxe 240 LIVESTACK-DEMO-READY "$OUT/poweroff.in" \
+			-netdev "user,id=n0,tftp=$tree/tftp,bootfile=boot.ipxe" -device e1000,netdev=n0 -boot n
+		expect pxe-ipxe "iPXE loaded the kernel over HTTP" "http://10\.0\.2\.2:$port/vmlinuz\.\.\. ok"
+		expect pxe-ipxe "the demo system came up" "^LIVESTACK-DEMO-READY"
+		if grep -qE "GET /initrd\.img - -> 200" "$OUT/httpd-pxe-bios.log"; then
+			ok "pxe-ipxe: kernel and initramfs over HTTP"
+		else
+			nok "pxe-ipxe: kernel and initramfs over HTTP" "no GET /initrd.img in $OUT/httpd-pxe-bios.log"
+		fi
+		no_panic pxe-ipxe
+	else
+		nok "pxe-ipxe: livestack-mkimage pxe wrote tftp/boot.ipxe" "$(tail -n3 "$OUT/mkpxe.log")"
+	fi
+fi
+
 httpd_stop
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

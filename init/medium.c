@@ -223,12 +223,49 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	return yes;
 }
 
+/* Block devices that appeared but whose uevent was not read yet join the list. */
+static void add_present(struct live_ctx *ctx)
+{
+	char path[300], buf[32];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/class/block");
+	size_t i;
+
+	while (dir && (d = readdir(dir)) && ctx->ndevs < LIVE_MAX_DEVS) {
+		struct live_dev *dev = &ctx->devs[ctx->ndevs];
+
+		if (d->d_name[0] == '.' || !strncmp(d->d_name, "loop", 4) ||
+		    !strncmp(d->d_name, "ram", 3) || !strncmp(d->d_name, "zram", 4) ||
+		    strlen(d->d_name) >= sizeof(dev->name))
+			continue;
+		for (i = 0; i < ctx->ndevs; i++)
+			if (!strcmp(ctx->devs[i].name, d->d_name))
+				break;
+		if (i < ctx->ndevs)
+			continue;
+		memset(dev, 0, sizeof(*dev));
+		snprintf(dev->name, sizeof(dev->name), "%s", d->d_name);
+		snprintf(path, sizeof(path), "/sys/class/block/%s/size", d->d_name);
+		if (file_read(path, buf, sizeof(buf)) > 0)
+			dev->size = strtoull(buf, NULL, 10) * 512;
+		dev->cdrom = !strncmp(d->d_name, "sr", 2);
+		snprintf(path, sizeof(path), "/sys/class/block/%s/removable", disk_of(d->d_name, buf,
+										 sizeof(buf)));
+		dev->removable = dev->cdrom || (file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1');
+		ctx->ndevs++;
+	}
+	if (dir)
+		closedir(dir);
+}
+
 /* Several media present: the choice is made (CD, removable, name); name the others once. */
 static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 {
+	char one[48], padded[52], have[sizeof(ctx->others) + 2], disk[32];
 	size_t i, used = 0;
 
 	ctx->others[0] = '\0';
+	add_present(ctx);
 	for (i = 0; i < ctx->ndevs; i++) {
 		struct live_dev *d = &ctx->devs[i];
 
@@ -239,8 +276,14 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 			 chosen->name, chosen->cdrom ? "a CD comes first" :
 			 chosen->removable && !d->removable ? "removable comes first" :
 			 "first by name");
-		used += (size_t)snprintf(ctx->others + used, sizeof(ctx->others) - used, "%s/dev/%s",
-					 used ? " " : "", d->name);
+		/* a disk and its partitions are named once, as the disk */
+		snprintf(one, sizeof(one), "/dev/%s", disk_of(d->name, disk, sizeof(disk)));
+		snprintf(padded, sizeof(padded), " %s ", one);
+		snprintf(have, sizeof(have), " %s ", ctx->others);
+		if (strstr(have, padded))
+			continue;
+		used += (size_t)snprintf(ctx->others + used, sizeof(ctx->others) - used, "%s%s",
+					 used ? " " : "", one);
 		if (used >= sizeof(ctx->others))
 			break;
 	}

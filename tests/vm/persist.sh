@@ -81,7 +81,7 @@ hard_session() {
 		if grep -q "^$mark" "$VM_OUT/$name.log" 2>/dev/null; then
 			# the QEMU that vm_session started in our background job
 			for p in $(pgrep -P "$bg") $(for c in $(pgrep -P "$bg"); do pgrep -P "$c"; done); do
-				if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q "^qemu-system"; then
+				if cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' ' | grep -q "^qemu-system"; then
 					kill -9 "$p" && killed=1
 				fi
 			done

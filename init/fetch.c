@@ -564,7 +564,7 @@ int fetch_layers(struct live_ctx *ctx)
 		return live_fail(ctx, err, hint_for(f.stage), "fetch: %s: %s",
 				 stage_names[f.stage], f.why);
 	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "%s", ctx->opts.fetch);
-	log_info("medium: %s (%zu layer%s fetched into RAM, %llu MiB)", ctx->opts.fetch, p.n,
-		 p.n == 1 ? "" : "s", total >> 20);
+	log_info("medium: %s (%zu layer%s fetched into RAM, %llu.%llu MiB)", ctx->opts.fetch, p.n,
+		 p.n == 1 ? "" : "s", total >> 20, (total % (1 << 20)) * 10 >> 20);
 	return 0;
 }

@@ -298,6 +298,30 @@ if want pxe-ipxe; then
 	fi
 fi
 
+if want pxe-uefi; then
+	# UEFI: OVMF's PXE (iPXE EFI ROM) loads GRUB's core.efi by TFTP, GRUB its grub.cfg,
+	# the kernel and the initramfs
+	tree=$OUT/tree-uefi
+	httpd_start pxe-uefi "$tree/http"
+	rm -rf "$tree"
+	if "$MK" pxe --kernel "$KERNEL" --initramfs "$INITRD" --layer "$LAYER" --outdir "$tree" \
+		--url "http://10.0.2.2:$port/" --cmdline "$APPEND" --timeout 1 >"$OUT/mkpxe-uefi.log" 2>&1 &&
+		[ -s "$tree/tftp/grub/x86_64-efi/core.efi" ]; then
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$OUT/ovmf-vars.fd"
+		vm_session pxe-uefi 300 LIVESTACK-DEMO-READY "$OUT/poweroff.in" -machine q35 \
+			-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+			-drive if=pflash,format=raw,file="$OUT/ovmf-vars.fd" \
+			-netdev "user,id=n0,tftp=$tree/tftp,bootfile=grub/x86_64-efi/core.efi" -device e1000,netdev=n0
+		expect pxe-uefi "the EFI PXE ROM loaded GRUB by TFTP" "grub/x86_64-efi/core\.efi\.\.\. ok"
+		expect pxe-uefi "GRUB ran grub.cfg's entry" "livestack: starting"
+		expect pxe-uefi "the demo system came up" "^LIVESTACK-DEMO-READY"
+		no_panic pxe-uefi
+	else
+		echo "ok - pxe-uefi # SKIP no GRUB EFI loader (grub-efi-amd64-bin): $(tail -n1 "$OUT/mkpxe-uefi.log")"
+		pass=$((pass + 1))
+	fi
+fi
+
 httpd_stop
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -249,6 +249,22 @@ if want create; then
 	fi
 fi
 
+if want overlay; then
+	# the same layout serves overlayfs: upperdir=upper/, workdir=work/ on the partition
+	OSTICK=$OUT/overlay-stick.img
+	"$MK" usb --iso "$OUT/persist.iso" --out "$OSTICK" --persist-size 32M >"$OUT/usb-overlay.log" 2>&1 ||
+		nok "mkimage usb for overlay" "$(tail -n3 "$OUT/usb-overlay.log")"
+	for n in 1 2; do
+		session "overlay-$n" 150 \
+			't "the root is overlayfs with the persistence upper dir" "grep -q \"^overlay / overlay .*upperdir=/run/live/rw/upper\" /proc/mounts"' \
+			't "the file of the first boot is there (2nd boot)" "[ '"$n"' = 1 ] || grep -q ov-one /root/ov.txt"' \
+			'echo ov-one > /root/ov.txt; sync' \
+			'poweroff -f' \
+			-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist=auto live.union=overlay" \
+			$(STICK_ARGS "$OSTICK")
+	done
+fi
+
 if want missing; then
 	# asked for and absent: a tmpfs, with one clear line
 	session missing-1 120 \

@@ -207,8 +207,10 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 		    disk_of(chosen->name, disk[1], sizeof(disk[1]))))
 		return false;
 	file_mkdirs(peek, 0755);
+	/* noload: a look must not replay an ext journal (a persistence partition's
+	 * e2fsck comes later and reports what it found) */
 	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
-		  medium_mount_data(ctx, type)) < 0)
+		  strcmp(type, "ext4") ? medium_mount_data(ctx, type) : "noload") < 0)
 		return false;
 	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
 	yes = layers_list(dir, ctx->opts.layers, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;

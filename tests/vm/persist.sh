@@ -75,7 +75,8 @@ hard_session() {
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do lines+=("$1"); shift; done
 	shift
 	guest_in "$OUT/$name.in" "${lines[@]}"
-	vm_session "$name" "$deadline" "LIVESTACK-DEMO-READY" "$OUT/$name.in" "$@" &
+	# (stderr: the shell's "Killed" job notice is expected here)
+	vm_session "$name" "$deadline" "LIVESTACK-DEMO-READY" "$OUT/$name.in" "$@" 2>/dev/null &
 	local bg=$! left=$((deadline * 10)) killed=0 p
 	while kill -0 "$bg" 2>/dev/null && [ "$left" -gt 0 ]; do
 		if grep -q "^$mark" "$VM_OUT/$name.log" 2>/dev/null; then

@@ -1,6 +1,6 @@
 # Typed into the live system's shell by tests/vm/run.sh: each check prints one
-# "TAP ok - name" or "TAP not ok - name" line. The quotes split the marker so that the
-# console's echo of this very text never matches.
+# result line, the marker T-A-P then "ok - name" or "not ok - name". The quotes in t()
+# split the marker so that the console's echo of the typed text never matches.
 t() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }
 st() { grep "^$1=" /run/live/status | cut -d= -f2-; }
 t "real init is PID 1 and is the demo's /sbin/init" '[ "$(cat /proc/1/cmdline | tr "\0" " ")" = "/bin/sh /sbin/init " ]'

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "live.h"
 
@@ -25,6 +26,10 @@ enum alias_kind {
 	AL_FETCH,	/* URL of a layer, or of a directory with layers.list */
 	AL_NETBOOT,	/* netboot=nfs */
 	AL_NFSROOT,	/* SERVER:/PATH */
+	AL_FROM,	/* Porteus/Slax from=: a device, an ISO file, or a directory */
+	AL_MEDIA_UUID,	/* value is a bare UUID */
+	AL_RAMSIZE,
+	AL_PERSIST_SIZE,
 };
 
 struct alias {
@@ -70,6 +75,12 @@ static const struct alias aliases[] = {
 	{ "archiso_http_srv",	1, AL_FETCH,	"archiso" },
 	{ "netboot",		1, AL_NETBOOT,	"live-boot" },
 	{ "nfsroot",		1, AL_NFSROOT,	"live-boot/kernel" },
+	{ "from",		1, AL_FROM,	"Porteus/Slax" },
+	{ "fromhd",		1, AL_MEDIA,	"Knoppix" },
+	{ "archisosearchuuid",	1, AL_MEDIA_UUID, "archiso" },
+	{ "cow_spacesize",	1, AL_RAMSIZE,	"archiso" },
+	{ "rd.live.overlay.size", 1, AL_PERSIST_SIZE, "dracut" },
+	{ "rd.shell",		-1, AL_IGNORE,	"dracut (a failed boot always offers a shell)" },
 };
 
 /* live-boot's and dracut's break points, as our phase names. */
@@ -193,6 +204,32 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 			return 0;
 		if (!*o->net)
 			set(o->net, sizeof(o->net), "dhcp");
+		break;
+	case AL_FROM: {
+		size_t len = strlen(val);
+
+		if (!strncmp(val, "/dev/", 5))
+			set(o->media, sizeof(o->media), val);
+		else if (len > 4 && !strcasecmp(val + len - 4, ".iso"))
+			set(o->iso, sizeof(o->iso), val);
+		else if (*val == '/')
+			set(o->dir, sizeof(o->dir), val);
+		else
+			return 0;
+		break;
+	}
+	case AL_MEDIA_UUID:
+		snprintf(o->media, sizeof(o->media), "UUID=%.200s", val);
+		break;
+	case AL_RAMSIZE:
+		set(o->ramsize, sizeof(o->ramsize), val);
+		break;
+	case AL_PERSIST_SIZE:
+		/* dracut gives MiB as a bare number */
+		if (strspn(val, "0123456789") == strlen(val))
+			snprintf(o->persist_size, sizeof(o->persist_size), "%.20sM", val);
+		else
+			set(o->persist_size, sizeof(o->persist_size), val);
 		break;
 	case AL_NFSROOT:
 		/* the kernel's nfsroot=[SERVER:]PATH[,options]: options are not ours */

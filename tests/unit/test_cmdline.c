@@ -157,6 +157,64 @@ TEST(cmdline_foreign_boot_value_not_ours)
 	CHECK_STR(o.media, "auto");
 }
 
+TEST(cmdline_ubuntu_casper_line)
+{
+	/* Ubuntu desktop's grub entry, booted from an ISO file */
+	struct live_opts o = parse("iso-scan/filename=/isos/ubuntu-22.04.iso boot=casper "
+				   "persistent quiet splash ---");
+
+	CHECK_STR(o.iso, "/isos/ubuntu-22.04.iso");
+	CHECK(*o.persist != '\0');
+	CHECK(o.quiet);
+	CHECK_STR(o.unknown, "splash ---");
+}
+
+TEST(cmdline_live_boot_persistence_and_findiso)
+{
+	struct live_opts o = parse("boot=live persistence persistence-label=mystick findiso=/live.iso");
+
+	CHECK(strstr(o.persist, "mystick") != NULL);
+	CHECK_STR(o.iso, "/live.iso");
+	o = parse("boot=live persistence nopersistence");
+	CHECK_STR(o.persist, "");
+}
+
+TEST(cmdline_network_aliases)
+{
+	struct live_opts o = parse("boot=live ip=dhcp fetch=http://10.0.0.1/live/filesystem.squashfs");
+
+	CHECK(*o.net != '\0');
+	CHECK(strstr(o.fetch, "http://10.0.0.1/live/filesystem.squashfs") != NULL);
+	o = parse("root=live:http://srv/LiveOS/squashfs.img rd.live.image");
+	CHECK(strstr(o.fetch, "http://srv/LiveOS/squashfs.img") != NULL);
+	CHECK_STR(o.media, "auto");
+	o = parse("boot=live netboot=nfs nfsroot=192.168.1.1:/srv/live");
+	CHECK(strstr(o.nfs, "192.168.1.1:/srv/live") != NULL);
+}
+
+TEST(cmdline_porteus_and_archiso_cow)
+{
+	struct live_opts o = parse("from=/dev/sdb1 changes=/porteus/changes copy2ram");
+
+	CHECK(o.toram);
+	CHECK_STR(o.media, "/dev/sdb1");
+	CHECK(strstr(o.persist, "/porteus/changes") != NULL);
+	o = parse("archisobasedir=arch archisolabel=ARCH_2024 cow_label=cowspace cow_spacesize=2G");
+	CHECK(strstr(o.persist, "cowspace") != NULL);
+	CHECK_STR(o.ramsize, "2G");
+	o = parse("from=/Porteus/porteus.iso");
+	CHECK_STR(o.iso, "/Porteus/porteus.iso");
+	o = parse("from=/slax");
+	CHECK_STR(o.dir, "/slax");
+	o = parse("archisosearchuuid=2024-01-01-10-00-00-00 fromhd=/dev/sda2");
+	CHECK_STR(o.media, "/dev/sda2");
+	o = parse("archisosearchuuid=2024-01-01-10-00-00-00");
+	CHECK_STR(o.media, "UUID=2024-01-01-10-00-00-00");
+	o = parse("rd.live.overlay.size=4096 rd.shell");
+	CHECK_STR(o.persist_size, "4096M");
+	CHECK_STR(o.unknown, "");
+}
+
 int main(void)
 {
 	RUN(cmdline_defaults_apply);
@@ -168,6 +226,10 @@ int main(void)
 	RUN(cmdline_overlong_value_refused);
 	RUN(cmdline_break_without_value);
 	RUN(cmdline_hook_words_are_known);
+	RUN(cmdline_ubuntu_casper_line);
+	RUN(cmdline_live_boot_persistence_and_findiso);
+	RUN(cmdline_network_aliases);
+	RUN(cmdline_porteus_and_archiso_cow);
 	RUN(cmdline_debian_live_boot_line);
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);

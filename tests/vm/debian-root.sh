@@ -5,7 +5,8 @@
 # usage: tests/vm/debian-root.sh BUILD KVER KCACHE
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
 BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/vm-debian
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_MEM=1536
@@ -14,10 +15,6 @@ export VM_PROMPT_RE='root@livestack:[^ ]*# '
 source "$top/tests/lib/vm.sh"
 MK=$BUILD/bin/livestack-mkimage
 CACHE=$BUILD/cache/debian-bookworm
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 mkdir -p "$OUT" "$VM_OUT"
 
 # 1. the root, built once per build cache
@@ -26,7 +23,7 @@ if [ ! -f "$CACHE/root.done" ]; then
 	if ! debootstrap --variant=minbase --include=systemd-sysv,udev,kmod,iproute2,procps \
 		bookworm "$CACHE/root" http://deb.debian.org/debian > "$CACHE/debootstrap.log" 2>&1; then
 		nok "debootstrap a Debian bookworm root" "$(tail -n2 "$CACHE/debootstrap.log")"
-		finish
+		done_
 	fi
 	r=$CACHE/root
 	echo livestack > "$r/etc/hostname"
@@ -47,11 +44,11 @@ ok "a Debian bookworm root with systemd ($(du -sm "$CACHE/root" | cut -f1) MB)"
 # 2. layer and medium
 if [ ! -f "$CACHE/10-debian.squashfs" ]; then
 	"$MK" squashfs "$CACHE/root" "$CACHE/10-debian.squashfs" > "$OUT/mkimage.log" 2>&1 ||
-		{ nok "squashfs of the Debian root" "$(tail -n2 "$OUT/mkimage.log")"; finish; }
+		{ nok "squashfs of the Debian root" "$(tail -n2 "$OUT/mkimage.log")"; done_; }
 fi
 "$MK" iso --kernel "$KCACHE/vmlinuz" --initramfs "$BUILD/demo/initrd.img" \
 	--layer "$CACHE/10-debian.squashfs" --label DEBIANLIVE --out "$OUT/debian.iso" \
-	> "$OUT/mkimage.log" 2>&1 || { nok "ISO of the Debian root" "$(tail -n2 "$OUT/mkimage.log")"; finish; }
+	> "$OUT/mkimage.log" 2>&1 || { nok "ISO of the Debian root" "$(tail -n2 "$OUT/mkimage.log")"; done_; }
 ok "squashfs layer $(( $(stat -c %s "$CACHE/10-debian.squashfs") >> 20 )) MiB and ISO built"
 
 # 3. boot it and check from inside
@@ -83,4 +80,4 @@ while IFS= read -r line; do
 	elif [[ "$line" =~ TAP\ not\ ok\ -\ (.*)$ ]]; then nok "debian: ${BASH_REMATCH[1]}"; n=$((n + 1)); fi
 done < "$VM_OUT/debian.log"
 [ "$n" -gt 0 ] || nok "debian: checks ran" "no TAP lines (see $VM_OUT/debian.log)"
-finish
+done_

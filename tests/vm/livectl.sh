@@ -8,13 +8,13 @@
 # usage: tests/vm/livectl.sh BUILD KVER KCACHE   (env VM_ONLY=substring: matching boots only)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
 BUILD=$(abs "$1") KCACHE=$(abs "$3")   # $2, KVER, is in the kernel cache's path already
 OUT=$BUILD/tests/livectl
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
-: "${VM_ONLY:=}"
 
 ISO=$BUILD/demo/livestack-demo.iso
 INITRD=$BUILD/demo/initrd.img
@@ -22,30 +22,18 @@ KERNEL=$KCACHE/vmlinuz
 MK=$BUILD/bin/livestack-mkimage
 CTL=$BUILD/bin/livectl
 APPEND="console=ttyS0,115200 panic=-1 live.media=LABEL=LIVESTACK"
-pass=0 fail=0
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
 check() { # check NAME COMMAND...: the command succeeds
 	local name=$1; shift
 	if "$@" >/dev/null 2>&1; then ok "$name"; else nok "$name"; fi
 }
-want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
 # the JSON checks need a real parser: python3 (Debian's python3-minimal)
 pycheck() {
 	if command -v python3 >/dev/null; then check "$@"; else echo "ok - $1 # SKIP no python3"; pass=$((pass + 1)); fi
 }
-guest_tap() { # the in-guest checks' TAP lines, prefixed with the boot's name
-	local name=$1 line n=0
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		case "$line" in
-		"TAP ok - "*) ok "$name: ${line#TAP ok - }"; n=$((n + 1)) ;;
-		"TAP not ok - "*) nok "$name: ${line#TAP not ok - }"; n=$((n + 1)) ;;
-		esac
-	done < "$VM_OUT/$name.log"
-	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
-	grep -q "^CHECKS-DONE" "$VM_OUT/$name.log" || nok "$name: all checks typed" "see $VM_OUT/$name.log"
+guest_checks() { # the shared TAP lines, and every check was typed
+	guest_tap "$1"
+	grep -q "^CHECKS-DONE" "$VM_OUT/$1.log" || nok "$1: all checks typed" "see $VM_OUT/$1.log"
 }
 # between two marker lines of the console log, carriage returns dropped
 between() { tr -d '\r' < "$VM_OUT/$1.log" | awk -v b="$2" -v e="$3" '$0 == e { p = 0 } p { print } $0 == b { p = 1 }'; }
@@ -180,7 +168,7 @@ EOF
 		-cdrom "$ISO" "${DISK[@]}" -append "$APPEND live.union=aufs live.hostname=vmtest-42 panic_on_warn=1 oops=panic"
 	rc=$?
 	[ $rc = 0 ] || nok "aufs: guest powered off before the deadline" "rc=$rc"
-	guest_tap aufs
+	guest_checks aufs
 	between aufs "JSON-BEGIN" "JSON-END" > "$OUT/guest-status.json"
 	pycheck "aufs: the guest's status --json is valid JSON" python3 -m json.tool "$OUT/guest-status.json"
 	pycheck "aufs: the guest's JSON has the layer and the union" python3 -c "
@@ -206,7 +194,7 @@ EOF
 		-cdrom "$ISO" "${DISK[@]}" -append "$APPEND live.union=overlay"
 	rc=$?
 	[ $rc = 0 ] || nok "overlay: guest powered off before the deadline" "rc=$rc"
-	guest_tap overlay
+	guest_checks overlay
 fi
 
 if want persist; then
@@ -246,7 +234,7 @@ EOF
 		-append "console=ttyS0,115200 panic=-1 live.media=LABEL=LIVEEXT"
 	rc=$?
 	[ $rc = 0 ] || nok "persist: guest powered off before the deadline" "rc=$rc"
-	guest_tap persist
+	guest_checks persist
 	# the device as the host sees it: the second save replaced the first
 	check "persist: the device holds the second save" bash -c \
 		"debugfs -R 'cat /upper/root/saved.txt' '$OUT/save-disk.img' 2>/dev/null | grep -qx saved-2"
@@ -280,7 +268,7 @@ EOF
 		-append "console=ttyS0,115200 panic=-1 live.media=LABEL=LIVEEXT live.union=overlay"
 	rc=$?
 	[ $rc = 0 ] || nok "save-overlay: guest powered off before the deadline" "rc=$rc"
-	guest_tap save-overlay
+	guest_checks save-overlay
 fi
 
 if want crash; then

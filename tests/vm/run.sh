@@ -5,42 +5,21 @@
 # usage: tests/vm/run.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
 BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/vm
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
-: "${VM_ONLY:=}"
 
 ISO=$BUILD/demo/livestack-demo.iso
 INITRD=$BUILD/demo/initrd.img
 KERNEL=$KCACHE/vmlinuz
 MK=$BUILD/bin/livestack-mkimage
 CHECKS=$top/tests/vm/checks.sh
-pass=0 fail=0
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
-expect() { # expect SCENARIO NAME REGEX: the console log matches
-	if vm_grep "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $VM_OUT/$1.log"; fi
-}
-refute() {
-	if vm_grep "$1" "$3"; then nok "$1: $2" "found /$3/ in $VM_OUT/$1.log"; else ok "$1: $2"; fi
-}
 # the in-guest checks' TAP lines, prefixed with the scenario
-guest_tap() {
-	local name=$1 line n=0
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		# the shell may put terminal escapes before the output
-		if [[ "$line" =~ TAP\ ok\ -\ (.*)$ ]]; then ok "$name: ${BASH_REMATCH[1]}"; n=$((n + 1))
-		elif [[ "$line" =~ TAP\ not\ ok\ -\ (.*)$ ]]; then nok "$name: ${BASH_REMATCH[1]}"; n=$((n + 1)); fi
-	done < "$VM_OUT/$name.log"
-	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
-}
-want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
-no_panic() { refute "$1" "no kernel panic" "Kernel panic|end Kernel panic"; }
 
 # input typed into a booted live system: the checks, then power off
 mkdir -p "$OUT"

@@ -8,38 +8,20 @@
 # usage: tests/vm/toram.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
 BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/vm-toram
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
-: "${VM_ONLY:=}"
 
 ISO=$BUILD/demo/livestack-demo.iso
 INITRD=$BUILD/demo/initrd.img
 KERNEL=$KCACHE/vmlinuz
 MK=$BUILD/bin/livestack-mkimage
 APPEND="console=ttyS0,115200 panic=-1"
-pass=0 fail=0
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
-expect() { if vm_grep "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $VM_OUT/$1.log"; fi; }
-refute() { if vm_grep "$1" "$3"; then nok "$1: $2" "found /$3/ in $VM_OUT/$1.log"; else ok "$1: $2"; fi; }
-guest_tap() {
-	local name=$1 line n=0
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		case "$line" in
-		"TAP ok - "*) ok "$name: ${line#TAP ok - }"; n=$((n + 1)) ;;
-		"TAP not ok - "*) nok "$name: ${line#TAP not ok - }"; n=$((n + 1)) ;;
-		esac
-	done < "$VM_OUT/$name.log"
-	[ "$n" -gt 0 ] || nok "$name: in-guest checks ran" "no TAP lines (see $VM_OUT/$name.log)"
-}
-want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
-done_() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 
 [ -f "$ISO" ] && [ -f "$INITRD" ] && [ -x "$MK" ] || { nok "demo ISO built" "run make all"; done_; }
 mkdir -p "$OUT"

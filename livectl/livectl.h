@@ -34,6 +34,8 @@ int layer_cmd(int argc, char **argv);
 
 /* persist.c */
 int persist_cmd(int argc, char **argv);
+/* convert.c: persist convert --to aufs|overlay DIR (argv[0] = "convert") */
+int convert_cmd(int argc, char **argv);
 
 /* mounts.c: the union mounted on /, and its branches */
 struct root_union {

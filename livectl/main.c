@@ -24,6 +24,8 @@ static const char usage[] =
 	"  layer list                           the layers, top first\n"
 	"  persist save --to FILE|DEVICE [--size MiB] [--label LABEL]\n"
 	"                                       write the RAM session's changes to an ext2/3/4 image\n"
+	"  persist convert --to aufs|overlay DIR\n"
+	"                                       rewrite a branch's whiteouts for the other union\n"
 	"\n"
 	"  --status FILE (or LIVECTL_STATUS=FILE) reads another status file than " LIVE_STATUS "\n"
 	"exit status: 0 done, 1 usage error, 2 the operation failed (see livectl(8))\n";

@@ -540,7 +540,8 @@ out_umount:
 }
 
 static const char persist_usage[] =
-	"usage: livectl persist save --to FILE|DEVICE [--size MiB] [--label LABEL] [--from DIR]\n";
+	"usage: livectl persist save --to FILE|DEVICE [--size MiB] [--label LABEL] [--from DIR]\n"
+	"       livectl persist convert --to aufs|overlay DIR\n";
 
 int persist_cmd(int argc, char **argv)
 {
@@ -548,6 +549,8 @@ int persist_cmd(int argc, char **argv)
 	char *end;
 	int i;
 
+	if (argc >= 2 && !strcmp(argv[1], "convert"))
+		return convert_cmd(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "save")) {
 		fputs(persist_usage, stderr);
 		return LIVECTL_EUSAGE;

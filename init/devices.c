@@ -124,11 +124,12 @@ static int by_preference(const void *a, const void *b)
 	return 0;
 }
 
-static void coldplug_block(struct live_ctx *ctx)
+/* Add the block devices present; judge those from index first on, in preference order. */
+static void scan_block(struct live_ctx *ctx, size_t first)
 {
 	struct dirent *d;
 	DIR *dir = opendir("/sys/class/block");
-	size_t i, first = ctx->ndevs;
+	size_t i;
 
 	if (!dir)
 		return;
@@ -141,6 +142,11 @@ static void coldplug_block(struct live_ctx *ctx)
 	for (i = first; i < ctx->ndevs; i++)
 		if (try_dev(ctx, &ctx->devs[i]))
 			break;
+}
+
+static void coldplug_block(struct live_ctx *ctx)
+{
+	scan_block(ctx, ctx->ndevs);
 }
 
 /* One uevent datagram: "action@devpath\0KEY=VAL\0..." */
@@ -216,7 +222,8 @@ int devices_coldplug(struct live_ctx *ctx)
 	return 0;
 }
 
-int devices_find_medium(struct live_ctx *ctx)
+/* The first search: until live.timeout, with a countdown; fills ctx->fail if none. */
+static int wait_medium(struct live_ctx *ctx)
 {
 	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
 	int fd, shown = -1;
@@ -264,3 +271,62 @@ int devices_find_medium(struct live_ctx *ctx)
 			 strcmp(ctx->opts.media, "auto") ? ctx->opts.media : "any device",
 			 ctx->opts.dir, LIVE_LAYER_SUFFIX, devs[0] ? devs : " none");
 }
+
+void devices_events(struct live_ctx *ctx)
+{
+	if (ctx->uevent_fd >= 0)
+		drain(ctx, ctx->uevent_fd);
+}
+
+void devices_rescan(struct live_ctx *ctx, bool all)
+{
+	char path[300];
+	size_t i, n = 0;
+
+	if (ctx->medium >= 0)
+		return;
+	for (i = 0; i < ctx->ndevs; i++) {
+		struct live_dev *d = &ctx->devs[i];
+
+		snprintf(path, sizeof(path), "/sys/class/block/%s", d->name);
+		if (access(path, F_OK))
+			continue;	/* unplugged */
+		if (d->verdict == DEV_REJECTED && (all || d->probe_err == -ENOMEDIUM)) {
+			d->verdict = DEV_UNSEEN;
+			d->probed = false;
+		}
+		if (n != i)
+			ctx->devs[n] = *d;
+		n++;
+	}
+	ctx->ndevs = n;
+	if (ctx->uevent_fd < 0)
+		coldplug_modaliases(ctx);
+	devices_events(ctx);
+	scan_block(ctx, 0);	/* the new ones too, all in preference order */
+}
+
+/* Wait for the medium until live.timeout; then explain, and offer the menu (menu.c). */
+int devices_find_medium(struct live_ctx *ctx)
+{
+	int err;
+
+	for (;;) {
+		err = wait_medium(ctx);
+		if (!err)
+			return 0;
+		switch (menu_run(ctx)) {
+		case MENU_BOOT:
+			return 0;
+		case MENU_RETRY:
+			log_info("scanning the devices again");
+			devices_rescan(ctx, true);
+			if (ctx->medium >= 0)
+				return 0;
+			continue;
+		default:
+			return err;
+		}
+	}
+}
+

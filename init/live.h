@@ -30,6 +30,17 @@ struct live_opts {
 	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
 	char persist[LIVE_PATH_MAX];
 	char persist_size[32];
+	/* persist_foreign.c: live.persist.dir= (archiso's cow_directory=): the directory on the
+	 * persistence fs holding the branch; persist_path: live-boot's persistence-path=, where
+	 * the image files are looked for; persist_fmt: the peer a boot parameter implies
+	 * ("archiso", "porteus"), "" = found from the content */
+	char persist_dir[LIVE_PATH_MAX];
+	char persist_path[LIVE_PATH_MAX];
+	char persist_fmt[16];
+	/* live.persist.create[=SIZE]: "" = no, "default" = the default size (persist_create.c) */
+	char persist_create[32];
+	bool persist_ro;		/* live.persist.ro: the persistence is a ro branch under a RAM one */
+	char ramdev[8];			/* live.ramdev=: "tmpfs" (default) or "zram" */
 	char iso[LIVE_PATH_MAX];	/* live.iso=: an ISO file on some partition */
 	char id[40];			/* live.id=: "" = the image's built-in ID, "any" = none */
 	bool debug, quiet, toram;
@@ -90,11 +101,28 @@ struct live_ctx {
 	size_t nlayers;
 	char unionfs[16];		/* what was mounted: "aufs" or "overlay" */
 	char union_note[160];		/* e.g. why aufs was not used */
-	char rw_type[16];
+	char rw_type[16];		/* "tmpfs", "zram", "persistence" */
+	char rw_dev[32];		/* zram.c: "/dev/zram0" */
+	char rw_comp[24];		/* zram.c: its compression algorithm */
+	/* persist.c: live.persist.ro: the persistence fs' branch dir, a ro branch under the RAM one */
+	char rw_lower[LIVE_PATH_MAX];
 	/* persist.c: what the rw branch is on, for the status file */
 	char persist_what[LIVE_PATH_MAX];	/* "none", "/dev/sdb2", "/dev/sdb1:/live-rw.img" */
 	char persist_fs[16];
 	char persist_check[160];
+	/* persist_foreign.c: the branch's layout on the rw mount ("" = LIVE_RW_UPPER/WORK;
+	 * rw_work "" = no place for overlayfs' workdir), the union its whiteouts need
+	 * ("" = any), the peer format found, the label/file name, live-boot's bind lines */
+	char rw_upper[LIVE_PATH_MAX];
+	char rw_work[LIVE_PATH_MAX];
+	char rw_union[16];
+	char persist_format[16];
+	char persist_label[40];
+	struct live_bind {
+		char src[LIVE_PATH_MAX];	/* on the persistence fs */
+		char dest[128];			/* in the new root */
+	} binds[8];
+	size_t nbinds;
 	/* medium.c/isofile.c */
 	char image_id[40];		/* the ID built into the initramfs, "" = none */
 	char want_id[40];		/* the ID a medium must carry, "" = any */
@@ -137,11 +165,19 @@ int kmod_load_name(struct live_ctx *ctx, const char *name);
 /* devices.c */
 int devices_coldplug(struct live_ctx *ctx);
 int devices_find_medium(struct live_ctx *ctx);
+/* devices.c: handle pending uevents; judge the devices again (all = also those already
+ * rejected, else only new ones and drives that had no disc) */
+void devices_events(struct live_ctx *ctx);
+void devices_rescan(struct live_ctx *ctx, bool all);
+/* menu.c: the text menu after a failed medium search */
+enum { MENU_BOOT = 0, MENU_RETRY = 1, MENU_SHELL = 2 };
+int menu_run(struct live_ctx *ctx);
 /* medium.c */
 bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
 void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
-const char *medium_mount_type(const char *probed);
+/* medium.c: the probe's mount(2) type if fs is one a medium may be kept on, else NULL */
+const char *medium_mount_type(const struct probe_result *fs);
 /* medium.c: mount(2) data for a filesystem type (vfat: iocharset=utf8), NULL for none */
 const char *medium_mount_data(struct live_ctx *ctx, const char *type);
 /* isofile.c: live.iso=: look for the ISO file on dev; 0 = it is now the medium. */
@@ -159,11 +195,36 @@ int persist_setup(struct live_ctx *ctx);
  * and mke2fs on a new image file */
 int fsck_check(struct live_ctx *ctx, const char *node, char *result, size_t len);
 int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len);
+/* persist_foreign.c: after the persistence fs is on LIVE_RW_MNT, find whose format it is
+ * and set the layout: 0 = use it, 1 = only binds (the rw branch is a tmpfs), <0 = refused
+ * (why says why); foreign_files: the image file names to look for, with persistence-path=;
+ * foreign_binds: live-boot's bind lines, after the union is mounted. */
+int foreign_layout(struct live_ctx *ctx, char *why, size_t len);
+size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], size_t max);
+void foreign_binds(struct live_ctx *ctx);
+const char *live_rw_upper(const struct live_ctx *ctx);
+const char *live_rw_work(const struct live_ctx *ctx);
+/* persist_ram.c: the RAM rw branch (zram if asked and possible, else tmpfs) on LIVE_RW_MNT;
+ * persist_ro_lower: live.persist.ro: the persistence on LIVE_RW_MNT moves to
+ * LIVE_PERSIST_RO_MNT and its branch becomes ctx->rw_lower */
+int ram_branch_mount(struct live_ctx *ctx);
+int persist_ro_lower(struct live_ctx *ctx, char *why, size_t len);
+/* zram.c: live.ramdev=zram: an ext fs on /dev/zram0 of live.ramsize on target; 0 or -errno
+ * with why filled; zram_size_bytes: live.ramsize as bytes (ram: the RAM size), 0 if bad */
+int zram_mount(struct live_ctx *ctx, const char *target, char *why, size_t len);
+unsigned long long zram_size_bytes(const char *s, unsigned long long ram);
+/* persist_create.c: live.persist.create: the size to create (0 = too little room, why
+ * says so), whether a partition is an EFI system partition, the disk of a partition */
+unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned long long avail,
+				char *why, size_t len);
+bool pcreate_is_esp(const char *name);
+const char *pcreate_disk_of(const char *name, char *buf, size_t len);
 /* union.c */
 int union_mount(struct live_ctx *ctx);
-int union_build_aufs(char *buf, size_t len, const char *rw, const struct live_layer *l, size_t n);
+int union_build_aufs(char *buf, size_t len, const char *rw, const char *ro,
+		     const struct live_layer *l, size_t n);
 int union_build_overlay(char *buf, size_t len, const char *upper, const char *work,
-			const struct live_layer *l, size_t n);
+			const char *ro, const struct live_layer *l, size_t n);
 /* hooks.c */
 int hooks_run(struct live_ctx *ctx, const char *phase);
 /* status.c */
@@ -172,9 +233,13 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len);
 /* switchroot.c */
 int switchroot_check(struct live_ctx *ctx, const char *newroot);
 int switchroot_exec(struct live_ctx *ctx, const char *newroot);
+/* shutdown_prep.c: /run/initramfs/shutdown for systemd-shutdown (never fails) */
+void shutdown_prep(struct live_ctx *ctx);
 /* net.c */
 bool net_wanted(const struct live_opts *o);
 int net_setup(struct live_ctx *ctx);
+/* net.c: the image can configure a network (klibc's ipconfig is in it) */
+bool net_supported(void);
 /* A value of /run/live/net ("next-server", "address"); "" when absent. */
 void net_lease_value(const char *key, char *out, size_t len);
 /* fetch.c */

@@ -29,6 +29,11 @@ bool net_wanted(const struct live_opts *o)
 	return *o->net || *o->fetch || *o->nfs;
 }
 
+bool net_supported(void)
+{
+	return access(NET_IPCONFIG, X_OK) == 0;
+}
+
 /* Drivers for the NICs present: PCI, virtio and USB devices by modalias, again each round
  * (virtio_pci makes the virtio device virtio_net binds to only once it is loaded). */
 static void load_nic_drivers(struct live_ctx *ctx)

@@ -25,6 +25,8 @@ CHECKS=$top/tests/vm/checks.sh
 mkdir -p "$OUT"
 { cat "$CHECKS"; echo "poweroff -f"; } > "$OUT/live.in"
 echo "poweroff -f" > "$OUT/poweroff.in"
+# a failed medium search shows the menu (tests/vm/rescue.sh): 4 is the shell
+printf '4\npoweroff -f\n' > "$OUT/menu-shell.in"
 APPEND="console=ttyS0,115200 panic=-1"
 
 live_boot() { # live_boot NAME DEADLINE QEMU-ARGS...: boot to the demo, run the checks
@@ -92,7 +94,7 @@ if want break-premount; then
 fi
 
 if want missing-medium; then
-	vm_session missing-medium 90 "rescue shell;" "$OUT/poweroff.in" \
+	vm_session missing-medium 90 "(livestack:menu)" "$OUT/menu-shell.in" \
 		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.timeout=3"
 	expect missing-medium "says what it looked for and for how long" \
 		"no live medium found within 3 s: looked for any device with /live/\*\.squashfs"
@@ -103,7 +105,7 @@ if want missing-medium; then
 fi
 
 if want label-nosuch; then
-	vm_session label-nosuch 90 "rescue shell;" "$OUT/poweroff.in" \
+	vm_session label-nosuch 90 "(livestack:menu)" "$OUT/menu-shell.in" \
 		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
 		-append "$APPEND live.media=LABEL=nosuch live.timeout=3"
 	expect label-nosuch "names the label it wanted" "looked for LABEL=nosuch"
@@ -190,7 +192,7 @@ if want ramsize-bad; then
 fi
 
 if want layers-missing; then
-	vm_session layers-missing 90 "rescue shell;" "$OUT/poweroff.in" \
+	vm_session layers-missing 90 "(livestack:menu)" "$OUT/menu-shell.in" \
 		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" \
 		-append "$APPEND live.layers=10-demo,99-nosuch live.timeout=3"
 	expect layers-missing "names the missing layer selection" "not all of live.layers=10-demo,99-nosuch"

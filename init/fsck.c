@@ -121,10 +121,11 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 			 "(livestack-mkimage initramfs --e2fsck adds one)", dev);
 		return 0;
 	}
-	argv[n++] = "-p";
+	/* live.persist.ro: nothing is written, so nothing is repaired either */
+	argv[n++] = ctx->opts.persist_ro ? "-n" : "-p";
 	argv[n++] = dev;
 	argv[n] = NULL;
-	log_info("persistence: checking %s (e2fsck -p)", dev);
+	log_info("persistence: checking %s (e2fsck %s)", dev, argv[n - 2]);
 	out[0] = '\0';
 	rc = spawn_run(argv, NULL, out, sizeof(out));
 	if (*out)
@@ -136,6 +137,17 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 	}
 	/* e2fsck(8): 0 clean, 1 errors corrected, 2 corrected (reboot), 4 left uncorrected,
 	 * 8 operational error, 16 usage, 32 cancelled, 128 library error */
+	if (ctx->opts.persist_ro) {
+		/* -n: 4 = problems found (or a journal to replay), left as they are */
+		snprintf(result, len, "e2fsck -n exit %d: %s", rc, rc == 0 ? "clean" :
+			 rc < 8 ? "problems found, not repaired (read-only), used read-only" :
+			 "check failed, used read-only");
+		log_info("persistence: %s: %s (%s)", dev, result, last_line(out));
+		if (rc)
+			log_warn("persistence: %s not repaired: live.persist.ro writes nothing; boot "
+				 "once without it to let e2fsck repair it", dev);
+		return 0;
+	}
 	snprintf(result, len, "e2fsck exit %d: %s%s", rc,
 		 rc == 0 ? "clean" : rc < 4 ? "repaired" : "NOT REPAIRED, not used",
 		 strstr(out, "recovering journal") ? ", journal recovered" : "");

@@ -25,7 +25,7 @@ TEST(union_aufs_top_layer_first)
 	layer(&l[0], "10-base");
 	layer(&l[1], "20-desktop");
 	layer(&l[2], "30-extra");
-	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", l, 3), 0);
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", NULL, l, 3), 0);
 	CHECK_STR(buf, "br:/run/live/rw/upper=rw:/run/live/layers/30-extra=rr:"
 		  "/run/live/layers/20-desktop=rr:/run/live/layers/10-base=rr");
 }
@@ -36,9 +36,9 @@ TEST(union_aufs_refuses_separators)
 	char buf[512];
 
 	layer(&l[0], "10-a:b");
-	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", l, 1), -EINVAL);
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", NULL, l, 1), -EINVAL);
 	layer(&l[0], "10-a,b");
-	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", l, 1), -EINVAL);
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", NULL, l, 1), -EINVAL);
 }
 
 TEST(union_aufs_too_long)
@@ -47,7 +47,7 @@ TEST(union_aufs_too_long)
 	char buf[40];
 
 	layer(&l[0], "10-base");
-	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", l, 1), -ENAMETOOLONG);
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", NULL, l, 1), -ENAMETOOLONG);
 }
 
 TEST(union_overlay_order_and_escapes)
@@ -57,10 +57,30 @@ TEST(union_overlay_order_and_escapes)
 
 	layer(&l[0], "10-base");
 	layer(&l[1], "20-a:b,c");
-	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", l, 2), 0);
+	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", NULL, l, 2), 0);
 	CHECK_STR(buf, "lowerdir=/run/live/layers/20-a\\:b\\,c:/run/live/layers/10-base,"
 		  "upperdir=/u,workdir=/w");
-	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", l, 0), -EINVAL);
+	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", NULL, l, 0), -EINVAL);
+}
+
+/* live.persist.ro: the persistence branch sits read-only under the RAM branch */
+TEST(union_persist_ro_branch)
+{
+	struct live_layer l[2];
+	char buf[512];
+
+	layer(&l[0], "10-base");
+	layer(&l[1], "20-desktop");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/run/live/rw/upper", "/run/live/persist-ro/upper",
+				  l, 2), 0);
+	CHECK_STR(buf, "br:/run/live/rw/upper=rw:/run/live/persist-ro/upper=ro+wh:"
+		  "/run/live/layers/20-desktop=rr:/run/live/layers/10-base=rr");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", "", l, 1), 0);
+	CHECK_STR(buf, "br:/rw=rw:/run/live/layers/10-base=rr");
+	CHECK_EQ(union_build_aufs(buf, sizeof(buf), "/rw", "/p:x", l, 1), -EINVAL);
+	CHECK_EQ(union_build_overlay(buf, sizeof(buf), "/u", "/w", "/p,ro", l, 2), 0);
+	CHECK_STR(buf, "lowerdir=/p\\,ro:/run/live/layers/20-desktop:/run/live/layers/10-base,"
+		  "upperdir=/u,workdir=/w");
 }
 
 static void touch(const char *dir, const char *name)
@@ -130,6 +150,7 @@ int main(void)
 	RUN(union_aufs_refuses_separators);
 	RUN(union_aufs_too_long);
 	RUN(union_overlay_order_and_escapes);
+	RUN(union_persist_ro_branch);
 	RUN(layers_sorted_selected_and_filtered);
 	RUN(layers_dracut_squashfs_img);
 	return HARNESS_END();

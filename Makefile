@@ -24,6 +24,7 @@ INIT_HDR  = $(wildcard init/*.h)
 MKIMG_SRC = $(sort $(wildcard mkimage/*.c))
 MKIMG_HDR = $(wildcard mkimage/*.h)
 CTL_SRC   = $(sort $(wildcard livectl/*.c))
+SD_SRC    = $(sort $(wildcard shutdown/*.c))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 # init's pure parts are unit-tested on the host: every init/*.c but main.c
@@ -32,13 +33,14 @@ INIT_LIBSRC = $(filter-out init/main.c,$(INIT_SRC))
 INIT_BIN  = $(BUILD)/bin/init
 MKIMG_BIN = $(BUILD)/bin/livestack-mkimage
 CTL_BIN   = $(BUILD)/bin/livectl
+SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
 .PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
 all: tools aufs images
 
-tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN))
+tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
 
 deps:
 	@sh scripts/deps.sh $(KVER) $(CACHE)
@@ -69,6 +71,13 @@ $(CTL_BIN): $(patsubst %.c,$(BUILD)/musl/%.o,$(CTL_SRC)) $(BUILD)/musl/liblivest
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(INIT_LDFLAGS) -o $@ $^
 
+# /run/initramfs/shutdown: static, kept in RAM until the machine goes down
+$(patsubst %.c,$(BUILD)/musl/%.o,$(SD_SRC)): shutdown/shutdown.h
+$(SD_BIN): $(patsubst %.c,$(BUILD)/musl/%.o,$(SD_SRC)) $(BUILD)/musl/liblivestack.a
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(INIT_LDFLAGS) -o $@ $^
+	@echo "  shutdown: $$(stat -c %s $@) bytes (static, musl)"
+
 $(MKIMG_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(MKIMG_SRC)) $(BUILD)/host/liblivestack.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^
@@ -93,9 +102,11 @@ images: $(BUILD)/demo/livestack-demo.iso
 $(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks modules -type f 2>/dev/null)
 	@sh scripts/build-demo.sh $(BUILD) $(KVER) $(KCACHE)
 
+# ROOT=busybox (default) or ROOT=debian (Debian 12 with systemd, made with mmdebstrap)
+ROOT ?= busybox
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@bash scripts/demo.sh $(BUILD) $(KVER) $(KCACHE)
+	@ROOT=$(ROOT) bash scripts/demo.sh $(BUILD) $(KVER) $(KCACHE)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -123,6 +134,7 @@ install: tools
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livestack $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(MKIMG_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(INIT_BIN) $(DESTDIR)$(PREFIX)/share/livestack/init
+	install -m 755 $(SD_BIN) $(DESTDIR)$(PREFIX)/share/livestack/shutdown
 	cp -r configs modules hooks $(DESTDIR)$(PREFIX)/share/livestack/
 	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
 

@@ -105,6 +105,9 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		return set_str(o, o->iso, sizeof(o->iso), key, val);
 	if (!strcmp(key, "live.id") && has_val)
 		return set_str(o, o->id, sizeof(o->id), key, val);
+	/* read by /run/initramfs/shutdown (shutdown/main.c): leave the CD in */
+	if (!strcmp(key, "live.noeject") && !has_val)
+		return 1;
 	/* read by the shipped hook hooks/bottom/50-hostname.sh */
 	if (!strcmp(key, "live.hostname") && has_val)
 		return 1;

@@ -130,6 +130,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 		return live_fail(ctx, -EINVAL, NULL,
 				 "/ is not the initramfs (ramfs/tmpfs): refusing to delete it");
 	stat("/", &root);
+	shutdown_prep(ctx);
 	hooks_run(ctx, "bottom-late");
 	status_write(ctx, LIVE_STATUS);
 

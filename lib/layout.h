@@ -41,6 +41,11 @@
 /* Where a persistence device or image's host partition is mounted while looked at. */
 #define LIVE_PERSIST_HOST_MNT	"/run/live/persist-host"
 #define LIVE_NEWROOT		"/root"
+/* The shutdown program: in the initramfs, and where /init copies it for systemd-shutdown
+ * (which pivots into LIVE_SHUTDOWN_DIR, the old root at /oldroot, and execs /shutdown). */
+#define LIVE_SHUTDOWN_SRC	"/lib/livestack/shutdown"
+#define LIVE_SHUTDOWN_DIR	"/run/initramfs"
+#define LIVE_SHUTDOWN		"/run/initramfs/shutdown"
 
 #define LIVE_LABEL_DEFAULT	"LIVESTACK"
 #define LIVE_TIMEOUT_DEFAULT	30

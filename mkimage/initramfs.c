@@ -17,20 +17,23 @@
 
 struct initramfs_opts {
 	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
-	const char *datadir, *busybox, *e2fsck, *id;
+	const char *datadir, *busybox, *e2fsck, *id, *shutdown;
 	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
+	char shutdown_buf[MK_PATH_MAX];
 };
 
 static const char usage_text[] =
 	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
-	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID]\n"
+	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID] [--shutdown FILE|none]\n"
 	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER; alias --modules-dir)\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
 	"  --e2fsck FILE  a static e2fsck (e2fsck-static's /sbin/e2fsck.static) as /sbin/e2fsck:\n"
 	"                 persistence is checked before use (else only when a layer has one)\n"
+	"  --shutdown FILE the static shutdown program, copied to /run/initramfs/shutdown at boot\n"
+	"                 (default: livestack-shutdown beside this program, or DATADIR/shutdown)\n"
 	"  --id ID        the build ID of the medium this image is for (" LIVE_IMAGE_ID ");\n"
 	"                 'iso' and 'usb' add it to the copy they put on the medium\n";
 
@@ -50,6 +53,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		{ "busybox", required_argument, NULL, 'b' },
 		{ "e2fsck", required_argument, NULL, 'e' },
 		{ "id", required_argument, NULL, 'I' },
+		{ "shutdown", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -73,6 +77,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'b': o->busybox = optarg; break;
 		case 'e': o->e2fsck = optarg; break;
 		case 'I': o->id = optarg; break;
+		case 'S': o->shutdown = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -115,6 +120,18 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		if (n <= 0 || access(o->init_buf, R_OK) != 0)
 			snprintf(o->init_buf, sizeof(o->init_buf), "%s/init", o->datadir);
 		o->init = o->init_buf;
+	}
+	if (!o->shutdown) {
+		/* like init: build/bin/livestack-shutdown, or DATADIR/shutdown; none: left out */
+		ssize_t n = readlink("/proc/self/exe", o->shutdown_buf, sizeof(o->shutdown_buf) - 24);
+
+		if (n > 0) {
+			o->shutdown_buf[n] = '\0';
+			strcpy(strrchr(o->shutdown_buf, '/') + 1, "livestack-shutdown");
+		}
+		if (n <= 0 || access(o->shutdown_buf, R_OK) != 0)
+			snprintf(o->shutdown_buf, sizeof(o->shutdown_buf), "%s/shutdown", o->datadir);
+		o->shutdown = access(o->shutdown_buf, R_OK) == 0 ? o->shutdown_buf : "none";
 	}
 	return 0;
 }
@@ -306,6 +323,11 @@ static int add_skeleton(struct cpio_writer *w, const struct initramfs_opts *o, c
 	if (!err && o->id) {
 		snprintf(image, sizeof(image), "%s\n", o->id);
 		err = cpio_add_data(w, LIVE_IMAGE_ID + 1, 0644, image, strlen(image));
+	}
+	if (!err && strcmp(o->shutdown, "none")) {
+		if (mk_need_file("shutdown program", o->shutdown))
+			return -1;
+		err = cpio_add_file(w, LIVE_SHUTDOWN_SRC + 1, 0755, o->shutdown);
 	}
 	if (!err && o->e2fsck) {
 		if (mk_need_file("e2fsck", o->e2fsck))

@@ -9,7 +9,7 @@ pkgs="gcc make musl-tools busybox-static klibc-utils squashfs-tools xorriso isol
 syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfstools
 e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf pxelinux
 linux-headers-$kver
-debootstrap python3 wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
+mmdebstrap python3 wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
 nfs-ganesha nfs-ganesha-vfs"
 # (the last two lines are for the tests: a Debian root, the HTTP/NFS servers of the
 # network boot tests, and the filesystems the probe tests create)

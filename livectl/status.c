@@ -32,6 +32,10 @@ static void human(const struct live_status *st)
 	printf("branches (top first):\n");
 	printf("  %-16s %s (%s, writable)\n", "rw", or_dash(runstatus_get(st, "rw")),
 	       or_dash(runstatus_get(st, "rw.type")));
+	v = runstatus_get(st, "persist.lower");
+	if (v && *v)	/* live.persist.ro: the persistence, read-only, under the RAM branch */
+		printf("  %-16s %s (%s, read-only)\n", "persistence", v,
+		       or_dash(runstatus_get(st, "persist")));
 	for (i = n; i-- > 0;) {
 		runstatus_layer(st, i, &l);
 		printf("  %-16s %s  %s  %s\n", l.name, or_dash(l.mnt), or_dash(l.dev),

@@ -30,6 +30,15 @@ enum alias_kind {
 	AL_MEDIA_UUID,	/* value is a bare UUID */
 	AL_RAMSIZE,
 	AL_PERSIST_SIZE,
+	AL_COW_LABEL,	/* archiso: label of the persistence fs, branch in cow_directory= */
+	AL_PERSIST_DIR,	/* archiso's cow_directory= */
+	AL_PERSIST_PATH, /* live-boot's persistence-path= */
+	AL_CHANGES,	/* Porteus/Slax changes=: a device, directory or image file */
+	AL_PERSIST_RO,	/* the persistence is read-only, writes go to RAM */
+	AL_IMAGE,	/* the layer image's file name in the layers' directory */
+	AL_NOLOAD,	/* Porteus noload=a;b: layers whose names contain these are skipped */
+	AL_LOAD,	/* Porteus load=a;b: layers from optional/ whose names contain these */
+	AL_TOHD,	/* Knoppix tohd=: not supported, a warning */
 };
 
 struct alias {
@@ -66,8 +75,10 @@ static const struct alias aliases[] = {
 	{ "persistence-label",	1, AL_PERSIST_LABEL, "live-boot" },
 	{ "nopersistence",	0, AL_NOPERSIST, "live-boot" },
 	{ "rd.live.overlay",	1, AL_PERSIST,	"dracut" },
-	{ "cow_label",		1, AL_PERSIST_LABEL, "archiso" },
-	{ "changes",		1, AL_PERSIST,	"Porteus/Slax" },
+	{ "cow_label",		1, AL_COW_LABEL, "archiso" },
+	{ "cow_directory",	1, AL_PERSIST_DIR, "archiso" },
+	{ "persistence-path",	1, AL_PERSIST_PATH, "live-boot" },
+	{ "changes",		1, AL_CHANGES,	"Porteus/Slax" },
 	{ "findiso",		1, AL_ISO,	"live-boot" },
 	{ "iso-scan/filename",	1, AL_ISO,	"dracut/casper" },
 	{ "ip",			1, AL_IP,	"kernel/live-boot/dracut" },
@@ -80,7 +91,13 @@ static const struct alias aliases[] = {
 	{ "archisosearchuuid",	1, AL_MEDIA_UUID, "archiso" },
 	{ "cow_spacesize",	1, AL_RAMSIZE,	"archiso" },
 	{ "rd.live.overlay.size", 1, AL_PERSIST_SIZE, "dracut" },
+	{ "rd.live.overlay.readonly", -1, AL_PERSIST_RO, "dracut" },
 	{ "rd.shell",		-1, AL_IGNORE,	"dracut (a failed boot always offers a shell)" },
+	{ "knoppix_name",	1, AL_IMAGE,	"Knoppix" },
+	{ "rd.live.squashimg",	1, AL_IMAGE,	"dracut" },
+	{ "noload",		1, AL_NOLOAD,	"Porteus" },
+	{ "load",		1, AL_LOAD,	"Porteus" },
+	{ "tohd",		1, AL_TOHD,	"Knoppix" },
 };
 
 /* live-boot's and dracut's break points, as our phase names. */
@@ -107,6 +124,58 @@ static void set(char *dst, size_t len, const char *val)
 {
 	if (strlen(val) < len)
 		memcpy(dst, val, strlen(val) + 1);
+}
+
+/* Porteus' changes=: /dev/sdXN, /dev/sdXN/dir, /mnt/sdXN/dir (Porteus' own mount points),
+ * /dir (any partition), LABEL:x/dir, UUID:x/dir, a bare label; the path is a directory
+ * (the branch itself) or an image file (save.dat), whichever is there. EXIT: saves at
+ * shutdown: not ours. Non-zero = not understood. */
+static int alias_changes(struct live_opts *o, const char *v)
+{
+	const char *rest = NULL;
+	char dev[LIVE_PATH_MAX];
+
+	if (!*v || !strncmp(v, "EXIT:", 5))
+		return -1;
+	if (!strncmp(v, "/dev/", 5) || !strncmp(v, "/mnt/", 5)) {
+		rest = strchr(v + 5, '/');
+		snprintf(dev, sizeof(dev), "/dev/%.*s", (int)(rest ? rest - v - 5 : 200), v + 5);
+	} else if (!strncmp(v, "LABEL:", 6) || !strncmp(v, "UUID:", 5)) {
+		size_t k = strcspn(v, ":");
+
+		rest = strchr(v + k + 1, '/');
+		snprintf(dev, sizeof(dev), "%.*s=%.*s", (int)k, v, (int)(rest ? rest - v - k - 1 : 200),
+			 v + k + 1);
+	} else {
+		set(o->persist, sizeof(o->persist), v);
+		return 0;
+	}
+	if (rest && strcmp(rest, "/"))
+		snprintf(o->persist, sizeof(o->persist), "%.120s:%.120s", dev, rest);
+	else
+		set(o->persist, sizeof(o->persist), dev);
+	return 0;
+}
+
+/* Porteus' a;b (or a,b) list appended to a comma list. */
+static void add_list(char *dst, size_t len, const char *val)
+{
+	size_t used = strlen(dst), i;
+
+	if (!*val || used + 1 + strlen(val) >= len)
+		return;
+	if (used)
+		dst[used++] = ',';
+	for (i = 0; val[i]; i++)
+		dst[used++] = val[i] == ';' ? ',' : val[i];
+	dst[used] = '\0';
+}
+
+static void warn(struct live_opts *o, const char *msg)
+{
+	size_t used = strlen(o->warnings);
+
+	snprintf(o->warnings + used, sizeof(o->warnings) - used, "%s%s", used ? " " : "", msg);
 }
 
 int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val)
@@ -165,6 +234,26 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 		break;
 	case AL_PERSIST_LABEL:
 		snprintf(o->persist, sizeof(o->persist), "LABEL=%.200s", val);
+		break;
+	case AL_COW_LABEL:
+		snprintf(o->persist, sizeof(o->persist), "LABEL=%.200s", val);
+		set(o->persist_fmt, sizeof(o->persist_fmt), "archiso");
+		break;
+	case AL_PERSIST_DIR:
+	case AL_PERSIST_PATH: {
+		char *dst = a->kind == AL_PERSIST_DIR ? o->persist_dir : o->persist_path;
+		size_t n = strlen(val);
+
+		while (n > 1 && val[n - 1] == '/')
+			n--;
+		snprintf(dst, LIVE_PATH_MAX, "%s%.*s", *val == '/' ? "" : "/",
+			 (int)(n < 200 ? n : 200), val);
+		break;
+	}
+	case AL_CHANGES:
+		if (alias_changes(o, val))
+			return 0;
+		set(o->persist_fmt, sizeof(o->persist_fmt), "porteus");
 		break;
 	case AL_NOPERSIST:
 		o->persist[0] = '\0';
@@ -231,6 +320,29 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 		else
 			set(o->persist_size, sizeof(o->persist_size), val);
 		break;
+	case AL_PERSIST_RO:
+		/* dracut writes rd.live.overlay.readonly=1 */
+		o->persist_ro = !has_val || strcmp(val, "0");
+		break;
+	case AL_IMAGE:
+		if (!*val || strchr(val, '/'))
+			return 0;
+		set(o->image, sizeof(o->image), val);
+		break;
+	case AL_NOLOAD:
+		add_list(o->layers_skip, sizeof(o->layers_skip), val);
+		break;
+	case AL_LOAD:
+		add_list(o->layers_optional, sizeof(o->layers_optional), val);
+		break;
+	case AL_TOHD: {
+		char msg[LIVE_PATH_MAX];
+
+		snprintf(msg, sizeof(msg), "tohd=%.100s: copying the medium to a disk is not "
+			 "supported, booting from the medium (live.toram copies it to RAM);", val);
+		warn(o, msg);
+		break;
+	}
 	case AL_NFSROOT:
 		/* the kernel's nfsroot=[SERVER:]PATH[,options]: options are not ours */
 		snprintf(o->nfs, sizeof(o->nfs), "%.*s", (int)strcspn(val, ","), val);
@@ -240,9 +352,11 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 }
 
 static const char *const natives[] = {
-	"live.media", "live.dir", "live.layers", "live.union", "live.ramsize",
+	"live.media", "live.dir", "live.layers", "live.layers.skip", "live.layers.optional", "live.image", "live.union",
+	"live.ramsize",
 	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
-	"live.persist", "live.persist.size", "live.iso", "live.id",
+	"live.persist", "live.persist.size", "live.persist.dir", "live.persist.path", "live.persist.ro", "live.persist.create",
+	"live.ramdev", "live.iso", "live.id",
 	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",
 };
 

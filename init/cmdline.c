@@ -13,6 +13,7 @@ void cmdline_defaults(struct live_opts *o)
 	snprintf(o->media, sizeof(o->media), "auto");
 	snprintf(o->dir, sizeof(o->dir), "%s", LIVE_DIR_DEFAULT);
 	snprintf(o->ramsize, sizeof(o->ramsize), "50%%");
+	snprintf(o->ramdev, sizeof(o->ramdev), "tmpfs");
 	snprintf(o->init, sizeof(o->init), "/sbin/init");
 	o->timeout = LIVE_TIMEOUT_DEFAULT;
 }
@@ -64,6 +65,12 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		return set_str(o, o->dir, sizeof(o->dir), key, val);
 	if (!strcmp(key, "live.layers") && has_val)
 		return set_str(o, o->layers, sizeof(o->layers), key, val);
+	if (!strcmp(key, "live.layers.skip") && has_val)
+		return set_str(o, o->layers_skip, sizeof(o->layers_skip), key, val);
+	if (!strcmp(key, "live.layers.optional") && has_val)
+		return set_str(o, o->layers_optional, sizeof(o->layers_optional), key, val);
+	if (!strcmp(key, "live.image") && has_val && !strchr(val, '/'))
+		return set_str(o, o->image, sizeof(o->image), key, val);
 	if (!strcmp(key, "live.union") && has_val) {
 		if (strcmp(val, "aufs") && strcmp(val, "overlay") && strcmp(val, "auto")) {
 			char msg[160];
@@ -101,6 +108,34 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 			       has_val && *val ? (strcmp(val, "off") ? val : "") : "auto");
 	if (!strcmp(key, "live.persist.size") && has_val)
 		return set_str(o, o->persist_size, sizeof(o->persist_size), key, val);
+	/* persist_foreign.c: the branch's directory on the persistence fs, and where
+	 * live.persist=auto looks for image files */
+	if ((!strcmp(key, "live.persist.dir") || !strcmp(key, "live.persist.path")) && has_val) {
+		char *dst = key[13] == 'd' ? o->persist_dir : o->persist_path;
+
+		if (*val != '/') {
+			char abs[LIVE_PATH_MAX + 1];
+
+			snprintf(abs, sizeof(abs), "/%.*s", LIVE_PATH_MAX - 2, val);
+			return set_str(o, dst, LIVE_PATH_MAX, key, abs);
+		}
+		return set_str(o, dst, LIVE_PATH_MAX, key, val);
+	}
+	if (!strcmp(key, "live.persist.ro") && !has_val)
+		return o->persist_ro = true, 1;
+	if (!strcmp(key, "live.persist.create"))
+		return set_str(o, o->persist_create, sizeof(o->persist_create), key,
+			       has_val && *val ? val : "default");
+	if (!strcmp(key, "live.ramdev") && has_val) {
+		if (strcmp(val, "tmpfs") && strcmp(val, "zram")) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "live.ramdev=%s: not tmpfs or zram, ignored;", val);
+			append_word(o->warnings, sizeof(o->warnings), msg);
+			return 1;
+		}
+		return set_str(o, o->ramdev, sizeof(o->ramdev), key, val);
+	}
 	if (!strcmp(key, "live.iso") && has_val)
 		return set_str(o, o->iso, sizeof(o->iso), key, val);
 	if (!strcmp(key, "live.id") && has_val)

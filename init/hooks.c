@@ -37,7 +37,7 @@ static void env_set(struct live_ctx *ctx, const char *phase)
 	setenv("LIVE_MEDIUM_DEV", ctx->medium >= 0 ? ctx->devs[ctx->medium].name : "", 1);
 	setenv("LIVE_DIR", ctx->opts.dir, 1);
 	setenv("LIVE_LAYERS", layers, 1);
-	setenv("LIVE_RW", *ctx->rw_type ? LIVE_RW_UPPER : "", 1);
+	setenv("LIVE_RW", *ctx->rw_type ? live_rw_upper(ctx) : "", 1);
 	setenv("LIVE_UNION", ctx->unionfs, 1);
 	setenv("LIVE_NEWROOT", LIVE_NEWROOT, 1);
 	setenv("LIVE_DEBUG", ctx->opts.debug ? "1" : "", 1);

@@ -21,6 +21,9 @@ struct live_opts {
 	char media[LIVE_PATH_MAX];	/* "auto", "/dev/X", "LABEL=x", "UUID=x" */
 	char dir[LIVE_PATH_MAX];	/* directory of the layers on the medium */
 	char layers[LIVE_PATH_MAX];	/* comma list of layer names, "" = all */
+	char layers_skip[LIVE_PATH_MAX];	/* live.layers.skip=: name substrings not mounted */
+	char layers_optional[LIVE_PATH_MAX];	/* live.layers.optional=: from <dir>/optional/ */
+	char image[64];			/* live.image=: the layer file name in dir, "" = NN-*.squashfs */
 	char unionfs[16];		/* "" (image default), "aufs", "overlay" */
 	char ramsize[32];		/* tmpfs size= for the rw branch: "50%", "512m" */
 	char brk[32];			/* phase to stop before, "" = none */
@@ -189,6 +192,9 @@ int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
+/* the same with the boot parameters' selection (live.layers=, .skip=, live.image=) */
+int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
+		size_t *n);
 /* persist.c */
 int persist_setup(struct live_ctx *ctx);
 /* fsck.c: e2fsck -p node (result for the status file; -EUCLEAN when not repaired),

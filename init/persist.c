@@ -43,6 +43,7 @@ struct pstate {
 	size_t ndevs;
 	char why[320];			/* why nothing was used, for the console */
 	bool host_shared;		/* PERSIST_HOST is a bind of the medium or isohost */
+	bool ntfs_said;			/* the "no NTFS driver" line was printed */
 };
 
 /* tmpfs size=: a number with an optional k/m/g or % suffix. */
@@ -57,26 +58,6 @@ static bool size_ok(const char *s)
 	if (*p && strchr("kKmMgG%", *p))
 		p++;
 	return *p == '\0';
-}
-
-/* live.persist.size=: a number of MiB, or with a k/m/g suffix; 0 when unusable. */
-static unsigned long long size_bytes(const char *s)
-{
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-
-	if (end == s)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	case 'm': case 'M': end++; /* fallthrough */
-	case '\0': n <<= 20; break;
-	default: return 0;
-	}
-	if (*end == 'i' || *end == 'b' || *end == 'B')
-		end++;
-	return *end ? 0 : n;
 }
 
 static int by_name(const void *a, const void *b)
@@ -200,7 +181,7 @@ static bool mounted(const char *dir)
  * medium, the ISO's host) is bound there and only that mount is made writable. */
 static int host_open(struct pstate *st, const struct pdev *p)
 {
-	const char *shared = NULL, *type = medium_mount_type(p->fs.type);
+	const char *shared = NULL, *type = medium_mount_type(&p->fs);
 	char node[64];
 
 	if (!type || !host_type_ok(p->fs.type))
@@ -216,6 +197,8 @@ static int host_open(struct pstate *st, const struct pdev *p)
 	if (shared) {
 		if (mount(shared, LIVE_PERSIST_HOST_MNT, NULL, MS_BIND, NULL) < 0)
 			return -errno;
+		if (st->ctx->opts.persist_ro)
+			return 0;	/* live.persist.ro: the medium's ro mount as it is */
 		/* not MS_BIND: the superblock becomes writable, the medium's own mount stays ro */
 		if (mount(NULL, LIVE_PERSIST_HOST_MNT, NULL, MS_REMOUNT, NULL) < 0) {
 			int err = -errno;
@@ -226,8 +209,18 @@ static int host_open(struct pstate *st, const struct pdev *p)
 		return 0;
 	}
 	kmod_load_name(st->ctx, type);
-	return mount(node, LIVE_PERSIST_HOST_MNT, type, MS_NOSUID | MS_NODEV,
-		     medium_mount_data(st->ctx, type)) < 0 ? -errno : 0;
+	if (mount(node, LIVE_PERSIST_HOST_MNT, type, MS_NOSUID | MS_NODEV |
+		  (st->ctx->opts.persist_ro ? MS_RDONLY : 0), medium_mount_data(st->ctx, type)) == 0)
+		return 0;
+	if (errno == ENODEV && !strcmp(p->fs.type, "ntfs") && !st->ntfs_said) {
+		/* Debian 12's 6.1 has neither ntfs3 nor the old ntfs driver */
+		log_warn("persistence: %s is NTFS, which this kernel cannot mount (no ntfs3 "
+			 "driver): image files on NTFS are not used; keep them on a FAT32, "
+			 "exFAT or ext4 partition", node);
+		st->ntfs_said = true;
+		return -ENODEV;
+	}
+	return -errno;
 }
 
 static void host_close(struct pstate *st)
@@ -237,31 +230,6 @@ static void host_close(struct pstate *st)
 	if (umount2(LIVE_PERSIST_HOST_MNT, 0) < 0)
 		umount2(LIVE_PERSIST_HOST_MNT, MNT_DETACH);
 	st->host_shared = false;
-}
-
-/* live-boot's "persistence" label means nothing without a persistence.conf saying "/ union". */
-static int conf_line(void *arg, char *line)
-{
-	char *p = line + strspn(line, " \t");
-
-	(void)arg;
-	return p[0] == '/' && (p[1] == ' ' || p[1] == '\t' || p[1] == '\0');
-}
-
-static int check_conf(struct pstate *st)
-{
-	char path[LIVE_PATH_MAX];
-	int r;
-
-	snprintf(path, sizeof(path), "%s/persistence.conf", LIVE_RW_MNT);
-	if (access(path, F_OK))
-		return 0;
-	r = file_lines(path, conf_line, NULL);
-	if (r == 1)
-		return 0;
-	snprintf(st->why, sizeof(st->why),
-		 "its persistence.conf does not persist / (per-directory persistence is not supported)");
-	return -ENOTSUP;
 }
 
 /* Check and mount an ext filesystem on node as the rw branch. */
@@ -286,15 +254,11 @@ static int use_fs(struct pstate *st, const char *node, const char *what)
 		return err;
 	}
 	kmod_load_name(ctx, "ext4");
-	if (mount(node, LIVE_RW_MNT, "ext4", 0, NULL) < 0) {
+	if (mount(node, LIVE_RW_MNT, "ext4", ctx->opts.persist_ro ? MS_RDONLY : 0, NULL) < 0) {
 		snprintf(st->why, sizeof(st->why), "%s does not mount as ext4: %s", what, strerror(errno));
 		return -errno;
 	}
-	err = check_conf(st);
-	if (err) {
-		umount2(LIVE_RW_MNT, 0);
-		return err;
-	}
+	snprintf(ctx->persist_label, sizeof(ctx->persist_label), "%s", fs.label);
 	snprintf(ctx->persist_what, sizeof(ctx->persist_what), "%s", what);
 	snprintf(ctx->persist_fs, sizeof(ctx->persist_fs), "%s", fs.type);
 	return 0;
@@ -331,6 +295,37 @@ static int use_file(struct pstate *st, const struct pdev *host, const char *path
 	return err;
 }
 
+/* A directory on the host (Porteus' changes=/porteus/changes): the host is bound on the
+ * rw mount and the branch is that directory (live.persist.dir=). */
+static int use_dir(struct pstate *st, const struct pdev *host, const char *path)
+{
+	struct live_ctx *ctx = st->ctx;
+
+	if (!is_ext(host->fs.type)) {
+		snprintf(st->why, sizeof(st->why), "/dev/%s:%s is on %s, which cannot keep a "
+			 "union branch (owners, modes, whiteouts)", host->name, path, host->fs.type);
+		return -EMEDIUMTYPE;
+	}
+	if (mount(LIVE_PERSIST_HOST_MNT, LIVE_RW_MNT, NULL, MS_BIND, NULL) < 0) {
+		snprintf(st->why, sizeof(st->why), "binding /dev/%s: %s", host->name, strerror(errno));
+		return -errno;
+	}
+	snprintf(ctx->opts.persist_dir, sizeof(ctx->opts.persist_dir), "%s", path);
+	snprintf(ctx->persist_what, sizeof(ctx->persist_what), "/dev/%s:%s", host->name, path);
+	snprintf(ctx->persist_fs, sizeof(ctx->persist_fs), "%s", host->fs.type);
+	snprintf(ctx->persist_label, sizeof(ctx->persist_label), "%s", host->fs.label);
+	return 0;
+}
+
+static bool dir_there(const char *path)
+{
+	char full[LIVE_PATH_MAX * 2];
+	struct stat s;
+
+	snprintf(full, sizeof(full), "%s%s", LIVE_PERSIST_HOST_MNT, path);
+	return strcmp(path, "/") && stat(full, &s) == 0 && S_ISDIR(s.st_mode);
+}
+
 static bool file_there(const char *path)
 {
 	char full[LIVE_PATH_MAX * 2];
@@ -340,19 +335,32 @@ static bool file_there(const char *path)
 	return stat(full, &s) == 0 && S_ISREG(s.st_mode);
 }
 
+static bool on_medium_disk(const struct pstate *st, const struct pdev *p)
+{
+	char a[32], b[32];
+
+	return *medium_name(st->ctx) &&
+	       !strcmp(pcreate_disk_of(p->name, a, sizeof(a)),
+		       pcreate_disk_of(medium_name(st->ctx), b, sizeof(b)));
+}
+
 /* Hosts for image files in the order they are searched: the medium's partition
- * (or the ISO's host), then every other partition by name. */
+ * (or the ISO's host), the other partitions of its disk, then every other
+ * partition, each group by name. */
 static size_t host_order(struct pstate *st, const struct pdev **out)
 {
 	const char *m = medium_name(st->ctx);
 	size_t i, n = 0;
+	int pass;
 
 	for (i = 0; i < st->ndevs; i++)
 		if (!strcmp(st->devs[i].name, m) && host_type_ok(st->devs[i].fs.type))
 			out[n++] = &st->devs[i];
-	for (i = 0; i < st->ndevs; i++)
-		if (strcmp(st->devs[i].name, m) && host_type_ok(st->devs[i].fs.type))
-			out[n++] = &st->devs[i];
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < st->ndevs; i++)
+			if (strcmp(st->devs[i].name, m) && host_type_ok(st->devs[i].fs.type) &&
+			    on_medium_disk(st, &st->devs[i]) == !pass)
+				out[n++] = &st->devs[i];
 	return n;
 }
 
@@ -367,9 +375,12 @@ static int try_files(struct pstate *st, const struct pdev *const *hosts, size_t 
 		if (host_open(st, hosts[h]))
 			continue;
 		for (i = 0; i < nnames; i++) {
-			if (!file_there(names[i]))
+			if (nnames == 1 && dir_there(names[i]))
+				err = use_dir(st, hosts[h], names[i]);
+			else if (!file_there(names[i]))
 				continue;
-			err = use_file(st, hosts[h], names[i]);
+			else
+				err = use_file(st, hosts[h], names[i]);
 			if (!err)
 				return 0;	/* the host stays mounted under the image */
 		}
@@ -378,36 +389,85 @@ static int try_files(struct pstate *st, const struct pdev *const *hosts, size_t 
 	return err;
 }
 
-/* live.persist.size=: a new sparse image file with an ext filesystem on the first
- * host with room for it; never over an existing file. */
+/* live.persist.create: the medium's partition, else the other partitions of its
+ * disk (a stick's data partition), else, when its disk has none (a CD, a network
+ * boot), every writable partition; live.persist.size= alone: every host. */
+static size_t create_hosts(const struct pstate *st, const struct pdev *const *hosts,
+			   size_t nhosts, const struct pdev **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nhosts; i++)
+		if (!*st->ctx->opts.persist_create || on_medium_disk(st, hosts[i]))
+			out[n++] = hosts[i];
+	if (n)
+		return n;
+	for (i = 0; i < nhosts; i++)
+		out[n++] = hosts[i];
+	return n;
+}
+
+static void note(char *buf, size_t len, const char *name, const char *what)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used, "%s/dev/%s: %s", used ? "; " : "", name, what);
+}
+
+/* A new image file (sparse where the filesystem can) with an ext filesystem, on the
+ * first candidate with room; never over an existing file, never on an EFI system
+ * partition, nothing repartitioned. */
 static int create_file(struct pstate *st, const struct pdev *const *hosts, size_t nhosts,
 		       const char *path)
 {
-	unsigned long long size = size_bytes(st->ctx->opts.persist_size);
-	char full[LIVE_PATH_MAX * 2], how[64];
+	struct live_ctx *ctx = st->ctx;
+	const char *opt = *ctx->opts.persist_create && strcmp(ctx->opts.persist_create, "default") ?
+			  ctx->opts.persist_create : *ctx->opts.persist_size ?
+			  ctx->opts.persist_size : "default";
+	const struct pdev *cand[PERSIST_MAX_DEVS];
+	char full[LIVE_PATH_MAX * 2], how[64], tried[240] = "", why[96];
+	unsigned long long size;
 	struct statvfs vfs;
-	size_t h;
+	size_t h, n;
 	int fd, err;
 
-	if (size < (1ULL << 20)) {
-		snprintf(st->why, sizeof(st->why), "live.persist.size=%s is not a size of 1M or more",
-			 st->ctx->opts.persist_size);
-		return -EINVAL;
+	if (ctx->opts.persist_ro) {
+		snprintf(st->why, sizeof(st->why), "%s not found, and live.persist.ro creates "
+			 "nothing", path);
+		return -ENOENT;
 	}
-	for (h = 0; h < nhosts; h++) {
-		if (host_open(st, hosts[h]))
+	n = create_hosts(st, hosts, nhosts, cand);
+	for (h = 0; h < n; h++) {
+		const struct pdev *p = cand[h];
+		bool nosparse = !strcmp(p->fs.type, "vfat") || !strcmp(p->fs.type, "exfat");
+
+		if (pcreate_is_esp(p->name)) {
+			note(tried, sizeof(tried), p->name, "EFI system partition");
 			continue;
+		}
+		if (host_open(st, p)) {
+			note(tried, sizeof(tried), p->name, "does not mount writable");
+			continue;
+		}
 		snprintf(full, sizeof(full), "%s%s", LIVE_PERSIST_HOST_MNT, path);
-		if (statvfs(LIVE_PERSIST_HOST_MNT, &vfs) < 0 ||
-		    (unsigned long long)vfs.f_bavail * vfs.f_frsize < size + (1ULL << 20)) {
+		size = statvfs(LIVE_PERSIST_HOST_MNT, &vfs) < 0 ? 0 :
+		       pcreate_size(opt, p->fs.type,
+				    (unsigned long long)vfs.f_bavail * vfs.f_frsize, why, sizeof(why));
+		if (!size) {
+			note(tried, sizeof(tried), p->name, why);
 			host_close(st);
 			continue;
 		}
 		fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
+			note(tried, sizeof(tried), p->name, errno == EEXIST ?
+			     "the file exists (not overwritten)" : strerror(errno));
 			host_close(st);
 			continue;
 		}
+		log_info("persistence: creating /dev/%s:%s (%llu MiB)%s", p->name, path, size >> 20,
+			 nosparse ? ": FAT/exFAT have no sparse files, the whole size is written "
+			 "once, this takes a while" : "");
 		err = ftruncate(fd, (off_t)size) < 0 ? -errno : 0;
 		if (!err && fsync(fd) < 0)
 			err = -errno;
@@ -417,19 +477,19 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 			unlink(full);
 			host_close(st);
 			snprintf(st->why, sizeof(st->why), "creating %s on /dev/%s failed: %s", path,
-				 hosts[h]->name, strerror(-err));
+				 p->name, strerror(-err));
 			return err;
 		}
 		sync();
-		log_info("persistence: created /dev/%s:%s (%llu MiB, %s)", hosts[h]->name, path,
+		log_info("persistence: created /dev/%s:%s (%llu MiB, %s)", p->name, path,
 			 size >> 20, how);
-		err = use_file(st, hosts[h], path);
+		err = use_file(st, p, path);
 		if (err)
 			host_close(st);
 		return err;
 	}
-	snprintf(st->why, sizeof(st->why), "no writable partition with %llu MiB free for %s",
-		 size >> 20, path);
+	snprintf(st->why, sizeof(st->why), "no partition could hold a new %s%s%s", path,
+		 *tried ? ": " : " (no writable partition)", tried);
 	return -ENOSPC;
 }
 
@@ -437,6 +497,9 @@ static int persist_find(struct pstate *st)
 {
 	static const char *const labels[] = { LIVE_PERSIST_LABELS };
 	static const char *const files[] = { LIVE_PERSIST_FILES };
+	char names[12][LIVE_PATH_MAX];
+	const char *namep[12];
+	size_t nnames;
 	const struct pdev *hosts[PERSIST_MAX_DEVS];
 	const struct pdev *p;
 	const char *path = st->spec.path;
@@ -451,10 +514,13 @@ static int persist_find(struct pstate *st)
 				    !use_partition(st, &st->devs[i]))
 					return 0;
 		nhosts = host_order(st, hosts);
-		err = try_files(st, hosts, nhosts, files, sizeof(files) / sizeof(files[0]));
+		nnames = foreign_files(st->ctx, names, 12);
+		for (i = 0; i < nnames; i++)
+			namep[i] = names[i];
+		err = try_files(st, hosts, nhosts, namep, nnames);
 		if (!err)
 			return 0;
-		if (*st->ctx->opts.persist_size)
+		if (*st->ctx->opts.persist_size || *st->ctx->opts.persist_create)
 			return create_file(st, hosts, nhosts, "/" LIVE_PERSIST_FILE_DEFAULT);
 		if (!*st->why)
 			snprintf(st->why, sizeof(st->why),
@@ -479,33 +545,11 @@ static int persist_find(struct pstate *st)
 	err = try_files(st, hosts, nhosts, &path, 1);
 	if (!err || err != -ENOENT)
 		return err;
-	if (*st->ctx->opts.persist_size)
+	if (*st->ctx->opts.persist_size || *st->ctx->opts.persist_create)
 		return create_file(st, hosts, nhosts, path);
 	snprintf(st->why, sizeof(st->why), "no %s on %s (live.persist.size= creates it)", path,
 		 *st->spec.dev ? st->spec.dev : "any partition");
 	return -ENOENT;
-}
-
-static int mount_tmpfs(struct live_ctx *ctx)
-{
-	char data[64];
-
-	snprintf(data, sizeof(data), "mode=0755,size=%s", ctx->opts.ramsize);
-	if (mount("tmpfs", LIVE_RW_MNT, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
-		return live_fail(ctx, -errno, "try a smaller live.ramsize=",
-				 "mounting the tmpfs rw branch (%s): %s", data, strerror(errno));
-	snprintf(ctx->rw_type, sizeof(ctx->rw_type), "tmpfs");
-	log_info("rw branch: tmpfs (%s) on %s", ctx->opts.ramsize, LIVE_RW_MNT);
-	return 0;
-}
-
-static int make_dir(const char *path)
-{
-	struct stat s;
-
-	if (mkdir(path, 0755) == 0 || (errno == EEXIST && stat(path, &s) == 0 && S_ISDIR(s.st_mode)))
-		return 0;
-	return errno == EEXIST ? -ENOTDIR : -errno;
 }
 
 int persist_setup(struct live_ctx *ctx)
@@ -519,16 +563,27 @@ int persist_setup(struct live_ctx *ctx)
 	file_mkdirs(LIVE_RW_MNT, 0755);
 	snprintf(ctx->persist_what, sizeof(ctx->persist_what), "none");
 	ctx->persist_fs[0] = ctx->persist_check[0] = '\0';
+	/* live.persist.create alone means live.persist=auto */
+	if (!*ctx->opts.persist && *ctx->opts.persist_create)
+		snprintf(ctx->opts.persist, sizeof(ctx->opts.persist), "auto");
 	if (*ctx->opts.persist) {
 		memset(&st, 0, sizeof(st));
 		st.ctx = ctx;
 		parse_spec(ctx->opts.persist, &st.spec);
 		err = persist_find(&st);
-		if (!err && (make_dir(LIVE_RW_UPPER) || make_dir(LIVE_RW_WORK))) {
-			snprintf(st.why, sizeof(st.why), "cannot make upper/ and work/ on %s: %s",
-				 ctx->persist_what, strerror(errno));
+		/* whose persistence it is, where its branch is (persist_foreign.c) */
+		err = err ?: foreign_layout(ctx, st.why, sizeof(st.why));
+		if (err < 0 && mounted(LIVE_RW_MNT))
 			umount2(LIVE_RW_MNT, MNT_DETACH);
-			err = -EIO;
+		if (err < 0)
+			ctx->rw_upper[0] = ctx->rw_union[0] = ctx->persist_format[0] = '\0';
+		/* live.persist.ro: it becomes a read-only branch under the RAM one */
+		if (!err && ctx->opts.persist_ro) {
+			err = persist_ro_lower(ctx, st.why, sizeof(st.why));
+			if (!err)
+				goto tmpfs;
+			umount2(LIVE_RW_MNT, MNT_DETACH);
+			ctx->rw_upper[0] = ctx->rw_union[0] = ctx->persist_format[0] = '\0';
 		}
 		if (!err) {
 			snprintf(ctx->rw_type, sizeof(ctx->rw_type), "persistence");
@@ -536,11 +591,14 @@ int persist_setup(struct live_ctx *ctx)
 				 ctx->persist_fs, LIVE_RW_MNT);
 			return 0;
 		}
+		if (err == 1)
+			goto tmpfs;
 		snprintf(ctx->persist_what, sizeof(ctx->persist_what), "none");
 		log_warn("persistence (live.persist=%s) not used: %s; the rw branch is a tmpfs, "
 			 "changes are lost at power-off", ctx->opts.persist, st.why);
 	}
-	err = mount_tmpfs(ctx);
+tmpfs:
+	err = ram_branch_mount(ctx);
 	if (err)
 		return err;
 	if (mkdir(LIVE_RW_UPPER, 0755) < 0 || mkdir(LIVE_RW_WORK, 0755) < 0)

@@ -74,11 +74,21 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 	put(&o, "union=%s\n", ctx->unionfs);
 	if (*ctx->union_note)
 		put(&o, "union.note=%s\n", ctx->union_note);
-	put(&o, "rw=%s\n", LIVE_RW_UPPER);
+	put(&o, "rw=%s\n", live_rw_upper(ctx));
 	put(&o, "rw.type=%s\n", ctx->rw_type);
 	put(&o, "persist=%s\n", *ctx->persist_what ? ctx->persist_what : "none");
 	put(&o, "persist.fs=%s\n", ctx->persist_fs);
+	put(&o, "persist.format=%s\n", *ctx->persist_format ? ctx->persist_format : "none");
+	for (i = 0; i < ctx->nbinds && *ctx->persist_format; i++)
+		put(&o, "persist.bind=%s %s\n", ctx->binds[i].src, ctx->binds[i].dest);
 	put(&o, "persist.check=%s\n", ctx->persist_check);
+	if (*ctx->rw_dev)	/* zram.c: live.ramdev=zram */
+		put(&o, "rw.dev=%s\nrw.comp=%s\n", ctx->rw_dev, ctx->rw_comp);
+	/* live.persist.ro: the persistence is a read-only branch under the RAM one */
+	put(&o, "persist.ro=%d\n", ctx->opts.persist_ro && strcmp(ctx->persist_what, "none") &&
+	    *ctx->persist_what);
+	if (*ctx->rw_lower)
+		put(&o, "persist.lower=%s\n", ctx->rw_lower);
 	/* toram.c: toram=, verify.NAME=, toram.bytes/ms/mib_s= */
 	put(&o, "%s", *ctx->toram_status ? ctx->toram_status : "toram=no\n");
 	put(&o, "init=%s\n", ctx->opts.init);

@@ -21,17 +21,24 @@ static int append(char *buf, size_t len, size_t *used, const char *s)
 	return 0;
 }
 
-/* aufs(5): "br:DIR=PERM:..." top first; ':' and ',' cannot be escaped there. */
-int union_build_aufs(char *buf, size_t len, const char *rw, const struct live_layer *l, size_t n)
+/* aufs(5): "br:DIR=PERM:..." top first; ':' and ',' cannot be escaped there. ro (NULL
+ * or "" = none) is live.persist.ro's branch under rw: ro+wh, its whiteouts still hide. */
+int union_build_aufs(char *buf, size_t len, const char *rw, const char *ro,
+		     const struct live_layer *l, size_t n)
 {
 	size_t used = 0, i;
 	int err;
 
-	if (strpbrk(rw, ":,="))
+	if (strpbrk(rw, ":,=") || (ro && strpbrk(ro, ":,=")))
 		return -EINVAL;
 	err = append(buf, len, &used, "br:");
 	err = err ?: append(buf, len, &used, rw);
 	err = err ?: append(buf, len, &used, "=rw");
+	if (ro && *ro) {
+		err = err ?: append(buf, len, &used, ":");
+		err = err ?: append(buf, len, &used, ro);
+		err = err ?: append(buf, len, &used, "=ro+wh");
+	}
 	for (i = n; !err && i-- > 0;) {
 		if (strpbrk(l[i].mnt, ":,="))
 			return -EINVAL;
@@ -60,9 +67,10 @@ static int append_escaped(char *buf, size_t len, size_t *used, const char *s)
 	return err;
 }
 
-/* overlayfs: lowerdir= lists the top layer first; ':' and ',' escaped with '\'. */
+/* overlayfs: lowerdir= lists the top layer first; ':' and ',' escaped with '\'.
+ * ro (NULL or "" = none): live.persist.ro's branch, the top lowerdir. */
 int union_build_overlay(char *buf, size_t len, const char *upper, const char *work,
-			const struct live_layer *l, size_t n)
+			const char *ro, const struct live_layer *l, size_t n)
 {
 	size_t used = 0, i;
 	int err;
@@ -70,6 +78,10 @@ int union_build_overlay(char *buf, size_t len, const char *upper, const char *wo
 	if (!n)
 		return -EINVAL;
 	err = append(buf, len, &used, "lowerdir=");
+	if (ro && *ro) {
+		err = err ?: append_escaped(buf, len, &used, ro);
+		err = err ?: append(buf, len, &used, ":");
+	}
 	for (i = n; !err && i-- > 0;) {
 		err = append_escaped(buf, len, &used, l[i].mnt);
 		if (!err && i)
@@ -87,7 +99,8 @@ static int mount_aufs(struct live_ctx *ctx)
 	char opts[4096];
 	int err;
 
-	err = union_build_aufs(opts, sizeof(opts), LIVE_RW_UPPER, ctx->layers, ctx->nlayers);
+	err = union_build_aufs(opts, sizeof(opts), live_rw_upper(ctx), ctx->rw_lower,
+			       ctx->layers, ctx->nlayers);
 	if (err) {
 		snprintf(ctx->union_note, sizeof(ctx->union_note),
 			 "a branch path has ':', ',' or '=' which aufs cannot take");
@@ -114,8 +127,12 @@ static int mount_overlay(struct live_ctx *ctx)
 	char opts[4096];
 	int err;
 
-	err = union_build_overlay(opts, sizeof(opts), LIVE_RW_UPPER, LIVE_RW_WORK,
-				  ctx->layers, ctx->nlayers);
+	if (!*live_rw_work(ctx))
+		return live_fail(ctx, -EINVAL, "boot with live.persist=off, or convert the branch",
+				 "%s has no workdir beside it: overlayfs cannot use it",
+				 live_rw_upper(ctx));
+	err = union_build_overlay(opts, sizeof(opts), live_rw_upper(ctx), live_rw_work(ctx),
+				  ctx->rw_lower, ctx->layers, ctx->nlayers);
 	if (err)
 		return live_fail(ctx, err, NULL, "overlayfs options too long for %zu layers",
 				 ctx->nlayers);
@@ -129,8 +146,9 @@ static int mount_overlay(struct live_ctx *ctx)
 
 int union_mount(struct live_ctx *ctx)
 {
-	const char *want = *ctx->opts.unionfs ? ctx->opts.unionfs :
-			   *ctx->image_union ? ctx->image_union : "aufs";
+	/* a persistence branch's whiteouts decide (persist_foreign.c) */
+	const char *want = *ctx->rw_union ? ctx->rw_union : *ctx->opts.unionfs ?
+			   ctx->opts.unionfs : *ctx->image_union ? ctx->image_union : "aufs";
 	int err;
 
 	mkdir(LIVE_NEWROOT, 0755);
@@ -140,8 +158,14 @@ int union_mount(struct live_ctx *ctx)
 		if (!err) {
 			snprintf(ctx->unionfs, sizeof(ctx->unionfs), "aufs");
 			log_info("union: aufs on %s", LIVE_NEWROOT);
+			foreign_binds(ctx);
 			return 0;
 		}
+		/* never the other union over a branch with aufs whiteouts */
+		if (*ctx->rw_union)
+			return live_fail(ctx, err, "boot with live.persist=off",
+					 "aufs did not mount over %s (%s)", live_rw_upper(ctx),
+					 ctx->union_note);
 		/* the one console line that says we degraded, and why */
 		log_warn("aufs not used (%s): falling back to overlayfs", ctx->union_note);
 	} else {
@@ -152,5 +176,6 @@ int union_mount(struct live_ctx *ctx)
 		return err;
 	snprintf(ctx->unionfs, sizeof(ctx->unionfs), "overlay");
 	log_info("union: overlayfs on %s", LIVE_NEWROOT);
+	foreign_binds(ctx);
 	return 0;
 }

@@ -40,6 +40,8 @@
 #define LIVE_ISOHOST_MNT	"/run/live/isohost"
 /* Where a persistence device or image's host partition is mounted while looked at. */
 #define LIVE_PERSIST_HOST_MNT	"/run/live/persist-host"
+/* live.persist.ro: the persistence filesystem, mounted read-only, a branch under the RAM one. */
+#define LIVE_PERSIST_RO_MNT	"/run/live/persist-ro"
 #define LIVE_NEWROOT		"/root"
 /* The shutdown program: in the initramfs, and where /init copies it for systemd-shutdown
  * (which pivots into LIVE_SHUTDOWN_DIR, the old root at /oldroot, and execs /shutdown). */
@@ -50,8 +52,9 @@
 #define LIVE_LABEL_DEFAULT	"LIVESTACK"
 #define LIVE_TIMEOUT_DEFAULT	30
 /* live.persist=auto: partitions with these labels, in this order, then image files
- * with these names in the root of any partition (live-boot, casper, Knoppix names). */
-#define LIVE_PERSIST_LABELS	"persistence", "live-rw", "casper-rw", "KNOPPIX-DATA"
+ * with these names in the root of any partition (live-boot, casper, Knoppix names;
+ * init/persist_foreign.c adds persistence, casper-rw and /KNOPPIX/knoppix-data.img). */
+#define LIVE_PERSIST_LABELS	"persistence", "live-rw", "casper-rw", "KNOPPIX-DATA", "writable"
 #define LIVE_PERSIST_FILES	"persistence.img", "live-rw.img", "knoppix-data.img"
 #define LIVE_PERSIST_LABEL_DEFAULT "persistence"
 /* live.persist=auto with live.persist.size=: the image file it creates */

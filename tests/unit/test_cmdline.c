@@ -215,6 +215,37 @@ TEST(cmdline_porteus_and_archiso_cow)
 	CHECK_STR(o.unknown, "");
 }
 
+TEST(cmdline_foreign_persistence_forms)
+{
+	struct live_opts o = parse("changes=/dev/sdb2/porteus/changes");
+
+	CHECK_STR(o.persist, "/dev/sdb2:/porteus/changes");
+	CHECK_STR(o.persist_fmt, "porteus");
+	o = parse("changes=/mnt/sda1/slax/changes.dat");
+	CHECK_STR(o.persist, "/dev/sda1:/slax/changes.dat");
+	o = parse("changes=/dev/sdc1");
+	CHECK_STR(o.persist, "/dev/sdc1");
+	o = parse("changes=LABEL:Data/porteus/changes");
+	CHECK_STR(o.persist, "LABEL=Data:/porteus/changes");
+	o = parse("changes=/porteus/save.dat");
+	CHECK_STR(o.persist, "/porteus/save.dat");
+	o = parse("changes=EXIT:/porteus/changes");
+	CHECK_STR(o.persist, "");
+	CHECK_STR(o.persist_fmt, "");
+	o = parse("archisolabel=ARCH_2024 cow_label=cow cow_directory=mine/x86_64/");
+	CHECK_STR(o.persist, "LABEL=cow");
+	CHECK_STR(o.persist_fmt, "archiso");
+	CHECK_STR(o.persist_dir, "/mine/x86_64");
+	o = parse("boot=live persistence persistence-path=/live/");
+	CHECK_STR(o.persist, "auto");
+	CHECK_STR(o.persist_path, "/live");
+	CHECK_STR(o.persist_fmt, "");
+	o = parse("live.persist=LABEL=p live.persist.dir=a/b live.persist.path=/x");
+	CHECK_STR(o.persist_dir, "/a/b");
+	CHECK_STR(o.persist_path, "/x");
+	CHECK_STR(o.unknown, "");
+}
+
 int main(void)
 {
 	RUN(cmdline_defaults_apply);
@@ -234,5 +265,6 @@ int main(void)
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);
 	RUN(cmdline_foreign_boot_value_not_ours);
+	RUN(cmdline_foreign_persistence_forms);
 	return HARNESS_END();
 }

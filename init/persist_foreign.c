@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistence of other live systems: once persist.c has the persistence filesystem on
+ * /run/live/rw, find whose it is (live-boot, casper, archiso, Porteus/Slax, Knoppix or
+ * livestack's own), where the changes are on it, which whiteouts they carry, and so which
+ * union can stack them. live-boot's persistence.conf bind lines are mounted after the union.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "live.h"
+#include "log.h"
+
+/* live-boot's persistence fs when it only holds bind lines (the rw branch is a tmpfs) */
+#define FOREIGN_BIND_MNT	"/run/live/persistence"
+/* the whiteout scan stops after this many entries (boot time on huge trees) */
+#define FOREIGN_SCAN_MAX	200000
+
+struct layout {
+	const char *format;		/* "livestack", "live-boot", ... */
+	const char *native;		/* the union the peer itself uses, "" = any */
+	char base[LIVE_PATH_MAX];	/* the directory holding the branch */
+	char upper[LIVE_PATH_MAX];
+	char work[LIVE_PATH_MAX];	/* "" = no place for overlayfs' workdir */
+	bool root_union;		/* live-boot: "/ union" seen */
+};
+
+const char *live_rw_upper(const struct live_ctx *ctx)
+{
+	return *ctx->rw_upper ? ctx->rw_upper : LIVE_RW_UPPER;
+}
+
+const char *live_rw_work(const struct live_ctx *ctx)
+{
+	return *ctx->rw_upper ? ctx->rw_work : LIVE_RW_WORK;
+}
+
+/* Image file names live.persist=auto looks for, each under persistence-path= (or /). */
+size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], size_t max)
+{
+	static const char *const names[] = { LIVE_PERSIST_FILES, "persistence", "casper-rw" };
+	const char *dir = ctx->opts.persist_path;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < max; i++)
+		snprintf(out[n++], LIVE_PATH_MAX, "%.120s/%s", strcmp(dir, "/") ? dir : "", names[i]);
+	/* Knoppix keeps its image beside the compressed system */
+	if (n < max && !*dir)
+		snprintf(out[n++], LIVE_PATH_MAX, "/KNOPPIX/knoppix-data.img");
+	return n;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat s;
+
+	return stat(path, &s) == 0 && S_ISDIR(s.st_mode);
+}
+
+/* the last path component of "/dev/sdb1:/dir/casper-rw" */
+static bool named(const struct live_ctx *ctx, const char *name)
+{
+	const char *slash = strrchr(ctx->persist_what, '/');
+	const char *colon = strchr(ctx->persist_what, ':');
+
+	return (colon && slash && !strcasecmp(slash + 1, name)) ||
+	       !strcasecmp(ctx->persist_label, name);
+}
+
+/* The whiteouts a tree carries. */
+struct wh_count {
+	unsigned long aufs, overlay, entries;
+	char first_aufs[LIVE_PATH_MAX], first_overlay[LIVE_PATH_MAX];
+	const char *skip;		/* overlay's workdir when inside the tree */
+};
+
+static struct wh_count *scan_state;	/* nftw has no user pointer; set around one call */
+
+static int scan_one(const char *path, const struct stat *s, int type, struct FTW *f)
+{
+	struct wh_count *w = scan_state;
+	const char *name = path + f->base;
+	char v[4];
+
+	(void)type;
+	if (++w->entries > FOREIGN_SCAN_MAX)
+		return 1;
+	if (f->level == 1 && (!strcmp(name, "lost+found") ||
+			      (w->skip && !strcmp(path, w->skip))))
+		return 0;
+	if (!strncmp(name, ".wh.", 4)) {
+		if (!w->aufs++)
+			snprintf(w->first_aufs, sizeof(w->first_aufs), "%s", path);
+	} else if (S_ISCHR(s->st_mode) && s->st_rdev == 0) {
+		if (!w->overlay++)
+			snprintf(w->first_overlay, sizeof(w->first_overlay), "%s", path);
+	} else if (S_ISDIR(s->st_mode) && f->level > 0 &&
+		   lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v)) > 0) {
+		if (!w->overlay++)
+			snprintf(w->first_overlay, sizeof(w->first_overlay), "%s", path);
+	}
+	return 0;
+}
+
+static void scan_whiteouts(const char *dir, const char *skip, struct wh_count *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->skip = skip;
+	scan_state = w;
+	nftw(dir, scan_one, 16, FTW_PHYS | FTW_MOUNT);
+	scan_state = NULL;
+}
+
+/* Whether mount -t name can work: the module loaded or built in. */
+static bool union_available(struct live_ctx *ctx, const char *name)
+{
+	char fs[4096], want[32];
+	ssize_t n;
+
+	kmod_load_name(ctx, name);
+	n = file_read("/proc/filesystems", fs, sizeof(fs) - 1);
+	if (n <= 0)
+		return false;
+	fs[n] = '\0';
+	snprintf(want, sizeof(want), "\t%s\n", name);
+	return strstr(fs, want) != NULL;
+}
+
+/* live-boot's persistence.conf: "DEST [OPTIONS]" lines; "/ union" is the root union,
+ * "DIR bind[,source=SRC]" (or no options) a bind mount; anything else is named and skipped. */
+struct conf_state {
+	struct live_ctx *ctx;
+	struct layout *l;
+	const char *mnt;		/* where the persistence fs is */
+	int lineno;
+};
+
+static bool path_safe(const char *p)
+{
+	char copy[LIVE_PATH_MAX], *tok, *save;
+
+	snprintf(copy, sizeof(copy), "%s", p);
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		if (!strcmp(tok, ".") || !strcmp(tok, ".."))
+			return false;
+	return true;
+}
+
+static int conf_line(void *arg, char *line)
+{
+	struct conf_state *cs = arg;
+	struct live_ctx *ctx = cs->ctx;
+	char *dest, *opts, *opt, *save, *hash = strchr(line, '#');
+	const char *source = NULL;
+	bool is_union = false, bad = false;
+	struct live_bind *b;
+
+	cs->lineno++;
+	if (hash)
+		*hash = '\0';
+	dest = strtok_r(line, " \t\r\n", &save);
+	if (!dest)
+		return 0;
+	opts = strtok_r(NULL, " \t\r\n", &save);
+	for (opt = opts ? strtok_r(opts, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(opt, "union"))
+			is_union = true;
+		else if (!strcmp(opt, "bind"))
+			is_union = false;
+		else if (!strncmp(opt, "source=", 7))
+			source = opt + 7;
+		else {
+			log_warn("persistence.conf line %d (%s): option \"%s\" is not supported "
+				 "by livestack, line skipped", cs->lineno, dest, opt);
+			bad = true;
+		}
+	}
+	if (bad)
+		return 0;
+	if (dest[0] != '/' || !path_safe(dest) || !strncmp(dest, "/lib/live", 9) ||
+	    !strcmp(dest, "/lib") || (source && ((source[0] == '/' || !path_safe(source)) &&
+						  strcmp(source, ".")))) {
+		log_warn("persistence.conf line %d (%s): unsafe path, line skipped", cs->lineno, dest);
+		return 0;
+	}
+	if (!strcmp(dest, "/")) {
+		if (!is_union)
+			log_warn("persistence.conf line %d: \"/ bind\" is not possible, line skipped",
+				 cs->lineno);
+		else if (source && strcmp(source, "."))
+			log_warn("persistence.conf line %d: \"/ union\" with source=%s is not "
+				 "supported, line skipped", cs->lineno, source);
+		else
+			cs->l->root_union = true;
+		return 0;
+	}
+	if (is_union) {
+		log_warn("persistence.conf line %d (%s): union mounts of a directory are not "
+			 "supported by livestack (only \"/ union\"), line skipped", cs->lineno, dest);
+		return 0;
+	}
+	if (ctx->nbinds >= sizeof(ctx->binds) / sizeof(ctx->binds[0]) ||
+	    strlen(dest) >= sizeof(ctx->binds[0].dest)) {
+		log_warn("persistence.conf line %d (%s): too many or too long, line skipped",
+			 cs->lineno, dest);
+		return 0;
+	}
+	b = &ctx->binds[ctx->nbinds++];
+	snprintf(b->dest, sizeof(b->dest), "%s", dest);
+	if (!source || !strcmp(source, "."))
+		source = source ? "" : dest + 1;
+	snprintf(b->src, sizeof(b->src), "%.100s/%.140s", cs->mnt, source);
+	return 0;
+}
+
+static void set_path(char *dst, const char *base, const char *name)
+{
+	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
+}
+
+/* Which peer's persistence this is and where its branch is. */
+static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
+{
+	const char *fmt = ctx->opts.persist_fmt;
+	char conf[LIVE_PATH_MAX + 32], dir[LIVE_PATH_MAX];
+	struct wh_count w;
+
+	dir[0] = '\0';
+	if (*ctx->opts.persist_dir)
+		snprintf(dir, sizeof(dir), "%s", ctx->opts.persist_dir);
+	else if (!strcmp(fmt, "archiso")) {
+		/* archiso's default cow_directory=persistent_<archisolabel>/<arch> */
+		struct utsname u;
+
+		uname(&u);
+		snprintf(dir, sizeof(dir), "/persistent_%.100s/%.40s",
+			 strncmp(ctx->opts.media, "LABEL=", 6) ? "" : ctx->opts.media + 6, u.machine);
+	}
+	set_path(l->base, LIVE_RW_MNT, dir[0] == '/' ? dir + 1 : dir);
+	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);
+
+	if (!*fmt) {
+		if (access(conf, F_OK) == 0)
+			fmt = "live-boot";
+		else if (named(ctx, "casper-rw") || named(ctx, "writable"))
+			fmt = "casper";
+		else if (named(ctx, "knoppix-data.img") || named(ctx, "KNOPPIX-DATA"))
+			fmt = "knoppix";
+		else
+			fmt = "livestack";
+	}
+	if (!strcmp(fmt, "archiso")) {
+		if (file_mkdirs(l->base, 0755)) {
+			snprintf(why, len, "cannot make %s: %s", l->base, strerror(errno));
+			return -EIO;
+		}
+		l->format = "archiso";
+		l->native = "overlay";
+		set_path(l->upper, l->base, "upperdir");
+		set_path(l->work, l->base, "workdir");
+	} else if (!strcmp(fmt, "porteus") || !strcmp(fmt, "knoppix")) {
+		if (!is_dir(l->base)) {
+			snprintf(why, len, "no directory %s on %s", dir, ctx->persist_what);
+			return -ENOENT;
+		}
+		l->format = !strcmp(fmt, "porteus") ? "porteus" : "knoppix";
+		l->native = "aufs";
+		snprintf(l->upper, sizeof(l->upper), "%s", l->base);
+	} else if (!strcmp(fmt, "live-boot")) {
+		struct conf_state cs = { ctx, l, l->base, 0 };
+
+		l->format = "live-boot";
+		ctx->nbinds = 0;
+		file_lines(conf, conf_line, &cs);
+		if (!l->root_union)
+			return 1;
+		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch */
+		set_path(dir, l->base, "rw");
+		memset(&w, 0, sizeof(w));
+		if (!is_dir(dir))
+			scan_whiteouts(l->base, NULL, &w);
+		if (is_dir(dir) || !w.aufs) {
+			l->native = "overlay";
+			set_path(l->upper, l->base, "rw");
+			set_path(l->work, l->base, "work");
+		} else {
+			l->native = "aufs";
+			snprintf(l->upper, sizeof(l->upper), "%s", l->base);
+		}
+	} else {
+		l->format = !strcmp(fmt, "casper") ? "casper" : "livestack";
+		l->native = !strcmp(fmt, "casper") ? "overlay" : "";
+		set_path(l->upper, l->base, "upper");
+		set_path(l->work, l->base, "work");
+	}
+	return 0;
+}
+
+/* The union the branch's whiteouts need; <0 when none can take it. */
+static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
+{
+	const char *need = l->native, *asked = ctx->opts.unionfs;
+	struct wh_count w;
+
+	scan_whiteouts(l->upper, *l->work && !strncmp(l->work, l->upper, strlen(l->upper)) ?
+		       l->work : NULL, &w);
+	if (w.aufs && w.overlay) {
+		snprintf(why, len, "%s has both aufs whiteouts (%lu, e.g. %s) and overlayfs "
+			 "whiteouts (%lu, e.g. %s); mend it with livectl persist convert",
+			 l->upper, w.aufs, w.first_aufs, w.overlay, w.first_overlay);
+		return -EINVAL;
+	}
+	if (w.aufs)
+		need = "aufs";
+	else if (w.overlay)
+		need = "overlay";
+	if (!*l->work) {
+		if (w.overlay) {
+			snprintf(why, len, "%s holds overlayfs whiteouts (e.g. %s) but is the root "
+				 "of its filesystem: no place for overlayfs' workdir and aufs cannot "
+				 "read them; convert it with livectl persist convert --to aufs",
+				 l->upper, w.first_overlay);
+			return -EINVAL;
+		}
+		if (strcmp(need, "aufs"))
+			log_info("persistence: the branch is the root of its filesystem: no place "
+				 "for overlayfs' workdir, only aufs can use it");
+		need = "aufs";
+	}
+	if (*need && !union_available(ctx, need)) {
+		snprintf(why, len, "%s needs %s (%s), which this kernel/image does not have",
+			 l->upper, need, w.aufs ? "it holds aufs .wh. whiteouts" :
+			 w.overlay ? "it holds overlayfs whiteouts" : "the peer's own union");
+		return -ENODEV;
+	}
+	if (*need && *asked && strcmp(need, asked))
+		log_warn("persistence: live.union=%s not used: %s needs %s (%s)", asked, l->upper,
+			 need, w.aufs ? "aufs whiteouts" : w.overlay ? "overlayfs whiteouts" :
+			 "no place for a workdir");
+	else if (*need && (w.aufs || w.overlay) && !*asked)
+		log_info("persistence: %s holds %s whiteouts: the union is %s", l->upper,
+			 w.aufs ? "aufs" : "overlayfs", need);
+	snprintf(ctx->rw_union, sizeof(ctx->rw_union), "%s", need);
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (file_mkdirs(path, 0755) == 0 && is_dir(path))
+		return 0;
+	return errno ? -errno : -ENOTDIR;
+}
+
+int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
+{
+	struct layout l;
+	int err;
+
+	memset(&l, 0, sizeof(l));
+	ctx->rw_union[0] = '\0';
+	err = find_layout(ctx, &l, why, len);
+	if (err == 1) {
+		/* only bind lines: the persistence fs moves aside, the branch is a tmpfs */
+		file_mkdirs(FOREIGN_BIND_MNT, 0755);
+		if (mount(LIVE_RW_MNT, FOREIGN_BIND_MNT, NULL, MS_MOVE, NULL) < 0) {
+			snprintf(why, len, "moving it to %s: %s", FOREIGN_BIND_MNT, strerror(errno));
+			return -errno;
+		}
+		for (size_t i = 0; i < ctx->nbinds; i++) {
+			char src[LIVE_PATH_MAX];
+
+			snprintf(src, sizeof(src), "%s%s", FOREIGN_BIND_MNT,
+				 ctx->binds[i].src + strlen(LIVE_RW_MNT));
+			snprintf(ctx->binds[i].src, sizeof(ctx->binds[i].src), "%s", src);
+		}
+		snprintf(ctx->persist_format, sizeof(ctx->persist_format), "live-boot");
+		log_info("persistence: live-boot format (%s), no \"/ union\" line: the root's "
+			 "changes are not kept, %zu bind line(s)", ctx->persist_what, ctx->nbinds);
+		return 1;
+	}
+	if (err)
+		return err;
+	err = pick_union(ctx, &l, why, len);
+	if (err)
+		return err;
+	if (make_dir(l.upper) || (*l.work && make_dir(l.work))) {
+		snprintf(why, len, "cannot make %s%s%s: %s", l.upper, *l.work ? " and " : "", l.work,
+			 strerror(errno));
+		return -EIO;
+	}
+	snprintf(ctx->rw_upper, sizeof(ctx->rw_upper), "%s", l.upper);
+	snprintf(ctx->rw_work, sizeof(ctx->rw_work), "%s", l.work);
+	snprintf(ctx->persist_format, sizeof(ctx->persist_format), "%s", l.format);
+	log_info("persistence: %s format on %s: changes in %s%s%s", l.format, ctx->persist_what,
+		 l.upper, *l.work ? ", workdir " : " (no workdir)", l.work);
+	return 0;
+}
+
+/* live-boot's bind lines, over the mounted union; a missing source is made empty. */
+void foreign_binds(struct live_ctx *ctx)
+{
+	char dest[LIVE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ctx->nbinds; i++) {
+		const struct live_bind *b = &ctx->binds[i];
+
+		snprintf(dest, sizeof(dest), "%s%s", LIVE_NEWROOT, b->dest);
+		if (!is_dir(b->src)) {
+			if (file_mkdirs(b->src, 0755)) {
+				log_warn("persistence: %s not bound: cannot make %s: %s", b->dest,
+					 b->src, strerror(errno));
+				continue;
+			}
+			log_info("persistence: %s made (empty) for %s", b->src, b->dest);
+		}
+		if (file_mkdirs(dest, 0755) ||
+		    mount(b->src, dest, NULL, MS_BIND, NULL) < 0) {
+			log_warn("persistence: %s not bound from %s: %s", b->dest, b->src,
+				 strerror(errno));
+			continue;
+		}
+		log_info("persistence: %s bound from %s", b->dest, b->src);
+	}
+}

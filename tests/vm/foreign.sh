@@ -1,0 +1,187 @@
+#!/bin/bash
+# Persistence of other live systems in QEMU (TCG): one boot per peer with the peer's own
+# boot parameter and an ext4 image made on the host without mounting (mke2fs -d; overlayfs
+# whiteouts made with mknod c 0 0, aufs ones as .wh. files). Each image holds a changed
+# /etc/motd and a whiteout of /etc/group (a file of the demo layer). In the guest: the
+# change is seen, the whiteout hides the file, a new write lands in the peer's directory,
+# status persist.format= and the console name the format. live-boot also has bind lines
+# (one used, unsupported ones named and skipped); Knoppix is booted with live.union=overlay
+# (its aufs whiteouts make /init take aufs and say so); a branch with both kinds of
+# whiteouts is refused (tmpfs, nothing changed on it).
+# usage: tests/vm/foreign.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
+BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+OUT=$BUILD/tests/vm/foreign
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# shellcheck source=../lib/vm.sh
+source "$top/tests/lib/vm.sh"
+
+KERNEL=$KCACHE/vmlinuz
+INITRD=$BUILD/demo/initrd.img
+ISO=$BUILD/demo/livestack-demo.iso
+APPEND="console=ttyS0,115200 panic=-1"
+MOTD="motd-of-the-peer"
+
+guest_in() { # guest_in FILE LINES...
+	local f=$1; shift
+	{
+		echo 't() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }'
+		echo 'st() { grep "^$1=" /run/live/status | cut -d= -f2-; }'
+		printf '%s\n' "$@"
+	} > "$f"
+}
+
+# boot NAME IMAGE CMDLINE LINES...: the demo (kernel+initrd, the ISO as CD), IMAGE as a
+# virtio disk, the common checks, then LINES; powered off at the end
+boot() {
+	local name=$1 img=$2 cmdline=$3; shift 3
+	guest_in "$OUT/$name.in" \
+		"t \"the changed /etc/motd is seen\" \"grep -q $MOTD /etc/motd\"" \
+		't "the whiteout hides /etc/group" "[ ! -e /etc/group ] && ! ls /etc | grep -qx group"' \
+		"$@" 'sync; poweroff -f'
+	vm_session "$name" 150 "LIVESTACK-DEMO-READY" "$OUT/$name.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND $cmdline" -cdrom "$ISO" \
+		-drive "file=$img,format=raw,if=virtio"
+	local rc=$?
+	[ $rc = 0 ] || nok "$name: guest powered off before the deadline" "rc=$rc"
+	expect "$name" "the demo system came up" "^LIVESTACK-DEMO-READY"
+	refute "$name" "no kernel oops or panic" "Kernel panic|Oops|BUG:|WARNING:"
+	guest_tap "$name"
+}
+
+# mkimg IMG LABEL DIR: an ext4 image of DIR (as root: owners and device nodes kept)
+mkimg() {
+	rm -f "$1"
+	mke2fs -q -F -t ext4 ${2:+-L "$2"} -d "$3" "$1" 32M >"$OUT/mke2fs.log" 2>&1
+}
+# dbg IMG CMD: debugfs on a copy of the image after its journal is replayed (the guest
+# powers off without unmounting), for the checks after the boot
+dbg() {
+	cp --sparse=always "$1" "$1.chk" && e2fsck -fy "$1.chk" >/dev/null 2>&1
+	debugfs -R "$2" "$1.chk" 2>/dev/null
+}
+
+# changes DIR FORMAT: the peer's changes in DIR: /etc/motd changed, /etc/group whited out
+changes() {
+	mkdir -p "$1/etc" "$1/root"
+	echo "$MOTD" > "$1/etc/motd"
+	if [ "$2" = overlay ]; then mknod "$1/etc/group" c 0 0; else : > "$1/etc/.wh.group"; chmod 0444 "$1/etc/.wh.group"; fi
+}
+
+mkdir -p "$OUT" "$VM_OUT"
+[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo built" "run make all"; done_; }
+[ "$(id -u)" = 0 ] || { nok "runs as root (mknod for overlayfs whiteouts)"; done_; }
+S=$OUT/src
+rm -rf "$S"
+
+if want live-boot; then
+	# live-boot with overlayfs: rw/ and work/ at the root, persistence.conf with "/ union"
+	# and a bind line; "link" and a directory union are not supported by livestack
+	changes "$S/lb/rw" overlay
+	mkdir -p "$S/lb/work" "$S/lb/homedata"
+	echo "from the bind" > "$S/lb/homedata/kept.txt"
+	printf '%s\n' "/ union" "/home bind,source=homedata" "/opt link" "/srv union" "# a comment" \
+		> "$S/lb/persistence.conf"
+	mkimg "$OUT/lb.img" persistence "$S/lb"
+	boot live-boot "$OUT/lb.img" "boot=live persistence" \
+		't "status persist.format=live-boot" "[ \"$(st persist.format)\" = live-boot ]"' \
+		't "the branch is rw/ (live-boot overlay layout)" "[ \"$(st rw)\" = /run/live/rw/rw ]"' \
+		't "the root union is overlayfs (the whiteouts are overlayfs ones)" "grep -q \"^overlay / overlay .*upperdir=/run/live/rw/rw,workdir=/run/live/rw/work\" /proc/mounts"' \
+		'echo new-lb > /root/new.txt' \
+		't "a new write lands in rw/" "grep -q new-lb /run/live/rw/rw/root/new.txt"' \
+		't "/home is bound from homedata/" "grep -q \"from the bind\" /home/kept.txt"' \
+		'echo home-write > /home/w.txt' \
+		't "a write to /home lands in homedata/" "grep -q home-write /run/live/rw/homedata/w.txt"' \
+		't "status lists the bind" "st persist.bind | grep -q \" /home$\""'
+	expect live-boot "console names the format" "persistence: live-boot format on /dev/vda"
+	expect live-boot "unsupported option named, line skipped" 'persistence.conf line 3 \(/opt\): option "link" is not supported by livestack, line skipped'
+	expect live-boot "a directory union named, line skipped" 'persistence.conf line 4 \(/srv\): union mounts of a directory are not supported'
+	expect live-boot "/home bound" "persistence: /home bound from /run/live/rw/homedata"
+	host "live-boot: the write is on the image (rw/root/new.txt)" "dbg '$OUT/lb.img' 'cat /rw/root/new.txt' | grep -q new-lb"
+	host "live-boot: the /home write is on the image (homedata/w.txt)" "dbg '$OUT/lb.img' 'cat /homedata/w.txt' | grep -q home-write"
+fi
+
+if want casper; then
+	# casper: a partition labelled casper-rw with upper/ and work/ at its root
+	changes "$S/casper/upper" overlay
+	mkdir -p "$S/casper/work"
+	mkimg "$OUT/casper.img" casper-rw "$S/casper"
+	boot casper "$OUT/casper.img" "boot=casper persistent" \
+		't "status persist.format=casper" "[ \"$(st persist.format)\" = casper ]"' \
+		't "the root union is overlayfs with upper/" "grep -q \"^overlay / overlay .*upperdir=/run/live/rw/upper,workdir=/run/live/rw/work\" /proc/mounts"' \
+		'echo new-casper > /root/new.txt' \
+		't "a new write lands in upper/" "grep -q new-casper /run/live/rw/upper/root/new.txt"'
+	expect casper "console names the format" "persistence: casper format on /dev/vda"
+	host "casper: the write is on the image (upper/root/new.txt)" "dbg '$OUT/casper.img' 'cat /upper/root/new.txt' | grep -q new-casper"
+fi
+
+if want archiso; then
+	# archiso: cow_label= partition, cow_directory= holding upperdir/ and workdir/
+	changes "$S/arch/arch/x86_64/upperdir" overlay
+	mkdir -p "$S/arch/arch/x86_64/workdir"
+	mkimg "$OUT/arch.img" COWSPACE "$S/arch"
+	boot archiso "$OUT/arch.img" "archisolabel=LIVESTACK cow_label=COWSPACE cow_directory=arch/x86_64" \
+		't "status persist.format=archiso" "[ \"$(st persist.format)\" = archiso ]"' \
+		't "the branch is cow_directory/upperdir" "[ \"$(st rw)\" = /run/live/rw/arch/x86_64/upperdir ]"' \
+		'echo new-arch > /root/new.txt' \
+		't "a new write lands in upperdir/" "grep -q new-arch /run/live/rw/arch/x86_64/upperdir/root/new.txt"'
+	expect archiso "console names the format" "persistence: archiso format on /dev/vda"
+	host "archiso: the write is on the image" "dbg '$OUT/arch.img' 'cat /arch/x86_64/upperdir/root/new.txt' | grep -q new-arch"
+fi
+
+if want porteus; then
+	# Porteus/Slax: changes=/dev/X/porteus/changes, a directory that is the aufs rw branch
+	changes "$S/porteus/porteus/changes" aufs
+	mkimg "$OUT/porteus.img" "" "$S/porteus"
+	boot porteus "$OUT/porteus.img" "changes=/dev/vda/porteus/changes" \
+		't "status persist.format=porteus" "[ \"$(st persist.format)\" = porteus ]"' \
+		't "the root union is aufs with the changes dir" "grep -q \"^none / aufs .*br:/run/live/rw/porteus/changes=rw\" /proc/mounts"' \
+		'echo new-porteus > /root/new.txt' \
+		't "a new write lands in porteus/changes/" "grep -q new-porteus /run/live/rw/porteus/changes/root/new.txt"' \
+		'rm /etc/hostname' \
+		't "a deletion is an aufs whiteout in the changes dir" "[ -f /run/live/rw/porteus/changes/etc/.wh.hostname ]"'
+	expect porteus "console names the format" "persistence: porteus format on /dev/vda:/porteus/changes"
+	expect porteus "console: the union is aufs" "union: aufs on /root"
+	host "porteus: the write is on the image" "dbg '$OUT/porteus.img' 'cat /porteus/changes/root/new.txt' | grep -q new-porteus"
+fi
+
+if want knoppix; then
+	# Knoppix: KNOPPIX/knoppix-data.img on a partition; its root is the aufs rw branch.
+	# Booted with live.union=overlay: the aufs whiteouts make /init take aufs, and say so.
+	changes "$S/kdata" aufs
+	mkdir -p "$S/khost/KNOPPIX"
+	mkimg "$S/khost/KNOPPIX/knoppix-data.img" "" "$S/kdata"
+	mkimg "$OUT/knoppix-host.img" "" "$S/khost"
+	boot knoppix "$OUT/knoppix-host.img" "persistence live.union=overlay" \
+		't "status persist.format=knoppix" "[ \"$(st persist.format)\" = knoppix ]"' \
+		't "the root union is aufs with the image root as branch" "grep -q \"^none / aufs .*br:/run/live/rw=rw\" /proc/mounts"' \
+		'echo new-knoppix > /root/new.txt' \
+		't "a new write lands at the image root" "grep -q new-knoppix /run/live/rw/root/new.txt"'
+	expect knoppix "console names the format" "persistence: knoppix format on /dev/vda:/KNOPPIX/knoppix-data.img"
+	expect knoppix "live.union=overlay not used, aufs named" "live.union=overlay not used: /run/live/rw needs aufs"
+	expect knoppix "no workdir place said" "no place for overlayfs' workdir, only aufs can use it|needs aufs"
+fi
+
+if want mixed; then
+	# both kinds of whiteouts in one branch: refused, tmpfs, nothing written to it
+	changes "$S/mixed/upper" overlay
+	: > "$S/mixed/upper/etc/.wh.passwd"
+	mkdir -p "$S/mixed/work"
+	mkimg "$OUT/mixed.img" casper-rw "$S/mixed"
+	guest_in "$OUT/mixed.in" \
+		't "refused: the rw branch is a tmpfs" "[ \"$(st rw.type)\" = tmpfs ] && [ \"$(st persist)\" = none ]"' \
+		't "status persist.format=none" "[ \"$(st persist.format)\" = none ]"' \
+		't "the lower /etc/group is seen (nothing of the branch used)" "[ -f /etc/group ]"' \
+		'echo x > /root/new.txt; sync; poweroff -f'
+	vm_session mixed 150 "LIVESTACK-DEMO-READY" "$OUT/mixed.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND persistent" -cdrom "$ISO" \
+		-drive "file=$OUT/mixed.img,format=raw,if=virtio"
+	expect mixed "the demo system came up" "^LIVESTACK-DEMO-READY"
+	expect mixed "console names both kinds and the way out" "has both aufs whiteouts \(1, e.g. .*\.wh\.passwd\) and overlayfs whiteouts \(1, .*\); mend it with livectl persist convert"
+	guest_tap mixed
+	host "mixed: nothing written to the refused image" "! dbg '$OUT/mixed.img' 'ls -l /upper/root' | grep -q new.txt"
+fi
+done_

@@ -6,8 +6,9 @@
 # change is seen, the whiteout hides the file, a new write lands in the peer's directory,
 # status persist.format= and the console name the format. live-boot also has bind lines
 # (one used, unsupported ones named and skipped); Knoppix is booted with live.union=overlay
-# (its aufs whiteouts make /init take aufs and say so); a branch with both kinds of
-# whiteouts is refused (tmpfs, nothing changed on it).
+# (its aufs whiteouts make /init take aufs and say so); live-boot without "/ union" (bind
+# lines only, the root on a tmpfs); a branch with both kinds of whiteouts is refused
+# (tmpfs, nothing changed on it).
 # usage: tests/vm/foreign.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -102,6 +103,31 @@ if want live-boot; then
 	expect live-boot "/home bound" "persistence: /home bound from /run/live/rw/homedata"
 	host "live-boot: the write is on the image (rw/root/new.txt)" "dbg '$OUT/lb.img' 'cat /rw/root/new.txt' | grep -q new-lb"
 	host "live-boot: the /home write is on the image (homedata/w.txt)" "dbg '$OUT/lb.img' 'cat /homedata/w.txt' | grep -q home-write"
+fi
+
+if want live-boot-binds; then
+	# live-boot without "/ union": the root's changes are not kept (tmpfs), two bind lines
+	mkdir -p "$S/lbb/home" "$S/lbb/logs"
+	echo "home of the peer" > "$S/lbb/home/kept.txt"
+	printf '%s\n' "/home" "/var/log bind,source=logs" > "$S/lbb/persistence.conf"
+	mkimg "$OUT/lbb.img" persistence "$S/lbb"
+	guest_in "$OUT/live-boot-binds.in" \
+		't "status persist.format=live-boot" "[ \"$(st persist.format)\" = live-boot ]"' \
+		't "the rw branch is a tmpfs (no / union)" "[ \"$(st rw.type)\" = tmpfs ] && grep -q \"^tmpfs /run/live/rw \" /proc/mounts"' \
+		't "the persistence fs is on /run/live/persistence" "grep -q \"^/dev/vda /run/live/persistence ext4\" /proc/mounts"' \
+		't "/home is the persistence home/" "grep -q \"home of the peer\" /home/kept.txt"' \
+		'echo log-write > /var/log/w.txt; echo root-write > /root/r.txt' \
+		't "a write to /var/log lands in logs/" "grep -q log-write /run/live/persistence/logs/w.txt"' \
+		't "a write to /root lands in the tmpfs" "grep -q root-write /run/live/rw/upper/root/r.txt"' \
+		'sync; poweroff -f'
+	vm_session live-boot-binds 150 "LIVESTACK-DEMO-READY" "$OUT/live-boot-binds.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND boot=live persistence" -cdrom "$ISO" \
+		-drive "file=$OUT/lbb.img,format=raw,if=virtio"
+	expect live-boot-binds "the demo system came up" "^LIVESTACK-DEMO-READY"
+	expect live-boot-binds "console: no / union line, 2 bind lines" 'live-boot format \(/dev/vda\), no "/ union" line: the root.s changes are not kept, 2 bind line'
+	expect live-boot-binds "console: /var/log bound" "persistence: /var/log bound from /run/live/persistence/logs"
+	guest_tap live-boot-binds
+	host "live-boot-binds: the /var/log write is on the image" "dbg '$OUT/lbb.img' 'cat /logs/w.txt' | grep -q log-write"
 fi
 
 if want casper; then

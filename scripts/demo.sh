@@ -49,7 +49,10 @@ rc=$?
 sleep 0.3; kill "$tailpid" 2>/dev/null; wait "$tailpid" 2>/dev/null
 secs=$(( $(date +%s) - start ))
 echo "-----------------------------------------------------------------------"
-log=$VM_OUT/demo.log
+# the steps are read from a copy without terminal escapes (bash's bracketed paste
+# puts one before each output line of the Debian shell) and carriage returns
+log=$VM_OUT/demo.txt
+sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$VM_OUT/demo.log" > "$log"
 seen=0 missed=0
 step() {
 	if grep -qE -- "$2" "$log"; then echo "demo: [seen]   $1"; seen=$((seen + 1))
@@ -72,7 +75,7 @@ step "the machine powered off" "reboot: Power down"
 union=$(sed -n 's/^demo: root filesystem is //p' "$log" | tr -d '\r' | head -n1)
 total=$(sed -n 's/^time.total=//p' "$log" | tr -d '\r' | head -n1)
 echo "demo: root union: ${union:-?}; /init took ${total:-?} ms; the whole run took ${secs} s (qemu rc=$rc)"
-echo "demo: full console log: $log"
+echo "demo: full console log: $VM_OUT/demo.log"
 if [ "$missed" = 0 ] && [ "$rc" = 0 ]; then
 	echo "demo: OK ($seen steps seen)"
 	exit 0

@@ -68,7 +68,7 @@ static void eject(const struct sd_state *s)
 		return;
 	}
 	if (s->no_eject) {
-		say("not ejecting %s (live.noeject)", s->medium);
+		say("not ejecting %s (%s)", s->medium, s->no_eject_why);
 		return;
 	}
 	fd = open(s->medium, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 			cmd = verbs[v].cmd;
 	for (i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--no-eject"))
-			s.no_eject = true;
+			s.no_eject_why = "--no-eject";
 	if (cmd == -1) {
 		fprintf(stderr, "usage: %s reboot|poweroff|halt|kexec [--no-eject]\n", argv[0]);
 		if (getpid() != 1)
@@ -125,7 +125,9 @@ int main(int argc, char **argv)
 	}
 	s.rw_fd = -1;
 	s.rw_clean = -1;
-	s.no_eject = s.no_eject || cmdline_has("live.noeject");
+	if (!s.no_eject_why && cmdline_has("live.noeject"))
+		s.no_eject_why = "live.noeject";
+	s.no_eject = s.no_eject_why != NULL;
 	/* under /oldroot when something pivoted us here (systemd-shutdown), else on / */
 	s.old = stat("/", &root) == 0 && stat("/oldroot", &old) == 0 &&
 		old.st_dev != root.st_dev ? "/oldroot" : "";

@@ -20,6 +20,13 @@ void say_setup(void)
 	int fd, level = 7;
 
 	out.kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	/* writes to /dev/kmsg are rate-limited to 10 lines per 5 s by default: turn that
+	 * off (the machine is going down); when we cannot, write to the console as well */
+	fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "on\n", 3) != 3)
+		out.console = STDERR_FILENO;
+	if (fd >= 0)
+		close(fd);
 	fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (read(fd, buf, sizeof(buf) - 1) > 0)
@@ -27,7 +34,7 @@ void say_setup(void)
 		close(fd);
 	}
 	/* kernel messages of level 5 reach the console when console_loglevel > 5 */
-	if (out.kmsg < 0 || level <= 5)
+	if (out.kmsg < 0 || level <= 5 || out.console >= 0)
 		out.console = STDERR_FILENO;
 }
 

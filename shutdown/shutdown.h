@@ -21,6 +21,7 @@ struct sd_state {
 	bool toram;			/* the layers were copied to RAM (medium released) */
 	char persist[SD_PATH];		/* "none", "/dev/vdb", "/dev/sdb1:/persistence.img" */
 	bool no_eject;			/* live.noeject or --no-eject */
+	const char *no_eject_why;
 	/* counters for the summary */
 	unsigned unmounted, lazy, failed;
 	/* the persistence filesystem (the mount at .../live/rw): an fd of its device,

@@ -50,7 +50,7 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 		return reject(dev, why);
 	}
 	err = probe_path(file, &fs);
-	isotype = err ? NULL : medium_mount_type(fs.type);
+	isotype = err ? NULL : medium_mount_type(&fs);
 	if (!isotype) {
 		umount2(LIVE_ISOHOST_MNT, MNT_DETACH);
 		snprintf(why, sizeof(why), "%.60s is not an ISO image (%s)", ctx->opts.iso,
@@ -76,7 +76,7 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 		return reject(dev, why);
 	}
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_list(dir, ctx->opts.layers, l, LIVE_MAX_LAYERS, &n);
+	err = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n);
 	if (err || !n)
 		snprintf(why, sizeof(why), "%.60s has no %s/*%s", ctx->opts.iso, ctx->opts.dir,
 			 LIVE_LAYER_SUFFIX);

@@ -47,25 +47,92 @@ static size_t count_selected(const char *sel)
 	return n;
 }
 
-int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n)
+/* Does name contain one of the comma-separated substrings of skip? (live.layers.skip=) */
+static bool skipped(const char *skip, const char *name)
 {
-	const size_t slen = strlen(LIVE_LAYER_SUFFIX);
+	const char *p = skip;
+	char sub[64];
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n && n < sizeof(sub)) {
+			memcpy(sub, p, n);
+			sub[n] = '\0';
+			if (strstr(name, sub))
+				return true;
+		}
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/*
+ * The layer name of a file in the layers' directory, or false if it is not a layer:
+ * NN-name.squashfs (or Porteus' NN-name.xzm), dracut's squashfs.img ("squashfs"); with live.image=FILE only FILE and,
+ * for a FILE without a dot, FILE1, FILE2... (Knoppix's KNOPPIX, KNOPPIX1 add-ons), named
+ * after the file without .squashfs/.img/.sfs.
+ */
+static bool layer_name(const char *file, const char *image, char *name, size_t len)
+{
+	static const char *const exts[] = { LIVE_LAYER_SUFFIX, ".img", ".sfs" };
+	size_t flen = strlen(file), slen = strlen(LIVE_LAYER_SUFFIX), i, ilen = strlen(image);
+
+	if (*image) {
+		if (strcmp(file, image) && (strchr(image, '.') || strncmp(file, image, ilen) ||
+					    !file[ilen] || file[ilen + strspn(file + ilen, "0123456789")]))
+			return false;
+		for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+			size_t e = strlen(exts[i]);
+
+			if (flen > e && !strcmp(file + flen - e, exts[i])) {
+				flen -= e;
+				break;
+			}
+		}
+	} else if (!strcmp(file, LIVE_DRACUT_IMG)) {
+		file = "squashfs";
+		flen = strlen(file);
+	} else if (flen > slen && !strcmp(file + flen - slen, LIVE_LAYER_SUFFIX)) {
+		flen -= slen;
+	} else if (flen > 4 && !strcmp(file + flen - 4, ".xzm")) {
+		flen -= 4;	/* Porteus' modules are squashfs files named *.xzm */
+	} else {
+		return false;
+	}
+	if (flen >= len)
+		return false;
+	memcpy(name, file, flen);
+	name[flen] = '\0';
+	return true;
+}
+
+struct layer_sel {
+	const char *names;	/* live.layers= */
+	const char *skip;	/* live.layers.skip= */
+	const char *image;	/* live.image= */
+	const char *optional;	/* live.layers.optional=: name substrings taken from optional/ */
+};
+
+static int add_dir(const char *dir, const struct layer_sel *sel, bool optional,
+		   struct live_layer *out, size_t max, size_t *n)
+{
+	const char *select = sel->names ? sel->names : "";
 	struct dirent *d;
 	DIR *dh;
 
-	*n = 0;
 	dh = opendir(dir);
 	if (!dh)
 		return -errno;
 	while ((d = readdir(dh))) {
-		size_t len = strlen(d->d_name);
 		struct live_layer *l;
+		char name[sizeof(l->name)];
 
-		/* dracut's single layer, /LiveOS/squashfs.img, counts as layer "squashfs" */
-		if (!strcmp(d->d_name, LIVE_DRACUT_IMG))
-			len = strlen("squashfs") + slen;
-		else if (len <= slen || strcmp(d->d_name + len - slen, LIVE_LAYER_SUFFIX) ||
-			 len - slen >= sizeof(l->name))
+		if (!layer_name(d->d_name, optional || !sel->image ? "" : sel->image, name, sizeof(name)))
+			continue;
+		if (optional ? !skipped(sel->optional, name) : !selected(select, name))
+			continue;
+		if (sel->skip && skipped(sel->skip, name))
 			continue;
 		if (*n == max) {
 			closedir(dh);
@@ -73,19 +140,51 @@ int layers_list(const char *dir, const char *select, struct live_layer *out, siz
 		}
 		l = &out[*n];
 		memset(l, 0, sizeof(*l));
-		memcpy(l->name, d->d_name, len - slen);
-		l->name[len - slen] = '\0';
-		if (!selected(select, l->name))
-			continue;
+		snprintf(l->name, sizeof(l->name), "%s", name);
 		snprintf(l->image, sizeof(l->image), "%s/%s", dir, d->d_name);
 		snprintf(l->mnt, sizeof(l->mnt), "%s/%s", LIVE_LAYERS_MNT, l->name);
 		(*n)++;
 	}
 	closedir(dh);
+	return 0;
+}
+
+static int layers_find(const char *dir, const struct layer_sel *sel, struct live_layer *out,
+		       size_t max, size_t *n)
+{
+	const char *select = sel->names ? sel->names : "";
+	char opt[LIVE_PATH_MAX + 16];
+	int err;
+
+	*n = 0;
+	err = add_dir(dir, sel, false, out, max, n);
+	if (!err && sel->optional && *sel->optional) {
+		snprintf(opt, sizeof(opt), "%s/optional", dir);
+		if (add_dir(opt, sel, true, out, max, n) == -E2BIG)
+			err = -E2BIG;
+	}
+	if (err)
+		return err;
 	qsort(out, *n, sizeof(*out), by_name);
 	if (*select && *n != count_selected(select))
 		return -ENOENT;
 	return 0;
+}
+
+int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n)
+{
+	struct layer_sel sel = { .names = select };
+
+	return layers_find(dir, &sel, out, max, n);
+}
+
+int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
+		size_t *n)
+{
+	struct layer_sel sel = { .names = o->layers, .skip = o->layers_skip, .image = o->image,
+				  .optional = o->layers_optional };
+
+	return layers_find(dir, &sel, out, max, n);
 }
 
 /*
@@ -143,7 +242,11 @@ int layers_mount(struct live_ctx *ctx)
 		snprintf(dir, sizeof(dir), "%s", ctx->layers_from);
 	else
 		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_list(dir, ctx->opts.layers, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
+	/* toram.c copied the chosen layers as NAME.squashfs: all of them */
+	if (*ctx->layers_from)
+		err = layers_list(dir, "", ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
+	else
+		err = layers_opts(dir, &ctx->opts, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
 	if (err || !ctx->nlayers)
 		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= and live.layers=",
 				 "no layers to mount in %s (live.layers=%s): %s", dir,

@@ -25,19 +25,17 @@ bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b)
 	return strcmp(a->name, b->name) < 0;
 }
 
-/* Filesystems a medium may carry, and the type mount(2) wants for each. */
-const char *medium_mount_type(const char *probed)
+/* The mount(2) type (from the probe) of a filesystem a medium may be kept on; NULL for others. */
+const char *medium_mount_type(const struct probe_result *fs)
 {
-	static const char *const ok[][2] = {
-		{ "iso9660", "iso9660" }, { "udf", "udf" }, { "vfat", "vfat" },
-		{ "exfat", "exfat" }, { "ext2", "ext4" }, { "ext3", "ext4" }, { "ext4", "ext4" },
-		{ "btrfs", "btrfs" }, { "ntfs", "ntfs3" }, { "ntfs3", "ntfs3" },
+	static const char *const ok[] = {
+		"iso9660", "udf", "vfat", "exfat", "ext2", "ext3", "ext4", "btrfs", "ntfs",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (!strcmp(probed, ok[i][0]))
-			return ok[i][1];
+		if (!strcmp(fs->type, ok[i]))
+			return fs->mount_type;
 	return NULL;
 }
 
@@ -199,7 +197,7 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	if (probe_path(node, &dev->fs))
 		return false;
 	dev->probed = true;
-	type = medium_mount_type(dev->fs.type);
+	type = medium_mount_type(&dev->fs);
 	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
 		return false;
 	/* an isohybrid disk and its partitions are one medium seen twice */
@@ -213,7 +211,7 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 		  strcmp(type, "ext4") ? medium_mount_data(ctx, type) : "noload") < 0)
 		return false;
 	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
-	yes = layers_list(dir, ctx->opts.layers, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
+	yes = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, LIVE_ID_FILE);
 	if (yes && *ctx->want_id) {
 		if (file_read(path, id, sizeof(id)) > 0)
@@ -321,7 +319,7 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 	if (!matches(&ctx->opts, dev, why, sizeof(why)) &&
 	    (!*ctx->want_id || !strncmp(ctx->opts.media, "/dev/", 5)))
 		return reject(dev, why);
-	type = medium_mount_type(dev->fs.type);
+	type = medium_mount_type(&dev->fs);
 	if (!type) {
 		snprintf(why, sizeof(why), "%s is not a filesystem a medium is kept on", dev->fs.type);
 		return reject(dev, why);
@@ -337,7 +335,7 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		return reject(dev, why);
 	}
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_list(dir, ctx->opts.layers, probe_layers, LIVE_MAX_LAYERS, &n);
+	err = layers_opts(dir, &ctx->opts, probe_layers, LIVE_MAX_LAYERS, &n);
 	if (err || n == 0) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		if (err == -ENOENT && *ctx->opts.layers)

@@ -88,7 +88,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 				 "nfs: server unreachable or export refused: %s:%s: %s", server, path,
 				 strerror(-err));
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_list(dir, ctx->opts.layers, probe, LIVE_MAX_LAYERS, &n);
+	err = layers_opts(dir, &ctx->opts, probe, LIVE_MAX_LAYERS, &n);
 	if (err || !n) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= (the layers' directory in the export)",

@@ -402,7 +402,7 @@ static int build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_
 	int err;
 
 	snprintf(dir, dlen, "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_list(dir, ctx->opts.layers, found, LIVE_MAX_LAYERS, &n);
+	err = layers_opts(dir, &ctx->opts, found, LIVE_MAX_LAYERS, &n);
 	if (err || !n)
 		return err ? err : -ENOENT;
 	memset(j, 0, sizeof(*j));

@@ -38,6 +38,10 @@ static const struct {
 } probe_mount_names[] = {
 	{ "ntfs",		"ntfs3" },	/* Debian 6.1: CONFIG_NTFS3_FS=m, the old ntfs driver is gone */
 	{ "ext4dev",		"ext4" },
+	/* Debian 6.1 has no ext2/ext3 drivers: ext4.ko serves both (CONFIG_EXT4_USE_FOR_EXT2,
+	 * aliases fs-ext2/fs-ext3), so "ext4" is also the module to load for them */
+	{ "ext2",		"ext4" },
+	{ "ext3",		"ext4" },
 	{ "crypto_LUKS",	"" },		/* reported, not opened */
 };
 

@@ -17,8 +17,9 @@ struct probe_result {
 	 * What to pass to mount(2) as the type. `type` is blkid's TYPE (what
 	 * LABEL=/UUID= users and `blkid` show); the two differ only where the
 	 * kernel driver has another name: "ntfs" -> "ntfs3" (the 6.1 kernel's
-	 * NTFS driver), "ext4dev" -> "ext4", and "crypto_LUKS" -> "" (a LUKS
-	 * container is reported, never mounted).
+	 * NTFS driver), "ext4dev"/"ext3"/"ext2" -> "ext4" (the one ext driver
+	 * and module), and "crypto_LUKS" -> "" (a LUKS container is reported,
+	 * never mounted).
 	 */
 	char mount_type[PROBE_TYPE_MAX];
 };
@@ -38,7 +39,7 @@ struct probe_result {
 int probe_fd(int fd, struct probe_result *res);
 int probe_path(const char *path, struct probe_result *res);
 
-/* The mount(2) type for a blkid TYPE ("ntfs" -> "ntfs3"); "" when not mountable. */
+/* The mount(2) type for a blkid TYPE ("ntfs" -> "ntfs3", "ext2" -> "ext4"); "" when not mountable. */
 const char *probe_mount_type(const char *type);
 
 #endif

@@ -246,6 +246,43 @@ TEST(cmdline_foreign_persistence_forms)
 	CHECK_STR(o.unknown, "");
 }
 
+TEST(cmdline_image_name_layer_selection_tohd)
+{
+	/* Knoppix: the compressed image's name in knoppix_dir, and tohd= (warned, not done) */
+	struct live_opts o = parse("ramdisk_size=100000 lang=en vt.default_utf8=0 apm=power-off "
+				   "nomodeset nomce libata.force=noncq hpsa.hpsa_allow_any=1 "
+				   "loglevel=1 tz=localtime knoppix_dir=KNOPPIX knoppix_name=KNOPPIX "
+				   "tohd=/dev/sda1");
+
+	CHECK_STR(o.dir, "/KNOPPIX");
+	CHECK_STR(o.image, "KNOPPIX");
+	CHECK(strstr(o.warnings, "tohd=/dev/sda1: copying the medium to a disk is not supported, "
+			 "booting from the medium") != NULL);
+	CHECK(strstr(o.unknown, "tohd") == NULL);
+	CHECK(strstr(o.unknown, "knoppix_name") == NULL);
+	/* Porteus: load=/noload= take name substrings separated by ';' */
+	o = parse("initrd=initrd.xz from=/porteus load=firefox;libreoffice noload=kde;devel "
+		  "copy2ram");
+	CHECK_STR(o.layers_optional, "firefox,libreoffice");
+	CHECK_STR(o.layers_skip, "kde,devel");
+	CHECK(o.toram);
+	CHECK_STR(o.dir, "/porteus");
+	/* dracut: the squashfs image's file name in rd.live.dir */
+	o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image rd.live.dir=LiveOS "
+		  "rd.live.squashimg=fedora.img quiet rhgb");
+	CHECK_STR(o.image, "fedora.img");
+	CHECK_STR(o.dir, "/LiveOS");
+	CHECK_STR(o.media, "LABEL=Fedora-WS-Live-39-1-5");
+	/* the native forms; a path is not a file name */
+	o = parse("live.image=base.sfs live.layers.skip=nvidia live.layers.optional=extra");
+	CHECK_STR(o.image, "base.sfs");
+	CHECK_STR(o.layers_skip, "nvidia");
+	CHECK_STR(o.layers_optional, "extra");
+	o = parse("rd.live.squashimg=/LiveOS/x.img");
+	CHECK_STR(o.image, "");
+	CHECK(strstr(o.unknown, "rd.live.squashimg") != NULL);
+}
+
 int main(void)
 {
 	RUN(cmdline_defaults_apply);
@@ -266,5 +303,6 @@ int main(void)
 	RUN(cmdline_archiso_and_knoppix);
 	RUN(cmdline_foreign_boot_value_not_ours);
 	RUN(cmdline_foreign_persistence_forms);
+	RUN(cmdline_image_name_layer_selection_tohd);
 	return HARNESS_END();
 }

@@ -309,8 +309,8 @@ static int make_luks(const struct fs_case *c, const char *img, struct want *w)
 }
 
 static const struct fs_case fs_cases[] = {
-	{ "ext2", "mkfs.ext2", "ext2", "ext2", make_ext, "" },
-	{ "ext3", "mkfs.ext3", "ext3", "ext3", make_ext, "" },
+	{ "ext2", "mkfs.ext2", "ext2", "ext4", make_ext, "" },
+	{ "ext3", "mkfs.ext3", "ext3", "ext4", make_ext, "" },
 	{ "ext4", "mkfs.ext4", "ext4", "ext4", make_ext, "" },
 	{ "vfat_fat12", "mkfs.vfat", "vfat", "vfat", make_vfat, "12" },
 	{ "vfat_fat16", "mkfs.vfat", "vfat", "vfat", make_vfat, "16" },
@@ -534,6 +534,8 @@ TEST(probe_mount_type_maps_ntfs)
 	CHECK_STR(probe_mount_type("ntfs"), "ntfs3");
 	CHECK_STR(probe_mount_type("crypto_LUKS"), "");
 	CHECK_STR(probe_mount_type("vfat"), "vfat");
+	CHECK_STR(probe_mount_type("ext2"), "ext4");
+	CHECK_STR(probe_mount_type("ext3"), "ext4");
 }
 
 /* Find the Joliet supplementary descriptor the way a reader of ECMA-119 would; its byte offset, or -1. */

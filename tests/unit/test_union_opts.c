@@ -144,6 +144,56 @@ TEST(layers_dracut_squashfs_img)
 	CHECK_EQ(system(cmd), 0);
 }
 
+TEST(layers_image_name_skip_optional)
+{
+	char dir[] = "/tmp/livestack-sel-XXXXXX", sub[64], cmd[600];
+	struct live_opts o;
+	struct live_layer l[8];
+	size_t n = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	touch(dir, "KNOPPIX");
+	touch(dir, "KNOPPIX1");
+	touch(dir, "KNOPPIX2");
+	touch(dir, "KNOPPIXa");
+	touch(dir, "KNOPPIX.md5");
+	touch(dir, "10-base.squashfs");
+	touch(dir, "20-kde.xzm");
+	touch(dir, "30-devel.squashfs");
+	snprintf(sub, sizeof(sub), "%s/optional", dir);
+	CHECK_EQ(mkdir(sub, 0755), 0);
+	touch(sub, "50-firefox.xzm");
+	touch(sub, "60-gimp.xzm");
+	cmdline_defaults(&o);
+	/* Knoppix: the image and its numbered add-ons, nothing else */
+	snprintf(o.image, sizeof(o.image), "KNOPPIX");
+	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(n, 3);
+	CHECK_STR(l[0].name, "KNOPPIX");
+	CHECK_STR(l[2].name, "KNOPPIX2");
+	/* an image name with a dot: that file only, named without .img/.squashfs/.sfs */
+	touch(dir, "fedora.img");
+	snprintf(o.image, sizeof(o.image), "fedora.img");
+	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_STR(l[0].name, "fedora");
+	/* Porteus: *.xzm are layers; noload= skips by substring; load= adds from optional/ */
+	o.image[0] = '\0';
+	snprintf(o.layers_skip, sizeof(o.layers_skip), "kde,devel");
+	snprintf(o.layers_optional, sizeof(o.layers_optional), "firefox");
+	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_STR(l[0].name, "10-base");
+	CHECK_STR(l[1].name, "50-firefox");
+	CHECK(strstr(l[1].image, "/optional/50-firefox.xzm") != NULL);
+	o.layers_skip[0] = o.layers_optional[0] = '\0';
+	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(n, 3);
+	CHECK_STR(l[1].name, "20-kde");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_EQ(system(cmd), 0);
+}
+
 int main(void)
 {
 	RUN(union_aufs_top_layer_first);
@@ -153,5 +203,6 @@ int main(void)
 	RUN(union_persist_ro_branch);
 	RUN(layers_sorted_selected_and_filtered);
 	RUN(layers_dracut_squashfs_img);
+	RUN(layers_image_name_skip_optional);
 	return HARNESS_END();
 }

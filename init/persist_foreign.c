@@ -24,7 +24,7 @@
 /* live-boot's persistence fs when it only holds bind lines (the rw branch is a tmpfs) */
 #define FOREIGN_BIND_MNT	"/run/live/persistence"
 /* the whiteout scan stops after this many entries (boot time on huge trees) */
-#define FOREIGN_SCAN_MAX	200000
+#define FOREIGN_SCAN_MAX	50000
 
 struct layout {
 	const char *format;		/* "livestack", "live-boot", ... */

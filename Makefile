@@ -99,7 +99,8 @@ $(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/Kbuild aufs/Makefile)
 
 # Images: the demo ISO (kernel from the cache, our initramfs, the demo root).
 images: $(BUILD)/demo/livestack-demo.iso
-$(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks modules -type f 2>/dev/null)
+$(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks modules -type f 2>/dev/null) \
+		scripts/build-demo.sh scripts/busybox.sh scripts/e2fsck.sh
 	@sh scripts/build-demo.sh $(BUILD) $(KVER) $(KCACHE)
 
 # ROOT=busybox (default) or ROOT=debian (Debian 12 with systemd, made with mmdebstrap)
@@ -139,5 +140,6 @@ install: tools
 	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
 
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs
+	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs \
+		$(BUILD)/initramfs
 	-$(MAKE) -C aufs clean KDIR=$(KDIR) >/dev/null 2>&1

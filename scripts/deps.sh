@@ -8,6 +8,7 @@ cache=$2
 pkgs="gcc make musl-tools busybox-static klibc-utils squashfs-tools xorriso isolinux
 syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfstools
 e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf pxelinux
+dpkg-dev
 linux-headers-$kver
 mmdebstrap python3 wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
 nfs-ganesha nfs-ganesha-vfs"
@@ -54,3 +55,8 @@ if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/lib/modules/$kver/modules.dep" ]; t
 	rm -rf "$kdir"
 	mv "$kdir.new" "$kdir"
 fi
+
+# the sources of the demo initramfs's busybox and e2fsck (scripts/busybox.sh, e2fsck.sh)
+for p in busybox-static e2fsck-static; do
+	sh "$(dirname "$0")/debsrc.sh" "$cache" "$p" >/dev/null
+done

@@ -163,6 +163,24 @@ if want dracut-layout; then
 	expect dracut-layout "medium matched by its label" "^medium.label=Fedora-WS-Live-39-1-5"
 fi
 
+if want knoppix-layout; then
+	# Knoppix: KNOPPIX/KNOPPIX and its numbered add-ons (squashfs here; Knoppix's own are
+	# cloop), knoppix_name=; Porteus' noload= skips one; tohd= is warned, not done
+	stage=$OUT/knoppix; rm -rf "$stage"; mkdir -p "$stage/tree/KNOPPIX" "$stage/add/etc"
+	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/KNOPPIX/KNOPPIX"
+	echo one > "$stage/add/etc/knoppix1"
+	mksquashfs "$stage/add" "$stage/tree/KNOPPIX/KNOPPIX1" -quiet -noappend >/dev/null
+	echo two > "$stage/add/etc/knoppix2"
+	mksquashfs "$stage/add" "$stage/tree/KNOPPIX/KNOPPIX2" -quiet -noappend >/dev/null
+	data_iso "KNOPPIX_FTP" "$stage/tree" "$stage/knoppix.iso"
+	foreign_boot knoppix-layout "$stage/knoppix.iso" \
+		"lang=en apm=power-off nomce knoppix_dir=KNOPPIX knoppix_name=KNOPPIX noload=KNOPPIX2 tohd=/dev/sda1"
+	expect knoppix-layout "knoppix_name=: KNOPPIX and KNOPPIX1 are the layers, noload= skipped KNOPPIX2" \
+		"^layers=KNOPPIX KNOPPIX1"
+	expect knoppix-layout "tohd= is named as not supported" \
+		"tohd=/dev/sda1: copying the medium to a disk is not supported, booting from the medium"
+fi
+
 if want dracut-rootfs; then
 	# older dracut media: an ext4 LiveOS/rootfs.img inside the squashfs
 	stage=$OUT/dracut-rootfs; rm -rf "$stage"; mkdir -p "$stage/sq/LiveOS" "$stage/tree/LiveOS"

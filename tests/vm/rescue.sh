@@ -154,7 +154,7 @@ if want menu-net; then
 			-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
 			-kernel "$KERNEL" -initrd "$OUT/initrd-pxe.img" -append "$APPEND live.timeout=3"
 		kill "$httpd" 2>/dev/null; wait "$httpd" 2>/dev/null
-		expect menu-net "the network item is offered" "^  3\) boot from the network$"
+		expect menu-net "the network item is offered" "^  3\) boot from the network[^ (]*$"
 		expect menu-net "3 sets live.net=dhcp" "network boot: live.net=dhcp"
 		expect menu-net "with no source it names the parameters needed" \
 			"the network is up on eth0, but nothing says where the layers are: live.fetch=URL .* or live.nfs=SERVER:/PATH is needed"

@@ -240,6 +240,7 @@ static int load_alias(struct kmod_db *db, FILE *f)
 			break;
 		}
 		db->aliases[db->naliases].mod = kmoddep_find(db, name);
+		db->aliases[db->naliases].literal = strcspn(pat, "*?[\\");
 		db->naliases++;
 	}
 	free(line);
@@ -447,6 +448,19 @@ out_free:
 	return err;
 }
 
+/*
+ * fnmatch(3) with flags 0, asked only when the modalias starts with the pattern's
+ * literal prefix: a pattern cannot match otherwise, and the compare rejects nearly
+ * every pattern of the image ("pci:v00008086d..." vs "usb:v...") for a coldplugged device
+ * without fnmatch's setup cost. tests/unit/test_kmoddep.c checks the results are
+ * fnmatch's and measures both.
+ */
+static bool alias_matches(const struct kmod_alias *a, const char *modalias)
+{
+	return strncmp(a->pattern, modalias, a->literal) == 0 &&
+	       fnmatch(a->pattern, modalias, 0) == 0;
+}
+
 int kmoddep_alias_match(const struct kmod_db *db, const char *modalias,
 			int (*fn)(void *arg, int mod), void *arg)
 {
@@ -456,12 +470,11 @@ int kmoddep_alias_match(const struct kmod_db *db, const char *modalias,
 	for (i = 0; i < db->naliases; i++) {
 		const struct kmod_alias *a = &db->aliases[i];
 
-		if (a->mod < 0 || fnmatch(a->pattern, modalias, 0) != 0)
+		if (a->mod < 0 || !alias_matches(a, modalias))
 			continue;
 		/* once per module: an earlier matching alias already reported it */
 		for (j = 0; j < i; j++)
-			if (db->aliases[j].mod == a->mod &&
-			    fnmatch(db->aliases[j].pattern, modalias, 0) == 0)
+			if (db->aliases[j].mod == a->mod && alias_matches(&db->aliases[j], modalias))
 				break;
 		if (j < i)
 			continue;

@@ -16,6 +16,7 @@ struct kmod_entry {
 struct kmod_alias {
 	char *pattern;	/* fnmatch(3) pattern from modules.alias: "pci:v00008086d00007010sv*sd*bc*sc*i*" */
 	int mod;	/* index into kmod_db.mods; -1 when the module is not in modules.dep */
+	size_t literal;	/* length of the pattern's literal prefix: up to its first '*', '?', '[' or '\' */
 };
 
 struct kmod_db {

@@ -250,7 +250,12 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);
 
 	if (!*fmt) {
-		if (access(conf, F_OK) == 0)
+		char up[LIVE_PATH_MAX], rw[LIVE_PATH_MAX];
+
+		set_path(up, l->base, "upper");
+		set_path(rw, l->base, "rw");
+		/* livestack's own sticks carry a persistence.conf for live-boot beside upper/ */
+		if (access(conf, F_OK) == 0 && !(is_dir(up) && !is_dir(rw)))
 			fmt = "live-boot";
 		else if (named(ctx, "casper-rw") || named(ctx, "writable"))
 			fmt = "casper";
@@ -326,15 +331,14 @@ static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t 
 		need = "overlay";
 	if (!*l->work) {
 		if (w.overlay) {
-			snprintf(why, len, "%s holds overlayfs whiteouts (e.g. %s) but is the root "
-				 "of its filesystem: no place for overlayfs' workdir and aufs cannot "
+			snprintf(why, len, "%s holds overlayfs whiteouts (e.g. %s) but has no "
+				 "place for overlayfs' workdir beside it (%s layout) and aufs cannot "
 				 "read them; convert it with livectl persist convert --to aufs",
-				 l->upper, w.first_overlay);
+				 l->upper, w.first_overlay, l->format);
 			return -EINVAL;
 		}
-		if (strcmp(need, "aufs"))
-			log_info("persistence: the branch is the root of its filesystem: no place "
-				 "for overlayfs' workdir, only aufs can use it");
+		log_info("persistence: %s layout: no place for overlayfs' workdir beside %s, "
+			 "only aufs can use it", l->format, l->upper);
 		need = "aufs";
 	}
 	if (*need && !union_available(ctx, need)) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "layout.h"
@@ -283,11 +284,18 @@ int usb_main(int argc, char **argv)
 	}
 	close(fd);
 	/* live-boot reads persistence.conf on a "persistence" partition: "/ union" is
-	 * what livestack does with it too (upper/ and work/ are made at first boot) */
+	 * what livestack does with it too; upper/ and work/ are there from the start, so
+	 * /init takes the stick as its own layout, not live-boot's rw/ (persist_foreign.c) */
 	if (mk_tmpdir(tmpdir, sizeof(tmpdir)) || mk_tmpdir(imgdir, sizeof(imgdir)))
 		goto out_clean;
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", tmpdir);
 	if (mk_write(conf, "/ union\n", 0644))
+		goto out_clean;
+	snprintf(conf, sizeof(conf), "%s/upper", tmpdir);
+	if (mkdir(conf, 0755) < 0)
+		goto out_clean;
+	snprintf(conf, sizeof(conf), "%s/work", tmpdir);
+	if (mkdir(conf, 0755) < 0)
 		goto out_clean;
 	if (o.fat ? write_fat(&o, tmp, start, partsize, tmpdir, imgdir) : write_ext4(&o, tmp, start, tmpdir))
 		goto out_clean;

@@ -171,6 +171,7 @@ if want porteus; then
 		't "a deletion is an aufs whiteout in the changes dir" "[ -f /run/live/rw/porteus/changes/etc/.wh.hostname ]"'
 	expect porteus "console names the format" "persistence: porteus format on /dev/vda:/porteus/changes"
 	expect porteus "console: the union is aufs" "union: aufs on /root"
+	expect porteus "console: no place for a workdir, only aufs" "porteus layout: no place for overlayfs' workdir beside /run/live/rw/porteus/changes, only aufs"
 	host "porteus: the write is on the image" "dbg '$OUT/porteus.img' 'cat /porteus/changes/root/new.txt' | grep -q new-porteus"
 fi
 
@@ -188,7 +189,7 @@ if want knoppix; then
 		't "a new write lands at the image root" "grep -q new-knoppix /run/live/rw/root/new.txt"'
 	expect knoppix "console names the format" "persistence: knoppix format on /dev/vda:/KNOPPIX/knoppix-data.img"
 	expect knoppix "live.union=overlay not used, aufs named" "live.union=overlay not used: /run/live/rw needs aufs"
-	expect knoppix "no workdir place said" "no place for overlayfs' workdir, only aufs can use it|needs aufs"
+	expect knoppix "console: no place for a workdir, only aufs" "knoppix layout: no place for overlayfs' workdir beside /run/live/rw, only aufs can use it"
 fi
 
 if want mixed; then

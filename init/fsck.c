@@ -172,8 +172,10 @@ int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char 
 		snprintf(how, len, "mke2fs -t ext4");
 		rc = spawn_run(argv, NULL, out, sizeof(out));
 	} else {
-		const char *argv[] = { LIVE_BUSYBOX, "mke2fs", "-F", "-m", "0", "-L", label, file, kb,
-				       NULL };
+		/* 4 KiB blocks: a zram device's logical block size is 4096, and ext4
+		 * refuses smaller blocks there (busybox picks 1024 for small sizes) */
+		const char *argv[] = { LIVE_BUSYBOX, "mke2fs", "-F", "-b", "4096", "-m", "0", "-L",
+				       label, file, kb, NULL };
 
 		snprintf(how, len, "busybox mke2fs (ext2)");
 		rc = spawn_run(argv, NULL, out, sizeof(out));

@@ -4,7 +4,7 @@
 # with busybox's default features. Debian's busybox-static has ~400 applets and is 1.9 MB;
 # this one (~130 applets) is about a third of that, which keeps the demo initramfs under 3 MiB with
 # e2fsck in it. The source is fetched once into BUILDCACHE/src (scripts/debsrc.sh); the
-# binary is rebuilt when the list or the version changes.
+# binary is rebuilt when the list, the version or this script changes.
 # usage: scripts/busybox.sh BUILDCACHE OUT LIST
 set -eu
 cache=$1 out=$2 list=$3
@@ -17,13 +17,16 @@ ver=${src##*/busybox-}
 # the config: busybox's defconfig, then every applet not in the list switched off
 bld=$(dirname "$out")/busybox-build
 want=$( (echo busybox; sed 's/#.*//' "$list") | tr -s ' \t' '\n' | grep . | sort -u)	# busybox: --list-full
-stamp=$(printf '%s\n%s\n' "$ver" "$want" | sha256sum | cut -c1-16)
+stamp=$(printf '%s\n%s\n' "$ver" "$want" | cat - "$0" | sha256sum | cut -c1-16)
 if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 rm -rf "$bld"; mkdir -p "$bld"
 cp -a "$src/." "$bld/"
 cd "$bld"
+# the build date in the banner: the date of the Debian changelog entry (reproducible)
+SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n1)" +%s)
+export SOURCE_DATE_EPOCH
 make -s defconfig >/dev/null
 # applet name -> config symbol, from the //applet: lines of the source
 grep -rhoE '^//applet:IF_[A-Z0-9_]+\( *(IF_[A-Z_]+\( *)*APPLET[A-Z_]*\( *[^, )]+' --include='*.c' \
@@ -42,9 +45,6 @@ done
 sed -i -e 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' \
 	-e 's/^CONFIG_FEATURE_SH_STANDALONE=y$/# CONFIG_FEATURE_SH_STANDALONE is not set/' .config
 yes "" | make -s oldconfig >/dev/null 2>&1
-# the build date in the banner: the date of the Debian changelog entry (reproducible)
-SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n1)" +%s)
-export SOURCE_DATE_EPOCH
 # musl-gcc does not search /usr/include: give it the kernel's uapi headers only
 mkdir -p kinc
 for d in linux asm-generic mtd scsi; do [ -d "/usr/include/$d" ] && ln -sfn "/usr/include/$d" "kinc/$d"; done

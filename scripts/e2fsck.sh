@@ -3,7 +3,8 @@
 # static with musl and -Os, without NLS. Debian's e2fsck.static (glibc) is 1.9 MB, 0.75 MB
 # with zstd; this one is about 0.6 MB, 0.28 MB with zstd: with it the demo initramfs
 # checks persistence and stays under 3 MiB. The source is fetched once into
-# BUILDCACHE/src (scripts/debsrc.sh); the binary is rebuilt when the version changes.
+# BUILDCACHE/src (scripts/debsrc.sh); the binary is rebuilt when the version or this
+# script changes.
 # usage: scripts/e2fsck.sh BUILDCACHE OUT
 set -eu
 cache=$1 out=$2
@@ -12,7 +13,8 @@ exec 9>"$out.lock"	# one build at a time (several make runs may share the tree)
 flock 9
 src=$(sh "$(dirname "$0")/debsrc.sh" "$cache" e2fsck-static)
 ver=${src##*/e2fsprogs-}
-if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$ver" ]; then
+stamp=$(echo "$ver" | cat - "$0" | sha256sum | cut -c1-16)
+if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 mkdir -p "$(dirname "$out")"
@@ -31,6 +33,6 @@ strip -o e2fsck.bin e2fsck/e2fsck.static
 cd - >/dev/null
 cp "$bld/e2fsck.bin" "$out.new"
 mv "$out.new" "$out"
-echo "$ver" > "$out.stamp"
+echo "$stamp" > "$out.stamp"
 rm -rf "$bld"
 echo "e2fsck: $out: $(stat -c %s "$out") bytes (e2fsprogs $ver, musl, static)"

@@ -5,6 +5,7 @@
 # live system came up, /run/live/status names the expected device, the expected drivers
 # bound it, drivers of absent buses were not loaded (modalias, not unconditional), the
 # whole disk and its partition were both candidates where the ISO is a disk; the boot time.
+# The NVMe boot also has a persistence disk, checked by the demo image's own e2fsck.
 # usage: tests/vm/devices.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching boots)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,7 +55,7 @@ dev_boot() {
 	local name=$1 medium=$2 chain=$3 mods=$4 part=$5 m; shift 5
 	want "$name" || return 0
 	vm_session "$name" 200 "LIVESTACK-DEMO-READY" "$OUT/devices.in" -kernel "$KERNEL" \
-		-initrd "$INITRD" -append "$APPEND" "$@"
+		-initrd "$INITRD" -append "$APPEND${DEV_APPEND:+ $DEV_APPEND}" "$@"
 	local rc=$?
 	[ $rc = 0 ] || nok "$name: guest powered off before the deadline" "rc=$rc"
 	expect "$name" "the live system came up" "^LIVESTACK-DEMO-READY"
@@ -86,9 +87,21 @@ dev_boot ahci-cd sr0 "sr ahci" "ahci" - -machine q35 \
 # (b) AHCI disk: the hybrid ISO's MBR makes it a disk with a partition
 dev_boot ahci-hd sda "sd ahci" "ahci" sda1 -machine q35 \
 	-drive "$RAW" -device ide-hd,drive=medium,bus=ide.0
-# (c) NVMe
-dev_boot nvme nvme0n1 "nvme" "nvme" nvme0n1p1 \
-	-drive "$RAW" -device nvme,serial=livestack,drive=medium
+# (c) NVMe; a virtio disk holds an ext4 labelled "persistence": the demo image's
+# own e2fsck checks it before it becomes the writable branch
+if want nvme; then
+	rm -f "$OUT/persist.img"
+	if mke2fs -q -F -t ext4 -L persistence "$OUT/persist.img" 32M >/dev/null 2>&1; then
+		DEV_APPEND="live.persist=auto" dev_boot nvme nvme0n1 "nvme" "nvme" nvme0n1p1 \
+			-drive "$RAW" -device nvme,serial=livestack,drive=medium \
+			-drive "format=raw,if=virtio,file=$OUT/persist.img"
+		expect nvme "the demo image's e2fsck checked the persistence filesystem" \
+			"^persist.check=e2fsck exit 0"
+		expect nvme "the writable branch is on the persistence filesystem" "^persist=/dev/vda"
+	else
+		nok "nvme: persistence image" "mke2fs failed"
+	fi
+fi
 # (d) SCSI: a CD on virtio-scsi, a disk on an LSI 53C895A (sym53c8xx)
 dev_boot virtio-scsi-cd sr0 "sr virtio_scsi" "virtio_scsi" - \
 	-device virtio-scsi-pci,id=vscsi -drive "$RAW,media=cdrom,readonly=on" \

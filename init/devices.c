@@ -266,10 +266,10 @@ static int wait_medium(struct live_ctx *ctx)
 	return live_fail(ctx, -ENODEV,
 			 "check that the medium is attached; set live.media=/dev/NAME, LABEL= or UUID=, "
 			 "live.dir= if the layers live elsewhere, or a longer live.timeout=",
-			 "no live medium found within %d s: looked for %s with %s/*%s; devices seen:%s",
+			 "no live medium found within %d s: looked for %s with %s/%s; devices seen:%s",
 			 ctx->opts.timeout,
 			 strcmp(ctx->opts.media, "auto") ? ctx->opts.media : "any device",
-			 ctx->opts.dir, LIVE_LAYER_SUFFIX, devs[0] ? devs : " none");
+			 ctx->opts.dir, layers_pattern(&ctx->opts), devs[0] ? devs : " none");
 }
 
 void devices_events(struct live_ctx *ctx)

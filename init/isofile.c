@@ -78,8 +78,8 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
 	err = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n);
 	if (err || !n)
-		snprintf(why, sizeof(why), "%.60s has no %s/*%s", ctx->opts.iso, ctx->opts.dir,
-			 LIVE_LAYER_SUFFIX);
+		snprintf(why, sizeof(why), "%.60s has no %s/%s", ctx->opts.iso, ctx->opts.dir,
+			 layers_pattern(&ctx->opts));
 	else if (medium_check_id(ctx, why, sizeof(why)))
 		err = -ENOENT;
 	if (err || !n) {

@@ -171,6 +171,11 @@ static int layers_find(const char *dir, const struct layer_sel *sel, struct live
 	return 0;
 }
 
+const char *layers_pattern(const struct live_opts *o)
+{
+	return *o->image ? o->image : "*" LIVE_LAYER_SUFFIX;
+}
+
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n)
 {
 	struct layer_sel sel = { .names = select };

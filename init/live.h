@@ -192,6 +192,8 @@ int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
+/* what the layers' files are called: "*.squashfs", or live.image= */
+const char *layers_pattern(const struct live_opts *o);
 /* the same with the boot parameters' selection (live.layers=, .skip=, live.image=) */
 int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
 		size_t *n);

@@ -342,7 +342,7 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 			snprintf(why, sizeof(why), "not all of live.layers=%s in %s",
 				 ctx->opts.layers, ctx->opts.dir);
 		else
-			snprintf(why, sizeof(why), "no %s/*%s", ctx->opts.dir, LIVE_LAYER_SUFFIX);
+			snprintf(why, sizeof(why), "no %s/%s", ctx->opts.dir, layers_pattern(&ctx->opts));
 		return reject(dev, why);
 	}
 	if (medium_check_id(ctx, why, sizeof(why))) {

@@ -92,7 +92,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 	if (err || !n) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= (the layers' directory in the export)",
-				 "nfs: no %s/*%s on %s:%s", ctx->opts.dir, LIVE_LAYER_SUFFIX, server, path);
+				 "nfs: no %s/%s on %s:%s", ctx->opts.dir, layers_pattern(&ctx->opts), server, path);
 	}
 	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "nfs://%s%s", server, path);
 	log_info("medium: %s:%s over NFS with %zu layer%s in %s", server, path, n, n == 1 ? "" : "s",

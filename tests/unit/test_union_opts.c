@@ -165,12 +165,14 @@ TEST(layers_image_name_skip_optional)
 	touch(sub, "50-firefox.xzm");
 	touch(sub, "60-gimp.xzm");
 	cmdline_defaults(&o);
+	CHECK_STR(layers_pattern(&o), "*.squashfs");
 	/* Knoppix: the image and its numbered add-ons, nothing else */
 	snprintf(o.image, sizeof(o.image), "KNOPPIX");
 	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
 	CHECK_EQ(n, 3);
 	CHECK_STR(l[0].name, "KNOPPIX");
 	CHECK_STR(l[2].name, "KNOPPIX2");
+	CHECK_STR(layers_pattern(&o), "KNOPPIX");
 	/* an image name with a dot: that file only, named without .img/.squashfs/.sfs */
 	touch(dir, "fedora.img");
 	snprintf(o.image, sizeof(o.image), "fedora.img");

@@ -9,12 +9,17 @@ build=$1
 cache=$build/cache/debian-12
 mk=$build/bin/livestack-mkimage
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+pkgs=systemd-sysv,udev,kmod,iproute2,procps
+# what the root is made of: a cache made another way is made again
+recipe="mmdebstrap bookworm minbase $pkgs merged-usr-hook"
 mkdir -p "$cache"
 
-if [ ! -f "$cache/root.done" ]; then
+if [ "$(cat "$cache/root.done" 2>/dev/null)" != "$recipe" ]; then
 	rm -rf "$cache/root" "$cache/10-debian.squashfs"
 	echo "debian-root: mmdebstrap bookworm minbase + systemd into $cache/root (once per cache)" >&2
-	if ! mmdebstrap --variant=minbase --include=systemd-sysv,udev,kmod,iproute2,procps \
+	# the merged-usr hook installs usr-is-merged: without it apt picks usrmerge, and perl
+	if ! mmdebstrap --variant=minbase --include="$pkgs" \
+		--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
 		bookworm "$cache/root" "$mirror" > "$cache/mmdebstrap.log" 2>&1; then
 		tail -n 5 "$cache/mmdebstrap.log" >&2
 		echo "debian-root: mmdebstrap failed (full log: $cache/mmdebstrap.log)" >&2
@@ -33,7 +38,7 @@ ExecStart=
 ExecStart=-/sbin/agetty --autologin root --noclear --keep-baud 115200 %I vt220
 EOT
 	rm -rf "$r/var/cache/apt/archives/"*.deb "$r/var/lib/apt/lists/"*
-	touch "$cache/root.done"
+	echo "$recipe" > "$cache/root.done"
 fi
 if [ ! -f "$cache/10-debian.squashfs" ]; then
 	"$mk" squashfs "$cache/root" "$cache/10-debian.squashfs.new" > "$cache/mkimage.log" 2>&1 || {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #define SD_MAX_LOOPS	64
+
+struct mnt_list;
 #define SD_PATH		256
 
 struct sd_state {
@@ -31,6 +33,7 @@ struct sd_state {
 	char rw_type[16];
 	int rw_clean;			/* 1 clean, 0 not, -1 unknown (sd_persist_check) */
 	char rw_why[SD_PATH + 64];
+	struct mnt_list *mounts;	/* umount.c: the mount table, read before each pass */
 	/* loop devices bound when we started */
 	int loops[SD_MAX_LOOPS];
 	char loop_file[SD_MAX_LOOPS][128];
@@ -48,8 +51,6 @@ void sd_remount_ro(struct sd_state *s);
 /* The persistence branch is unmounted (or read-only): read its superblock into
  * rw_clean/rw_why and close the device (a loop device may then detach). */
 void sd_persist_check(struct sd_state *s);
-/* mountinfo helpers */
-bool sd_is_mountpoint(const char *path);
 
 /* loop.c */
 void sd_loops_scan(struct sd_state *s);

@@ -34,6 +34,16 @@ struct mnt_list {
 	size_t n;
 };
 
+/* The mount table buffer (about 280 KiB): allocated once, when the program starts. */
+static struct mnt_list *list(struct sd_state *s)
+{
+	if (!s->mounts)
+		s->mounts = calloc(1, sizeof(struct mnt_list));
+	if (!s->mounts)
+		say("out of memory for the mount table: nothing is unmounted");
+	return s->mounts;
+}
+
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
 static void unescape(char *s)
 {
@@ -103,18 +113,6 @@ static void read_mounts(struct mnt_list *l, const char *prefix, bool self)
 	qsort(l->m, l->n, sizeof(l->m[0]), cmp_mnt);
 }
 
-bool sd_is_mountpoint(const char *path)
-{
-	static struct mnt_list l;
-	size_t i;
-
-	read_mounts(&l, path, true);
-	for (i = 0; i < l.n; i++)
-		if (!strcmp(l.m[i].path, path))
-			return true;
-	return false;
-}
-
 static bool ends_with(const char *s, const char *tail)
 {
 	size_t a = strlen(s), b = strlen(tail);
@@ -163,20 +161,22 @@ static void said_unmount(struct sd_state *s, const struct mnt *m, const char *ho
  * between passes, then lazily (MNT_DETACH) what is left when lazy. */
 static void unmount_tree(struct sd_state *s, const char *prefix, bool self, bool lazy)
 {
-	static struct mnt_list l;
+	struct mnt_list *l = list(s);
 	int pass;
 	size_t i;
 
+	if (!l)
+		return;
 	for (pass = 0; pass < 16; pass++) {
 		unsigned done = 0;
 
-		read_mounts(&l, prefix, self);
-		if (!l.n)
+		read_mounts(l, prefix, self);
+		if (!l->n)
 			return;
-		for (i = 0; i < l.n; i++) {
-			remember_rw(s, &l.m[i]);
-			if (umount2(l.m[i].path, 0) == 0) {
-				said_unmount(s, &l.m[i], "unmounted");
+		for (i = 0; i < l->n; i++) {
+			remember_rw(s, &l->m[i]);
+			if (umount2(l->m[i].path, 0) == 0) {
+				said_unmount(s, &l->m[i], "unmounted");
 				s->unmounted++;
 				done++;
 			}
@@ -185,18 +185,18 @@ static void unmount_tree(struct sd_state *s, const char *prefix, bool self, bool
 		if (!done)
 			break;
 	}
-	read_mounts(&l, prefix, self);
-	for (i = 0; i < l.n; i++) {
-		int err = umount2(l.m[i].path, 0) ? errno : 0;
+	read_mounts(l, prefix, self);
+	for (i = 0; i < l->n; i++) {
+		int err = umount2(l->m[i].path, 0) ? errno : 0;
 
 		if (!err) {
-			said_unmount(s, &l.m[i], "unmounted");
+			said_unmount(s, &l->m[i], "unmounted");
 			s->unmounted++;
-		} else if (lazy && umount2(l.m[i].path, MNT_DETACH) == 0) {
-			said_unmount(s, &l.m[i], "busy, detached lazily");
+		} else if (lazy && umount2(l->m[i].path, MNT_DETACH) == 0) {
+			said_unmount(s, &l->m[i], "busy, detached lazily");
 			s->lazy++;
 		} else {
-			say("cannot unmount %s: %s", l.m[i].path, strerror(err));
+			say("cannot unmount %s: %s", l->m[i].path, strerror(err));
 			s->failed++;
 		}
 	}
@@ -218,7 +218,7 @@ static bool keep_direct(const char *path)
 
 int sd_unmount_all(struct sd_state *s)
 {
-	static struct mnt_list l;
+	struct mnt_list *l = list(s);
 	char run[SD_PATH];
 	size_t i;
 
@@ -227,13 +227,15 @@ int sd_unmount_all(struct sd_state *s)
 	/* MS_MOVE refuses shared mounts (systemd makes / shared) */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		say("making the mounts private: %s", strerror(errno));
+	if (!l)
+		return -ENOMEM;
 	if (!*s->old) {
-		read_mounts(&l, "", true);
-		for (i = 0; i < l.n; i++) {
-			if (keep_direct(l.m[i].path))
+		read_mounts(l, "", true);
+		for (i = 0; i < l->n; i++) {
+			if (keep_direct(l->m[i].path))
 				continue;
-			if (umount2(l.m[i].path, 0) == 0) {
-				said_unmount(s, &l.m[i], "unmounted");
+			if (umount2(l->m[i].path, 0) == 0) {
+				said_unmount(s, &l->m[i], "unmounted");
 				s->unmounted++;
 			}
 		}
@@ -255,7 +257,7 @@ int sd_unmount_all(struct sd_state *s)
 /* Run on the old root: the union and the writable mounts under /run/live read-only. */
 void sd_remount_ro(struct sd_state *s)
 {
-	static struct mnt_list l;
+	struct mnt_list *l = list(s);
 	size_t i;
 
 	sync();
@@ -263,13 +265,14 @@ void sd_remount_ro(struct sd_state *s)
 		say("remounted / (the union) read-only");
 	else
 		say("cannot remount / read-only: %s", strerror(errno));
-	read_mounts(&l, LIVE_RUN, false);
-	for (i = 0; i < l.n; i++) {
-		remember_rw(s, &l.m[i]);
-		if (mount(NULL, l.m[i].path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
-			said_unmount(s, &l.m[i], "remounted read-only");
+	if (l)
+		read_mounts(l, LIVE_RUN, false);
+	for (i = 0; l && i < l->n; i++) {
+		remember_rw(s, &l->m[i]);
+		if (mount(NULL, l->m[i].path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+			said_unmount(s, &l->m[i], "remounted read-only");
 		else
-			say("cannot remount %s read-only: %s", l.m[i].path, strerror(errno));
+			say("cannot remount %s read-only: %s", l->m[i].path, strerror(errno));
 	}
 	sync();
 	sd_persist_check(s);

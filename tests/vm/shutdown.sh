@@ -21,6 +21,15 @@ mkdir -p "$OUT" "$VM_OUT"
 	--aufs "$BUILD/aufs/$KVER/aufs.ko" --shutdown "$BUILD/bin/livestack-shutdown" \
 	--out "$OUT/initrd.img" > "$OUT/mkimage.log" 2>&1 ||
 	{ nok "initramfs with the shutdown program" "$(tail -n2 "$OUT/mkimage.log")"; done_; }
+mkinit() { "$BUILD/bin/livestack-mkimage" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" \
+	--compress none --out "$OUT/x.img" "$@"; }
+host "initramfs: the shutdown program is at /lib/livestack/shutdown" \
+	"cpio -t < <(zstd -dc '$OUT/initrd.img') 2>/dev/null | grep -qx lib/livestack/shutdown"
+host "initramfs --shutdown none: left out" \
+	"mkinit --shutdown none && ! cpio -t < '$OUT/x.img' 2>/dev/null | grep -q shutdown"
+# fails, and the message names the file
+refused() { local out; out=$(mkinit --shutdown /nonexistent/sd 2>&1) && return 1; grep -q /nonexistent/sd <<< "$out"; }
+host "initramfs --shutdown with a missing file: refused, named" refused
 APPEND="console=ttyS0,115200 panic=-1 live.media=LABEL=LIVESTACK live.persist=auto init=/bin/sh"
 
 boot() { # boot NAME: the demo with a fresh persistence disk, $OUT/NAME.in typed

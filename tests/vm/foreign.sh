@@ -7,8 +7,8 @@
 # status persist.format= and the console name the format. live-boot also has bind lines
 # (one used, unsupported ones named and skipped); Knoppix is booted with live.union=overlay
 # (its aufs whiteouts make /init take aufs and say so); live-boot without "/ union" (bind
-# lines only, the root on a tmpfs); a branch with both kinds of whiteouts is refused
-# (tmpfs, nothing changed on it).
+# lines only, the root on a tmpfs); a Porteus save.dat with overlayfs whiteouts (no place
+# for a workdir) is refused (tmpfs, nothing written to it).
 # usage: tests/vm/foreign.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -192,23 +192,27 @@ if want knoppix; then
 	expect knoppix "console: no place for a workdir, only aufs" "knoppix layout: no place for overlayfs' workdir beside /run/live/rw, only aufs can use it"
 fi
 
-if want mixed; then
-	# both kinds of whiteouts in one branch: refused, tmpfs, nothing written to it
-	changes "$S/mixed/upper" overlay
-	: > "$S/mixed/upper/etc/.wh.passwd"
-	mkdir -p "$S/mixed/work"
-	mkimg "$OUT/mixed.img" casper-rw "$S/mixed"
-	guest_in "$OUT/mixed.in" \
+if want porteus-dat; then
+	# Porteus' changes=/porteus/save.dat (an image file, looked for on every partition)
+	# whose root holds overlayfs whiteouts: no place for overlayfs' workdir and aufs cannot
+	# read them, so it is refused (tmpfs), with the way out named, and nothing is written
+	changes "$S/dat" overlay
+	mkdir -p "$S/dathost/porteus"
+	mkimg "$S/dathost/porteus/save.dat" "" "$S/dat"
+	mkimg "$OUT/dathost.img" "" "$S/dathost"
+	guest_in "$OUT/porteus-dat.in" \
 		't "refused: the rw branch is a tmpfs" "[ \"$(st rw.type)\" = tmpfs ] && [ \"$(st persist)\" = none ]"' \
 		't "status persist.format=none" "[ \"$(st persist.format)\" = none ]"' \
 		't "the lower /etc/group is seen (nothing of the branch used)" "[ -f /etc/group ]"' \
+		't "the persistence is not mounted" "! grep -q \"^/dev/loop[0-9]* /run/live/rw \" /proc/mounts"' \
 		'echo x > /root/new.txt; sync; poweroff -f'
-	vm_session mixed 150 "LIVESTACK-DEMO-READY" "$OUT/mixed.in" \
-		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND persistent" -cdrom "$ISO" \
-		-drive "file=$OUT/mixed.img,format=raw,if=virtio"
-	expect mixed "the demo system came up" "^LIVESTACK-DEMO-READY"
-	expect mixed "console names both kinds and the way out" "has both aufs whiteouts \(1, e.g. .*\.wh\.passwd\) and overlayfs whiteouts \(1, .*\); mend it with livectl persist convert"
-	guest_tap mixed
-	host "mixed: nothing written to the refused image" "! dbg '$OUT/mixed.img' 'ls -l /upper/root' | grep -q new.txt"
+	vm_session porteus-dat 150 "LIVESTACK-DEMO-READY" "$OUT/porteus-dat.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND changes=/porteus/save.dat" -cdrom "$ISO" \
+		-drive "file=$OUT/dathost.img,format=raw,if=virtio"
+	expect porteus-dat "the demo system came up" "^LIVESTACK-DEMO-READY"
+	expect porteus-dat "console: refused, why, and the way out" "persistence \(live.persist=/porteus/save.dat\) not used: /run/live/rw holds overlayfs whiteouts \(e.g. /run/live/rw/etc/group\) but has no place for overlayfs' workdir beside it \(porteus layout\) and aufs cannot read them; convert it with livectl persist convert --to aufs; the rw branch is a tmpfs"
+	guest_tap porteus-dat
+	mkdir -p "$OUT/chk" && debugfs -R "dump /porteus/save.dat $OUT/chk/save.dat" "$OUT/dathost.img" >/dev/null 2>&1
+	host "porteus-dat: nothing written to the refused image" "! dbg '$OUT/chk/save.dat' 'ls -l /root' | grep -q new.txt"
 fi
 done_

@@ -2,7 +2,11 @@
 # Persistence in QEMU (TCG): a USB stick made by `livestack-mkimage usb` (BIOS boot from the
 # stick, a file survives a reboot and a hard kill of QEMU after sync, e2fsck ran), a full
 # persistence partition (ENOSPC to the writer, the next boot is fine), an image file on the
-# medium's partition, and one created by live.persist.size=. TAP lines, "N passed, M failed".
+# medium's partition, and one created by live.persist.size=; live.persist.ro with
+# live.ramdev=zram on the stick (files and whiteouts seen, the stick byte for byte unchanged);
+# `usb --layout fat` (FAT32 + persistence.img) booted by BIOS then UEFI (OVMF);
+# live.persist.create on an exFAT disk (default size, reused), NTFS named as unusable.
+# TAP lines, "N passed, M failed".
 # usage: tests/vm/persist.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,6 +34,16 @@ guest_in() { # guest_in FILE LINES...
 		printf '%s\n' "$@"
 	} > "$f"
 }
+# img_has EXT-IMAGE PATH TEXT: the branch (upper/, rw/ or the root, by format) in the
+# image holds PATH with TEXT
+img_has() {
+	local d
+	for d in /upper /rw ""; do
+		debugfs -R "cat $d$2" "$1" 2>/dev/null | grep -q "$3" && return 0
+	done
+	return 1
+}
+
 STICK_ARGS() { echo -device qemu-xhci -drive "if=none,id=stick,format=raw,file=$1" \
 	-device "usb-storage,drive=stick,removable=on${2:+,bootindex=$2}"; }
 
@@ -115,9 +129,9 @@ if want usb; then
 		't "status: persist= names the partition" "[ -b \"\$(st persist)\" ]"' \
 		't "status: persist.fs=ext4" "[ \"\$(st persist.fs)\" = ext4 ]"' \
 		't "status: persist.check from e2fsck" "st persist.check | grep -q \"^e2fsck exit [01]\""' \
-		't "upper/ and work/ on the partition" "[ -d /run/live/rw/upper ] && [ -d /run/live/rw/work ]"' \
+		't "the branch dir and work/ on the partition" "[ -d \"\$(st rw)\" ] && [ -d /run/live/rw/work ]"' \
 		'echo boot-one > /root/persist-1.txt; sync' \
-		't "the write is on the persistence branch" "grep -q boot-one /run/live/rw/upper/root/persist-1.txt"' \
+		't "the write is on the persistence branch" "grep -q boot-one \"\$(st rw)/root/persist-1.txt\""' \
 		'poweroff -f' \
 		-- $(STICK_ARGS "$STICK" 0)
 	expect usb-persist-1 "BIOS booted from the USB stick" "ISOLINUX|SYSLINUX"
@@ -137,6 +151,9 @@ if want usb; then
 		't "the file synced before the power cut is there" "grep -q boot-two /root/persist-2.txt"' \
 		't "the older file too" "grep -q boot-one /root/persist-1.txt"' \
 		't "e2fsck checked the branch before use" "st persist.check | grep -q \"^e2fsck exit [01]\""' \
+		'rm /etc/motd; sync' \
+		't "removing a file of the layer left a whiteout on the stick" "[ -f \"\$(st rw)/etc/.wh.motd\" ] || [ -c \"\$(st rw)/etc/motd\" ]"' \
+		'echo u > /proc/sysrq-trigger; sleep 2' \
 		'poweroff -f' \
 		-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist=auto" \
 		$(STICK_ARGS "$STICK")
@@ -153,6 +170,122 @@ for i in range(4):
 PY
 e2fsck -fn '$STICK.p'"
 	rm -f "$STICK.p"
+
+	# boot 4: live.persist.ro (dracut's rd.live.overlay.readonly=1) with live.ramdev=zram:
+	# the stick's files and whiteouts are seen, writes go to a compressed RAM disk
+	session usb-persist-ro 150 \
+		't "persist-ro: the rw branch is zram" "[ \"\$(st rw.type)\" = zram ] && [ \"\$(st rw.dev)\" = /dev/zram0 ]"' \
+		't "persist-ro: status says persist.ro=1 and names the partition" "[ \"\$(st persist.ro)\" = 1 ] && [ -b \"\$(st persist)\" ]"' \
+		't "persist-ro: the persistence is mounted read-only" "grep -q \" /run/live/persist-ro ext4 ro,\" /proc/mounts"' \
+		't "persist-ro: e2fsck -n checked it (no repair)" "st persist.check | grep -q \"e2fsck -n exit\""' \
+		't "persist-ro: /run/live/rw is on /dev/zram0 (ext, discard)" "grep -q \"^/dev/zram0 /run/live/rw ext[24] .*discard\" /proc/mounts"' \
+		't "persist-ro: zram compression is lzo-rle (the kernel default)" "[ \"\$(st rw.comp)\" = lzo-rle ]"' \
+		't "persist-ro: files stored on the stick are seen" "grep -q boot-one /root/persist-1.txt && grep -q boot-two /root/persist-2.txt"' \
+		't "persist-ro: a whiteout on the stick still hides the layer file" "[ ! -e /etc/motd ]"' \
+		't "persist-ro: livectl status lists the read-only persistence branch" "livectl status | grep -q \"persistence .*/run/live/persist-ro.* read-only\""' \
+		'dd if=/dev/urandom of=/root/ro-write.bin bs=1k count=2048 2>/dev/null; echo ro-write > /root/ro.txt; sync' \
+		't "persist-ro: a write works and lands in RAM" "[ \"\$(st rw)\" = /run/live/rw/upper ] && grep -q ro-write /run/live/rw/upper/root/ro.txt"' \
+		't "persist-ro: zram mm_stat shows the data" "[ \$(cut -d\" \" -f1 /sys/block/zram0/mm_stat) -gt 2000000 ]"' \
+		't "persist-ro: writing over a stored file copies it up to RAM" "echo changed >> /root/persist-1.txt && [ -f /run/live/rw/upper/root/persist-1.txt ] && [ -d \"\$(st persist.lower)/root\" ]"' \
+		'poweroff -f' \
+		-- -kernel "$KERNEL" -initrd "$INITRD" \
+		-append "$APPEND live.persist=auto rd.live.overlay.readonly=1 live.ramdev=zram" \
+		$(STICK_ARGS "$STICK")
+	expect usb-persist-ro "the console says the persistence is read-only" \
+		"persistence: /dev/sd[a-z][0-9].* read-only \(live.persist.ro\)"
+	expect usb-persist-ro "the console names the zram branch and its compression" \
+		"rw branch: zram /dev/zram0 .*lzo-rle"
+	# the write of the read-only boot is not on the stick; what was there still is
+	python3 - "$STICK" <<'PY'
+import sys,struct
+d=open(sys.argv[1],'rb').read(512)
+for i in range(4):
+    e=d[446+16*i:462+16*i]
+    if e[4]==0x83:
+        s,n=struct.unpack('<II',e[8:16])
+        with open(sys.argv[1],'rb') as f:
+            f.seek(s*512); open(sys.argv[1]+'.p','wb').write(f.read(n*512))
+PY
+	host "persist-ro: the write of the read-only boot is not on the stick" \
+		"! img_has '$STICK.p' /root/ro.txt ro-write && img_has '$STICK.p' /root/persist-2.txt boot-two"
+	host "persist-ro: the stick's filesystem is clean" "e2fsck -fn '$STICK.p'"
+	rm -f "$STICK.p"
+fi
+
+if want fat; then
+	# --layout fat: the hybrid ISO, then a FAT32 partition LIVEDATA holding persistence.img;
+	# boot 1 by BIOS from the stick, boot 2 by UEFI (OVMF) from the same stick
+	FSTICK=$OUT/fat-stick.img
+	if "$MK" usb --layout fat --iso "$OUT/persist.iso" --out "$FSTICK" --persist-size 48M \
+		>"$OUT/usb-fat.log" 2>&1; then
+		ok "mkimage usb --layout fat made the stick image"
+	else
+		nok "mkimage usb --layout fat made the stick image" "$(tail -n3 "$OUT/usb-fat.log")"
+	fi
+	foff=$(python3 -c "import struct,sys;d=open(sys.argv[1],'rb').read(512)
+print([struct.unpack('<I',d[446+16*i+8:450+16*i+8])[0]*512 for i in range(4) if d[446+16*i+4]==0x0c][0])" "$FSTICK" 2>/dev/null)
+	host "fat: the MBR lists a FAT32 (0x0c) partition holding persistence.img" \
+		"[ -n '$foff' ] && mdir -i '$FSTICK@@$foff' ::/persistence.img | grep -q '50331648'"
+	host "fat: its FAT label is LIVEDATA" "minfo -i '$FSTICK@@$foff' :: | grep -q 'label=\"LIVEDATA'"
+	session fat-bios 200 \
+		't "fat: persistence from persistence.img on the FAT partition" "st persist | grep -q \"^/dev/sd[a-z][0-9]:/persistence.img\$\""' \
+		't "fat: the image is loop-mounted ext4 on /run/live/rw" "grep -q \"^/dev/loop[0-9]* /run/live/rw ext4 \" /proc/mounts"' \
+		't "fat: the FAT partition is mounted vfat" "grep -q \" /run/live/persist-host vfat rw\" /proc/mounts"' \
+		'echo fat-one > /root/fat.txt; sync' \
+		'poweroff -f' \
+		-- $(STICK_ARGS "$FSTICK" 0)
+	expect fat-bios "fat: BIOS booted from the stick" "ISOLINUX|SYSLINUX"
+	cp /usr/share/OVMF/OVMF_VARS_4M.fd "$OUT/ovmf-vars.fd"
+	session fat-uefi 300 \
+		't "fat (UEFI): the file written under BIOS survived" "grep -q fat-one /root/fat.txt"' \
+		't "fat (UEFI): the rw branch is the image file" "[ \"\$(st rw.type)\" = persistence ]"' \
+		't "fat (UEFI): the kernel booted through EFI" "[ -d /sys/firmware/efi ]"' \
+		'poweroff -f' \
+		-- -machine q35 \
+		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
+		-drive if=pflash,format=raw,file="$OUT/ovmf-vars.fd" $(STICK_ARGS "$FSTICK" 0)
+	mcopy -n -i "$FSTICK@@$foff" ::/persistence.img "$OUT/fat-p.img" 2>/dev/null
+	host "fat: the write is in persistence.img and the image is clean" \
+		"img_has '$OUT/fat-p.img' /root/fat.txt fat-one && e2fsck -fn '$OUT/fat-p.img'"
+	rm -f "$OUT/fat-p.img"
+fi
+
+if want exfat; then
+	# live.persist.create on an exFAT data disk (the live system on a CD), an NTFS disk
+	# beside it: the file is made with the default size and reused on the next boot
+	EXF=$OUT/exfat.img NTF=$OUT/ntfs.img
+	rm -f "$EXF" "$NTF"
+	truncate -s 160M "$EXF" && mkfs.exfat -L DATA "$EXF" >/dev/null 2>&1 &&
+		truncate -s 16M "$NTF" && mkntfs -F -q -L WINDATA "$NTF" >/dev/null 2>&1 ||
+		nok "exfat: make the exFAT and NTFS disks"
+	for n in 1 2; do
+		session "exfat-$n" 200 \
+			't "exfat: the image file on the exFAT disk is the rw branch" "[ \"\$(st persist)\" = /dev/vda:/persistence.img ] && [ \"\$(st rw.type)\" = persistence ]"' \
+			't "exfat: the host is mounted exfat" "grep -q \" /run/live/persist-host exfat rw\" /proc/mounts"' \
+			'echo "EXFAT-SIZE=$(stat -c %s /run/live/persist-host/persistence.img)"' \
+			't "exfat: the file of the first boot is there (2nd boot)" "[ '"$n"' = 1 ] || grep -q exfat-one /root/exfat.txt"' \
+			'echo exfat-one > /root/exfat.txt; sync' \
+			'poweroff -f' \
+			-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create" \
+			-cdrom "$OUT/persist.iso" -drive "file=$EXF,format=raw,if=virtio" \
+			-drive "file=$NTF,format=raw,if=virtio"
+	done
+	expect exfat-1 "exfat: the console says it creates the file" \
+		"persistence: creating /dev/vda:/persistence.img \([0-9]+ MiB\)"
+	expect exfat-1 "exfat: NTFS named as not usable by this kernel" \
+		"persistence: /dev/vdb is NTFS, which this kernel cannot mount"
+	# 160 MiB exFAT: half of the free space less 1 MiB, in whole MiB
+	size1=$(grep -aoE "^EXFAT-SIZE=[0-9]+" "$VM_OUT/exfat-1.log" | tail -n1 | cut -d= -f2)
+	free_mib=$(( (160 - 1) ))
+	if [ -n "$size1" ] && [ $((size1 % 1048576)) = 0 ] && [ $((size1 >> 20)) -ge 70 ] &&
+		[ $((size1 >> 20)) -le $((free_mib / 2)) ]; then
+		ok "exfat: the default size is half the free space ($((size1 >> 20)) MiB)"
+	else
+		nok "exfat: the default size is half the free space" "size=$size1"
+	fi
+	refute exfat-2 "exfat: an existing image is not created again" "persistence: creat"
+	expect exfat-2 "exfat: same size on the 2nd boot" "^EXFAT-SIZE=$size1"
+	host "exfat: the exFAT disk is consistent after the writes" "fsck.exfat -n '$EXF'"
 fi
 
 if want full; then

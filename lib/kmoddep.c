@@ -284,6 +284,20 @@ static FILE *open_in(const char *moddir, const char *file)
 	return fopen(path, "re");
 }
 
+/* Read moddir/file with load if it is there: 0 also when it does not exist, else -errno. */
+static int load_optional(struct kmod_db *db, const char *moddir, const char *file,
+			 int (*load)(struct kmod_db *db, FILE *f))
+{
+	FILE *f = open_in(moddir, file);
+	int err;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	err = load(db, f);
+	fclose(f);
+	return err;
+}
+
 int kmoddep_load(struct kmod_db *db, const char *moddir)
 {
 	char **texts = NULL;
@@ -308,28 +322,11 @@ int kmoddep_load(struct kmod_db *db, const char *moddir)
 	if (err)
 		goto out_free;
 
-	f = open_in(moddir, "modules.alias");
-	if (f) {
-		err = load_alias(db, f);
-		fclose(f);
-		if (err)
-			goto out_free;
-	} else if (errno != ENOENT) {
-		err = -errno;
-		goto out_free;
-	}
-
-	f = open_in(moddir, "modules.builtin");
-	if (f) {
-		err = load_builtin(db, f);
-		fclose(f);
-		if (err)
-			goto out_free;
-	} else if (errno != ENOENT) {
-		err = -errno;
-		goto out_free;
-	}
-	return 0;
+	err = load_optional(db, moddir, "modules.alias", load_alias);
+	if (!err)
+		err = load_optional(db, moddir, "modules.builtin", load_builtin);
+	if (!err)
+		return 0;
 
 out_free:
 	kmoddep_free(db);

@@ -101,6 +101,31 @@ TEST(kmoddep_missing_dir)
 	CHECK_EQ(kmoddep_load(&db, FIXTURES "/nosuch"), -ENOENT);
 }
 
+/* modules.alias and modules.builtin may be absent: no aliases, nothing built in */
+TEST(kmoddep_optional_files)
+{
+	char dir[] = "/tmp/kmoddep.XXXXXX", path[64];
+	struct kmod_db db;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs("kernel/fs/isofs/isofs.ko:\n", f);
+	fclose(f);
+	CHECK_EQ(kmoddep_load(&db, dir), 0);
+	CHECK_EQ(db.nmods, 1);
+	CHECK_EQ(db.naliases, 0);
+	CHECK_EQ(db.nbuiltin, 0);
+	CHECK_EQ(kmoddep_find(&db, "isofs"), 0);
+	kmoddep_free(&db);
+	unlink(path);
+	rmdir(dir);
+}
+
 TEST(kmoddep_closure_order)
 {
 	static const char *const roots[] = { "sr_mod", "isofs", "usb-storage" };
@@ -486,6 +511,7 @@ int main(void)
 {
 	RUN(kmoddep_parse_fixture);
 	RUN(kmoddep_missing_dir);
+	RUN(kmoddep_optional_files);
 	RUN(kmoddep_closure_order);
 	RUN(kmoddep_closure_root_twice);
 	RUN(kmoddep_closure_cycle);

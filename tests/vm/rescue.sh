@@ -4,7 +4,8 @@
 # while nobody types; a device picked from the list under a wrong LABEL=, a non-medium
 # refused), a persistence device that cannot be used (tmpfs with a reason), rescue shells
 # exited again and again (the phase is retried, never a panic), the fatal message of a bad
-# ip=, and a network boot chosen in the menu with a typed live.fetch=. TAP lines, then "N passed, M failed".
+# ip= and of a bad live.nfs=, and a network boot chosen in the menu with a typed
+# live.fetch=. TAP lines, then "N passed, M failed".
 # usage: tests/vm/rescue.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -133,7 +134,7 @@ if want menu-pick; then
 	no_panic menu-pick
 fi
 
-if want menu-net; then
+if want menu-net || want nfs-bad; then
 	# an image with network support, a NIC, no medium: 3 asks DHCP (QEMU's user network
 	# gives no root-path), says which parameter is needed, takes a live.fetch= typed in
 	MK=$BUILD/bin/livestack-mkimage
@@ -143,6 +144,7 @@ if want menu-net; then
 	cp "$BUILD/demo/10-demo.squashfs" "$OUT/www/"
 	if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
 		"${aufs[@]}" --profile pxe --compress none --out "$OUT/initrd-pxe.img" >"$OUT/initramfs.log" 2>&1; then
+	  if want menu-net; then
 		rm -f "$OUT/port"
 		python3 "$top/tests/vm/pxe_httpd.py" "$OUT/www" "$OUT/port" 2>"$OUT/httpd.log" &
 		httpd=$!
@@ -162,6 +164,22 @@ if want menu-net; then
 		expect menu-net "the demo system came up" "^LIVESTACK-DEMO-READY"
 		guest_tap menu-net
 		no_panic menu-net
+	  fi
+		# the same image: an NFS export that is not SERVER:/PATH, after a DHCP lease without
+		# a next-server: the message names it, the network state, and the form to use
+		if want nfs-bad; then
+			echo "poweroff -f" > "$OUT/poweroff.in"
+			vm_session nfs-bad 150 "rescue shell;" "$OUT/poweroff.in" \
+				-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+				-kernel "$KERNEL" -initrd "$OUT/initrd-pxe.img" -append "$APPEND live.nfs=nocolon"
+			expect nfs-bad "the network came up first (lease on eth0)" "livestack: net: eth0 10\.0\.2\.15"
+			expect nfs-bad "names the phase" "boot stopped in phase 'premount'"
+			expect nfs-bad "names the bad export" \
+				"nfs: bad export \"nocolon\": no server \(and no DHCP next-server\) or no /PATH"
+			expect nfs-bad "names the form to use" "try: give live.nfs=SERVER:/PATH"
+			expect nfs-bad "opens the shell of phase premount" "\(livestack:premount\) # "
+			no_panic nfs-bad
+		fi
 	else
 		nok "menu-net: initramfs --profile pxe builds" "$(tail -n3 "$OUT/initramfs.log")"
 	fi

@@ -210,6 +210,16 @@ int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char 
 int foreign_layout(struct live_ctx *ctx, char *why, size_t len);
 size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], size_t max);
 void foreign_binds(struct live_ctx *ctx);
+/* The whiteouts under dir (skip: a subdirectory not looked at, NULL = none), at most
+ * 50,000 entries; live-boot's persistence.conf into ctx->binds (sources under mnt),
+ * true when it has "/ union". Both host-tested. */
+struct foreign_wh {
+	unsigned long aufs, overlay, entries;
+	char first_aufs[LIVE_PATH_MAX], first_overlay[LIVE_PATH_MAX];
+	const char *skip;
+};
+void foreign_scan(const char *dir, const char *skip, struct foreign_wh *w);
+bool foreign_conf(struct live_ctx *ctx, const char *conf, const char *mnt);
 const char *live_rw_upper(const struct live_ctx *ctx);
 const char *live_rw_work(const struct live_ctx *ctx);
 /* persist_ram.c: the RAM rw branch (zram if asked and possible, else tmpfs) on LIVE_RW_MNT;

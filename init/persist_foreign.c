@@ -6,7 +6,7 @@
  * union can stack them. live-boot's persistence.conf bind lines are mounted after the union.
  */
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,48 +77,54 @@ static bool named(const struct live_ctx *ctx, const char *name)
 	       !strcasecmp(ctx->persist_label, name);
 }
 
-/* The whiteouts a tree carries. */
-struct wh_count {
-	unsigned long aufs, overlay, entries;
-	char first_aufs[LIVE_PATH_MAX], first_overlay[LIVE_PATH_MAX];
-	const char *skip;		/* overlay's workdir when inside the tree */
-};
-
-static struct wh_count *scan_state;	/* nftw has no user pointer; set around one call */
-
-static int scan_one(const char *path, const struct stat *s, int type, struct FTW *f)
+static void note(char *first, const char *path, unsigned long *n)
 {
-	struct wh_count *w = scan_state;
-	const char *name = path + f->base;
-	char v[4];
-
-	(void)type;
-	if (++w->entries > FOREIGN_SCAN_MAX)
-		return 1;
-	if (f->level == 1 && (!strcmp(name, "lost+found") ||
-			      (w->skip && !strcmp(path, w->skip))))
-		return 0;
-	if (!strncmp(name, ".wh.", 4)) {
-		if (!w->aufs++)
-			snprintf(w->first_aufs, sizeof(w->first_aufs), "%s", path);
-	} else if (S_ISCHR(s->st_mode) && s->st_rdev == 0) {
-		if (!w->overlay++)
-			snprintf(w->first_overlay, sizeof(w->first_overlay), "%s", path);
-	} else if (S_ISDIR(s->st_mode) && f->level > 0 &&
-		   lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v)) > 0) {
-		if (!w->overlay++)
-			snprintf(w->first_overlay, sizeof(w->first_overlay), "%s", path);
-	}
-	return 0;
+	if (!(*n)++)
+		snprintf(first, LIVE_PATH_MAX, "%s", path);
 }
 
-static void scan_whiteouts(const char *dir, const char *skip, struct wh_count *w)
+/* One directory: its entries, then its subdirectories (same filesystem only). */
+static void scan_dir(const char *path, dev_t dev, int depth, struct foreign_wh *w)
 {
+	char sub[LIVE_PATH_MAX], v[4];
+	struct dirent *d;
+	struct stat s;
+	DIR *dh;
+
+	if (depth > 64 || !(dh = opendir(path)))
+		return;
+	while ((d = readdir(dh)) && w->entries < FOREIGN_SCAN_MAX) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		w->entries++;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name) >= (int)sizeof(sub) ||
+		    lstat(sub, &s) < 0)
+			continue;
+		if (!depth && !strcmp(d->d_name, "lost+found"))
+			continue;
+		if (w->skip && !strcmp(sub, w->skip))
+			continue;
+		if (!strncmp(d->d_name, ".wh.", 4)) {
+			note(w->first_aufs, sub, &w->aufs);
+		} else if (S_ISCHR(s.st_mode) && s.st_rdev == 0) {
+			note(w->first_overlay, sub, &w->overlay);
+		} else if (S_ISDIR(s.st_mode) && s.st_dev == dev) {
+			if (lgetxattr(sub, "trusted.overlay.opaque", v, sizeof(v)) > 0)
+				note(w->first_overlay, sub, &w->overlay);
+			scan_dir(sub, dev, depth + 1, w);
+		}
+	}
+	closedir(dh);
+}
+
+void foreign_scan(const char *dir, const char *skip, struct foreign_wh *w)
+{
+	struct stat s;
+
 	memset(w, 0, sizeof(*w));
 	w->skip = skip;
-	scan_state = w;
-	nftw(dir, scan_one, 16, FTW_PHYS | FTW_MOUNT);
-	scan_state = NULL;
+	if (stat(dir, &s) == 0)
+		scan_dir(dir, s.st_dev, 0, w);
 }
 
 /* Whether mount -t name can work: the module loaded or built in. */
@@ -140,7 +146,7 @@ static bool union_available(struct live_ctx *ctx, const char *name)
  * "DIR bind[,source=SRC]" (or no options) a bind mount; anything else is named and skipped. */
 struct conf_state {
 	struct live_ctx *ctx;
-	struct layout *l;
+	bool root_union;		/* "/ union" seen */
 	const char *mnt;		/* where the persistence fs is */
 	int lineno;
 };
@@ -201,7 +207,7 @@ static int conf_line(void *arg, char *line)
 			log_warn("persistence.conf line %d: \"/ union\" with source=%s is not "
 				 "supported, line skipped", cs->lineno, source);
 		else
-			cs->l->root_union = true;
+			cs->root_union = true;
 		return 0;
 	}
 	if (is_union) {
@@ -223,6 +229,15 @@ static int conf_line(void *arg, char *line)
 	return 0;
 }
 
+bool foreign_conf(struct live_ctx *ctx, const char *conf, const char *mnt)
+{
+	struct conf_state cs = { ctx, false, mnt, 0 };
+
+	ctx->nbinds = 0;
+	file_lines(conf, conf_line, &cs);
+	return cs.root_union;
+}
+
 static void set_path(char *dst, const char *base, const char *name)
 {
 	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
@@ -233,7 +248,7 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 {
 	const char *fmt = ctx->opts.persist_fmt;
 	char conf[LIVE_PATH_MAX + 32], dir[LIVE_PATH_MAX];
-	struct wh_count w;
+	struct foreign_wh w;
 
 	dir[0] = '\0';
 	if (*ctx->opts.persist_dir)
@@ -282,18 +297,15 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 		l->native = "aufs";
 		snprintf(l->upper, sizeof(l->upper), "%s", l->base);
 	} else if (!strcmp(fmt, "live-boot")) {
-		struct conf_state cs = { ctx, l, l->base, 0 };
-
 		l->format = "live-boot";
-		ctx->nbinds = 0;
-		file_lines(conf, conf_line, &cs);
+		l->root_union = foreign_conf(ctx, conf, l->base);
 		if (!l->root_union)
 			return 1;
 		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch */
 		set_path(dir, l->base, "rw");
 		memset(&w, 0, sizeof(w));
 		if (!is_dir(dir))
-			scan_whiteouts(l->base, NULL, &w);
+			foreign_scan(l->base, NULL, &w);
 		if (is_dir(dir) || !w.aufs) {
 			l->native = "overlay";
 			set_path(l->upper, l->base, "rw");
@@ -315,9 +327,9 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
 {
 	const char *need = l->native, *asked = ctx->opts.unionfs;
-	struct wh_count w;
+	struct foreign_wh w;
 
-	scan_whiteouts(l->upper, *l->work && !strncmp(l->work, l->upper, strlen(l->upper)) ?
+	foreign_scan(l->upper, *l->work && !strncmp(l->work, l->upper, strlen(l->upper)) ?
 		       l->work : NULL, &w);
 	if (w.aufs && w.overlay) {
 		snprintf(why, len, "%s has both aufs whiteouts (%lu, e.g. %s) and overlayfs "

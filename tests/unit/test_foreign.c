@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests of init/persist_foreign.c: the whiteout scan (aufs, overlayfs, mixed, the
+ * skipped workdir and lost+found) and live-boot's persistence.conf lines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "harness.h"
+#include "live.h"
+#include "log.h"
+
+static char top[256];
+
+static void put(const char *rel, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void dir(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	file_mkdirs(p, 0755);
+}
+
+static int dev00(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	return mknod(p, S_IFCHR | 0600, makedev(0, 0));
+}
+
+static void scan(const char *rel, const char *skip, struct foreign_wh *w)
+{
+	char p[512], s[512];
+
+	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	snprintf(s, sizeof(s), "%s/%s", top, skip ? skip : "");
+	foreign_scan(p, skip ? s : NULL, w);
+}
+
+TEST(foreign_scan_aufs_overlay_mixed)
+{
+	struct foreign_wh w;
+
+	dir("a/etc/sub");
+	put("a/etc/motd", "x");
+	put("a/etc/.wh.group", "");
+	put("a/etc/sub/.wh..wh..opq", "");
+	scan("a", NULL, &w);
+	CHECK_EQ(w.aufs, 2);
+	CHECK_EQ(w.overlay, 0);
+	CHECK(strstr(w.first_aufs, "/a/etc/") != NULL);
+
+	dir("o/upper/etc");
+	dir("o/work/work");
+	put("o/upper/etc/motd", "x");
+	if (getuid() == 0) {
+		CHECK_EQ(dev00("o/upper/etc/group"), 0);
+		dir("o/upper/opq");
+		CHECK_EQ(setxattr(strcat(strcpy((char[512]){ 0 }, top), "/o/upper/opq"),
+				  "trusted.overlay.opaque", "y", 1, 0), 0);
+		scan("o/upper", NULL, &w);
+		CHECK_EQ(w.overlay, 2);
+		CHECK_EQ(w.aufs, 0);
+		/* a workdir inside the tree is not looked at; lost+found neither */
+		dir("o/upper/work");
+		dir("o/upper/lost+found");
+		CHECK_EQ(dev00("o/upper/work/x"), 0);
+		put("o/upper/lost+found/.wh.stale", "");
+		scan("o/upper", "o/upper/work", &w);
+		CHECK_EQ(w.overlay, 2);
+		CHECK_EQ(w.aufs, 0);
+		/* both kinds */
+		put("o/upper/etc/.wh.passwd", "");
+		scan("o/upper", NULL, &w);
+		CHECK(w.aufs == 1 && w.overlay == 3);
+	}
+	dir("e");
+	scan("e", NULL, &w);
+	CHECK(w.aufs == 0 && w.overlay == 0);
+}
+
+TEST(foreign_conf_lines)
+{
+	static struct live_ctx ctx;
+	char conf[512];
+
+	snprintf(conf, sizeof(conf), "%s/persistence.conf", top);
+	put("persistence.conf", "# live-boot\n/ union\n/home bind,source=homedata\n/var/cache\n"
+	    "/opt link\n/srv union\n/usr bind,source=../etc\n/lib/live/x bind\n"
+	    "/data bind,source=.\n/x bind,frob\n\n");
+	memset(&ctx, 0, sizeof(ctx));
+	CHECK(foreign_conf(&ctx, conf, "/mnt/p"));
+	CHECK_EQ(ctx.nbinds, 3);
+	CHECK_STR(ctx.binds[0].dest, "/home");
+	CHECK_STR(ctx.binds[0].src, "/mnt/p/homedata");
+	CHECK_STR(ctx.binds[1].dest, "/var/cache");
+	CHECK_STR(ctx.binds[1].src, "/mnt/p/var/cache");
+	CHECK_STR(ctx.binds[2].dest, "/data");
+	CHECK_STR(ctx.binds[2].src, "/mnt/p/");
+
+	put("persistence.conf", "/home bind\n/ bind\n/ union,source=sub\n");
+	CHECK(!foreign_conf(&ctx, conf, "/mnt/p"));
+	CHECK_EQ(ctx.nbinds, 1);
+	put("persistence.conf", "/ union,source=.\n");
+	CHECK(foreign_conf(&ctx, conf, "/mnt/p"));
+	CHECK_EQ(ctx.nbinds, 0);
+}
+
+int main(void)
+{
+	char cmd[300];
+	int rc;
+
+	log_setup(false, true, false);
+	snprintf(top, sizeof(top), "%s/test_foreign.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(top))
+		return 1;
+	RUN(foreign_scan_aufs_overlay_mixed);
+	RUN(foreign_conf_lines);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	rc = system(cmd);
+	(void)rc;
+	return HARNESS_END();
+}

@@ -109,7 +109,6 @@ int main(int argc, char **argv)
 	int cmd = -1, i;
 	size_t v;
 
-	say_setup();
 	for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
 		if (!strcmp(verb, verbs[v].verb))
 			cmd = verbs[v].cmd;
@@ -120,9 +119,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s reboot|poweroff|halt|kexec [--no-eject]\n", argv[0]);
 		if (getpid() != 1)
 			return 2;
+		say_setup();
 		say("unknown verb '%s': rebooting", verb);
 		cmd = RB_AUTOBOOT;
 	}
+	say_setup();
 	s.rw_fd = -1;
 	s.rw_clean = -1;
 	if (!s.no_eject_why && cmdline_has("live.noeject"))

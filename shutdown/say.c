@@ -19,6 +19,8 @@ void say_setup(void)
 	char buf[32] = "";
 	int fd, level = 7;
 
+	if (out.kmsg >= 0 || out.console >= 0)
+		return;
 	out.kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	/* writes to /dev/kmsg are rate-limited to 10 lines per 5 s by default: turn that
 	 * off (the machine is going down); when we cannot, write to the console as well */

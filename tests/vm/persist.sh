@@ -227,6 +227,10 @@ print([struct.unpack('<I',d[446+16*i+8:450+16*i+8])[0]*512 for i in range(4) if 
 	host "fat: the MBR lists a FAT32 (0x0c) partition holding persistence.img" \
 		"[ -n '$foff' ] && mdir -i '$FSTICK@@$foff' ::/persistence.img | grep -q '50331648'"
 	host "fat: its FAT label is LIVEDATA" "minfo -i '$FSTICK@@$foff' :: | grep -q 'label=\"LIVEDATA'"
+	host "fat: --layout takes only ext4 or fat" \
+		"'$MK' usb --layout vfat --iso '$OUT/persist.iso' --out '$OUT/bad.img' 2>&1 | grep -q 'ext4 or fat'"
+	host "fat: an image file of 4 GiB or more is refused (FAT32)" \
+		"'$MK' usb --layout fat --persist-size 4G --iso '$OUT/persist.iso' --out '$OUT/bad.img' 2>&1 | grep -q 'at most 4095M' && [ ! -e '$OUT/bad.img' ]"
 	session fat-bios 200 \
 		't "fat: persistence from persistence.img on the FAT partition" "st persist | grep -q \"^/dev/sd[a-z][0-9]:/persistence.img\$\""' \
 		't "fat: the image is loop-mounted ext4 on /run/live/rw" "grep -q \"^/dev/loop[0-9]* /run/live/rw ext4 \" /proc/mounts"' \

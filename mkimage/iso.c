@@ -46,12 +46,10 @@ static const char *const grub_modules[] = {
 };
 
 struct iso_opts {
-	const char *kernel, *initramfs, *out, *label, *cmdline, *datadir;
-	const char *layers[LAYERS_MAX];
+	const char *kernel, *initramfs, *out, *label;
+	struct mk_boot_opts b;		/* --layer, --cmdline, --timeout, --datadir */
 	char names[LAYERS_MAX][256];	/* NN-name.squashfs on the ISO */
-	size_t nlayers;
 	char sums[LAYERS_MAX][SHA256_HEX_LEN + 1];	/* of each layer, for live/SHA256SUMS */
-	long timeout;
 	char id[33];
 	const char *id_opt;	/* --id */
 	char initramfs_id[MK_PATH_MAX];	/* the initramfs with the ID appended */
@@ -62,46 +60,30 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initramfs", required_argument, NULL, 'i' },
-		{ "layer", required_argument, NULL, 'l' },
 		{ "label", required_argument, NULL, 'L' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "cmdline", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "datadir", required_argument, NULL, 'd' },
+		MK_BOOT_LONGOPTS,
 		{ "id", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char *end;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->label = LIVE_LABEL_DEFAULT;
-	o->cmdline = "";
-	o->timeout = 50;
+	mk_boot_opts_init(&o->b, LAYERS_MAX, 50);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		r = mk_boot_opt(&o->b, "iso", c, argc, argv);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initramfs = optarg; break;
-		case 'l':
-			if (o->nlayers == LAYERS_MAX) {
-				mk_err("iso: more than %d layers", LAYERS_MAX);
-				return -1;
-			}
-			o->layers[o->nlayers++] = optarg;
-			break;
 		case 'L': o->label = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'c': o->cmdline = optarg; break;
-		case 't':
-			o->timeout = strtol(optarg, &end, 10);
-			if (*end || o->timeout < 0 || o->timeout > 36000) {
-				mk_err("iso: --timeout %s: deciseconds, 0..36000", optarg);
-				return -1;
-			}
-			break;
-		case 'd': o->datadir = optarg; break;
 		case 'I':
 			if (!*optarg || strlen(optarg) > 32 ||
 			    strspn(optarg, "0123456789abcdef") != strlen(optarg)) {
@@ -114,19 +96,13 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 		default: fputs(usage_text, stderr); return -1;
 		}
 	}
-	/* "--layer a b c": getopt moved the extra names to the end */
-	for (; optind < argc; optind++) {
-		if (!o->nlayers || o->nlayers == LAYERS_MAX) {
-			mk_err("iso: unexpected argument '%s'", argv[optind]);
-			return -1;
-		}
-		o->layers[o->nlayers++] = argv[optind];
-	}
+	if (mk_boot_opts_done(&o->b, "iso", argc, argv))
+		return -1;
 	if (!o->out) {
 		mk_err("iso: --out FILE is required");
 		return -1;
 	}
-	if (!o->nlayers) {
+	if (!o->b.nlayers) {
 		mk_err("iso: at least one --layer FILE.squashfs is required");
 		return -1;
 	}
@@ -135,12 +111,11 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 		mk_err("iso: --label '%s': 1 to 32 letters, digits, '_', '-' or '.'", o->label);
 		return -1;
 	}
-	if (strpbrk(o->cmdline, "\n\r\"'{};$\\")) {
+	if (strpbrk(o->b.cmdline, "\n\r\"'{};$\\")) {
 		mk_err("iso: --cmdline: newlines, quotes, braces, ';', '$' and '\\' are not allowed "
 		       "(the menus are isolinux and GRUB scripts)");
 		return -1;
 	}
-	o->datadir = mk_datadir(o->datadir);
 	return 0;
 }
 
@@ -168,18 +143,18 @@ static int check_inputs(struct iso_opts *o)
 	}
 	if (mk_need_file("initramfs", o->initramfs))
 		return -1;
-	for (i = 0; i < o->nlayers; i++) {
+	for (i = 0; i < o->b.nlayers; i++) {
 		char copy[MK_PATH_MAX], *base, *dot;
 		const char *p;
 
-		if (mk_need_file("layer", o->layers[i]))
+		if (mk_need_file("layer", o->b.layers[i]))
 			return -1;
-		if (!has_magic(o->layers[i], 0, "hsqs", 4)) {
+		if (!has_magic(o->b.layers[i], 0, "hsqs", 4)) {
 			mk_err("layer %s: not a squashfs image (make one with '" MK_PROG
-			       " squashfs ROOTDIR OUT')", o->layers[i]);
+			       " squashfs ROOTDIR OUT')", o->b.layers[i]);
 			return -1;
 		}
-		snprintf(copy, sizeof(copy), "%s", o->layers[i]);
+		snprintf(copy, sizeof(copy), "%s", o->b.layers[i]);
 		base = basename(copy);
 		dot = strstr(base, LIVE_LAYER_SUFFIX);
 		if (dot && dot[strlen(LIVE_LAYER_SUFFIX)] == '\0')
@@ -190,7 +165,7 @@ static int check_inputs(struct iso_opts *o)
 			if (*p == '/' || *p == ' ' || (unsigned char)*p < 0x20)
 				break;
 		if (!*base || *p) {
-			mk_err("layer %s: unusable file name", o->layers[i]);
+			mk_err("layer %s: unusable file name", o->b.layers[i]);
 			return -1;
 		}
 		if (base[0] >= '0' && base[0] <= '9' && base[1] >= '0' && base[1] <= '9' &&
@@ -201,13 +176,13 @@ static int check_inputs(struct iso_opts *o)
 				 (i + 1) * 10, base);
 		else {
 			mk_err("layer %s: name it NN-name.squashfs (only the first 9 layers are "
-			       "numbered automatically)", o->layers[i]);
+			       "numbered automatically)", o->b.layers[i]);
 			return -1;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(o->names[i], o->names[j]) == 0) {
-				mk_err("layers %s and %s would both be live/%s", o->layers[j],
-				       o->layers[i], o->names[i]);
+				mk_err("layers %s and %s would both be live/%s", o->b.layers[j],
+				       o->b.layers[i], o->names[i]);
 				return -1;
 			}
 	}
@@ -227,8 +202,8 @@ static int build_id(struct iso_opts *o)
 
 	files[nfiles++] = o->kernel;
 	files[nfiles++] = o->initramfs;
-	for (i = 0; i < o->nlayers; i++)
-		files[nfiles++] = o->layers[i];
+	for (i = 0; i < o->b.nlayers; i++)
+		files[nfiles++] = o->b.layers[i];
 	for (i = 0; i < nfiles; i++) {
 		struct sha256 sc;
 		uint8_t sum[SHA256_LEN];
@@ -303,14 +278,14 @@ static int write_from_template(const struct iso_opts *o, const char *tmpl_name, 
 	char *tmpl, *text;
 	int err;
 	const char *const kv[][2] = {
-		{ "LABEL", o->label }, { "CMDLINE", o->cmdline }, { "ID", o->id },
+		{ "LABEL", o->label }, { "CMDLINE", o->b.cmdline }, { "ID", o->id },
 		{ "TIMEOUT", isolinux_to }, { "TIMEOUT_SEC", grub_to }, { "ID_FILE", LIVE_ID_FILE },
 	};
 
 	/* isolinux: TIMEOUT 0 would wait forever; GRUB: timeout=0 boots at once */
-	snprintf(isolinux_to, sizeof(isolinux_to), "%ld", o->timeout ? o->timeout : 1);
-	snprintf(grub_to, sizeof(grub_to), "%ld", (o->timeout + 9) / 10);
-	snprintf(tmpl_path, sizeof(tmpl_path), "%s/configs/boot/%s", o->datadir, tmpl_name);
+	snprintf(isolinux_to, sizeof(isolinux_to), "%ld", o->b.timeout ? o->b.timeout : 1);
+	snprintf(grub_to, sizeof(grub_to), "%ld", (o->b.timeout + 9) / 10);
+	snprintf(tmpl_path, sizeof(tmpl_path), "%s/configs/boot/%s", o->b.datadir, tmpl_name);
 	err = file_slurp(tmpl_path, &tmpl, NULL);
 	if (err) {
 		mk_err("boot menu template %s: %s (set --datadir)", tmpl_path, strerror(-err));
@@ -429,9 +404,9 @@ static int run_xorriso(const struct iso_opts *o, const char *stage, const char *
 		return -1;
 	grafts[ngrafts++] = graft("boot/vmlinuz", o->kernel);
 	grafts[ngrafts++] = graft("boot/initrd.img", o->initramfs_id);
-	for (i = 0; i < o->nlayers; i++) {
+	for (i = 0; i < o->b.nlayers; i++) {
 		snprintf(name, sizeof(name), "live/%s", o->names[i]);
-		grafts[ngrafts++] = graft(name, o->layers[i]);
+		grafts[ngrafts++] = graft(name, o->b.layers[i]);
 	}
 	for (i = 0; i < ngrafts; i++)
 		if (!grafts[i])
@@ -487,14 +462,14 @@ out_free:
 static int write_sums(const struct iso_opts *o, const char *stage)
 {
 	char path[MK_PATH_MAX], *text;
-	size_t i, used = 0, len = o->nlayers * (SHA256_HEX_LEN + 264) + 1;
+	size_t i, used = 0, len = o->b.nlayers * (SHA256_HEX_LEN + 264) + 1;
 	int err;
 
 	text = malloc(len);
 	if (!text)
 		return -1;
 	text[0] = '\0';
-	for (i = 0; i < o->nlayers; i++)
+	for (i = 0; i < o->b.nlayers; i++)
 		used += (size_t)snprintf(text + used, len - used, "%s  %s\n", o->sums[i],
 					 o->names[i]);
 	snprintf(path, sizeof(path), "%s/live/SHA256SUMS", stage);
@@ -588,7 +563,7 @@ int iso_main(int argc, char **argv)
 		goto out_clean;
 	tmp[0] = '\0';
 	mk_info("iso %s: %lld bytes, label %s, id %s, %zu layer(s)", o.out,
-		(long long)mk_file_size(o.out), o.label, o.id, o.nlayers);
+		(long long)mk_file_size(o.out), o.label, o.id, o.b.nlayers);
 	err = 0;
 
 out_clean:

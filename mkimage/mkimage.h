@@ -65,6 +65,29 @@ void mk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint32_t mk_epoch(void);
 /* --datadir, else ../../ of the binary when it holds modules/ (build tree), else installed. */
 const char *mk_datadir(const char *opt);
+/*
+ * The options iso and pxe share: --layer FILE... (repeated, or several files right
+ * after one), --cmdline ARGS, --timeout DECISECONDS (0..36000), --datadir DIR.
+ * Put MK_BOOT_LONGOPTS in the getopt_long table, call mk_boot_opts_init() first,
+ * mk_boot_opt() for each option and mk_boot_opts_done() after the loop.
+ */
+#define MK_LAYERS_MAX	64
+struct mk_boot_opts {
+	const char *layers[MK_LAYERS_MAX];
+	size_t nlayers, max_layers;	/* max_layers: the subcommand's limit */
+	const char *cmdline;		/* "" when not given */
+	const char *datadir;		/* mk_datadir()'s answer after mk_boot_opts_done() */
+	long timeout;			/* boot menu timeout, deciseconds */
+};
+#define MK_BOOT_LONGOPTS \
+	{ "layer", required_argument, NULL, 'l' }, { "cmdline", required_argument, NULL, 'c' }, \
+	{ "timeout", required_argument, NULL, 't' }, { "datadir", required_argument, NULL, 'd' }
+void mk_boot_opts_init(struct mk_boot_opts *b, size_t max_layers, long timeout);
+/* getopt_long's c (with optarg, optind): 1 = one of these, taken; 0 = another option;
+ * -1 = a bad value, said as "CMD: ..." */
+int mk_boot_opt(struct mk_boot_opts *b, const char *cmd, int c, int argc, char **argv);
+/* A stray argument is refused (-1, said); resolves datadir. */
+int mk_boot_opts_done(struct mk_boot_opts *b, const char *cmd, int argc, char **argv);
 /* Run argv (no shell); on failure print its output and return -1. */
 int mk_run(const char *const argv[]);
 /* A temp file beside out ("out.tmp.XXXXXX"), fd returned; tmp receives its name. */

@@ -37,88 +37,57 @@ static const char usage_text[] =
 	"boot.ipxe), DIR/dnsmasq.conf, DIR/dnsmasq-proxy.conf, DIR/nginx.conf, DIR/README\n";
 
 struct pxe_opts {
-	const char *kernel, *initramfs, *outdir, *url, *cmdline, *datadir;
+	const char *kernel, *initramfs, *outdir, *url;
 	const char *tftp_root, *http_root;
-	const char *layers[PXE_LAYERS_MAX];
+	struct mk_boot_opts b;		/* --layer, --cmdline, --timeout, --datadir */
 	char names[PXE_LAYERS_MAX][128];
-	size_t nlayers;
-	long timeout;
 	char base[1024];		/* the URL, ending in '/' */
 	char abs_base[1100];		/* absolute, for iPXE and dnsmasq */
 	char urlpath[1024];		/* its path, for nginx */
 	char append[2048];		/* the boot line */
 };
 
-static int add_layer(struct pxe_opts *o, const char *path)
-{
-	if (o->nlayers == PXE_LAYERS_MAX) {
-		mk_err("pxe: more than %d layers", PXE_LAYERS_MAX);
-		return -1;
-	}
-	o->layers[o->nlayers++] = path;
-	return 0;
-}
-
 static int parse(int argc, char **argv, struct pxe_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initramfs", required_argument, NULL, 'i' },
-		{ "layer", required_argument, NULL, 'l' },
 		{ "outdir", required_argument, NULL, 'o' },
 		{ "url", required_argument, NULL, 'u' },
-		{ "cmdline", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "tftp-root", required_argument, NULL, 'T' },
 		{ "http-root", required_argument, NULL, 'H' },
-		{ "datadir", required_argument, NULL, 'd' },
+		MK_BOOT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char *end;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->url = "/livestack/";
-	o->cmdline = "";
-	o->timeout = 10;
+	mk_boot_opts_init(&o->b, PXE_LAYERS_MAX, 10);
 	o->tftp_root = "/srv/livestack/tftp";
 	o->http_root = "/srv/livestack/http";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		r = mk_boot_opt(&o->b, "pxe", c, argc, argv);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initramfs = optarg; break;
-		case 'l':
-			if (add_layer(o, optarg))
-				return -1;
-			/* several files after one --layer */
-			while (optind < argc && argv[optind][0] != '-')
-				if (add_layer(o, argv[optind++]))
-					return -1;
-			break;
 		case 'o': o->outdir = optarg; break;
 		case 'u': o->url = optarg; break;
-		case 'c': o->cmdline = optarg; break;
-		case 't':
-			o->timeout = strtol(optarg, &end, 10);
-			if (*end || o->timeout < 0 || o->timeout > 36000) {
-				mk_err("pxe: --timeout %s: tenths of a second, 0-36000", optarg);
-				return -1;
-			}
-			break;
 		case 'T': o->tftp_root = optarg; break;
 		case 'H': o->http_root = optarg; break;
-		case 'd': o->datadir = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
 	}
-	if (optind < argc) {
-		mk_err("pxe: unexpected argument '%s'", argv[optind]);
+	if (mk_boot_opts_done(&o->b, "pxe", argc, argv))
 		return -1;
-	}
-	if (!o->kernel || !o->initramfs || !o->outdir || !o->nlayers) {
+	if (!o->kernel || !o->initramfs || !o->outdir || !o->b.nlayers) {
 		mk_err("pxe: --kernel, --initramfs, --layer and --outdir are required");
 		fputs(usage_text, stderr);
 		return -1;
@@ -128,7 +97,6 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		       "/init speaks no https", o->url);
 		return -1;
 	}
-	o->datadir = mk_datadir(o->datadir);
 	return 0;
 }
 
@@ -137,8 +105,8 @@ static void layer_names(struct pxe_opts *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nlayers; i++) {
-		const char *b = strrchr(o->layers[i], '/') ? strrchr(o->layers[i], '/') + 1 : o->layers[i];
+	for (i = 0; i < o->b.nlayers; i++) {
+		const char *b = strrchr(o->b.layers[i], '/') ? strrchr(o->b.layers[i], '/') + 1 : o->b.layers[i];
 		size_t n = strlen(b), slen = strlen(LIVE_LAYER_SUFFIX);
 
 		if (isdigit((unsigned char)b[0]) && isdigit((unsigned char)b[1]) && b[2] == '-' &&
@@ -166,7 +134,7 @@ static void urls(struct pxe_opts *o)
 	if (o->urlpath[strlen(o->urlpath) - 1] != '/')
 		strcat(o->urlpath, "/");
 	snprintf(o->append, sizeof(o->append), "ip=dhcp live.fetch=%s%s%s", o->base,
-		 *o->cmdline ? " " : "", o->cmdline);
+		 *o->b.cmdline ? " " : "", o->b.cmdline);
 }
 
 static int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
@@ -225,9 +193,9 @@ static int template(const struct pxe_opts *o, const char *name, const char *dst)
 	int err;
 
 	/* pxelinux: TIMEOUT 0 waits forever; GRUB: timeout=0 boots at once */
-	snprintf(to, sizeof(to), "%ld", o->timeout ? o->timeout : 1);
-	snprintf(to_sec, sizeof(to_sec), "%ld", (o->timeout + 9) / 10);
-	snprintf(path, sizeof(path), "%s/configs/boot/%s", o->datadir, name);
+	snprintf(to, sizeof(to), "%ld", o->b.timeout ? o->b.timeout : 1);
+	snprintf(to_sec, sizeof(to_sec), "%ld", (o->b.timeout + 9) / 10);
+	snprintf(path, sizeof(path), "%s/configs/boot/%s", o->b.datadir, name);
 	err = file_slurp(path, &tmpl, NULL);
 	if (err) {
 		mk_err("template %s: %s (set --datadir)", path, strerror(-err));
@@ -279,9 +247,9 @@ static int http_tree(const struct pxe_opts *o, const char *http)
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < o->nlayers && !err; i++) {
-		if (check_squashfs(o->layers[i]) || copy_to(o->layers[i], http, o->names[i]) ||
-		    sha256_file(o->layers[i], hex)) {
+	for (i = 0; i < o->b.nlayers && !err; i++) {
+		if (check_squashfs(o->b.layers[i]) || copy_to(o->b.layers[i], http, o->names[i]) ||
+		    sha256_file(o->b.layers[i], hex)) {
 			err = -1;
 			break;
 		}
@@ -363,8 +331,8 @@ static int readme(const struct pxe_opts *o)
 		"dnsmasq-proxy.conf  dnsmasq beside an existing DHCP server (proxy-DHCP) + TFTP\n"
 		"nginx.conf          a location block for the http/ tree\n\n"
 		"boot line: %s\nlayers:\n", o->tftp_root, o->base, o->http_root, o->append);
-	for (i = 0; i < o->nlayers && !err; i++)
-		err = mk_buf_printf(&b, "  %s (from %s)\n", o->names[i], o->layers[i]);
+	for (i = 0; i < o->b.nlayers && !err; i++)
+		err = mk_buf_printf(&b, "  %s (from %s)\n", o->names[i], o->b.layers[i]);
 	if (err) {
 		free(b.s);
 		return -1;
@@ -407,7 +375,7 @@ int pxe_main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/nginx.conf", o.outdir);
 	if (template(&o, "pxe-nginx.conf.in", path) || readme(&o))
 		return -1;
-	mk_info("pxe %s: tftp/ and http/ with %zu layer%s; boot line: %s", o.outdir, o.nlayers,
-		o.nlayers == 1 ? "" : "s", o.append);
+	mk_info("pxe %s: tftp/ and http/ with %zu layer%s; boot line: %s", o.outdir, o.b.nlayers,
+		o.b.nlayers == 1 ? "" : "s", o.append);
 	return 0;
 }

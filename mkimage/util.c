@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +88,64 @@ const char *mk_datadir(const char *opt)
 		}
 	}
 	return "/usr/local/share/livestack";
+}
+
+void mk_boot_opts_init(struct mk_boot_opts *b, size_t max_layers, long timeout)
+{
+	memset(b, 0, sizeof(*b));
+	b->max_layers = max_layers < MK_LAYERS_MAX ? max_layers : MK_LAYERS_MAX;
+	b->cmdline = "";
+	b->timeout = timeout;
+}
+
+static int add_layer(struct mk_boot_opts *b, const char *cmd, const char *path)
+{
+	if (b->nlayers == b->max_layers) {
+		mk_err("%s: more than %zu layers", cmd, b->max_layers);
+		return -1;
+	}
+	b->layers[b->nlayers++] = path;
+	return 0;
+}
+
+int mk_boot_opt(struct mk_boot_opts *b, const char *cmd, int c, int argc, char **argv)
+{
+	char *end;
+
+	switch (c) {
+	case 'l':
+		if (add_layer(b, cmd, optarg))
+			return -1;
+		/* several files after one --layer */
+		while (optind < argc && argv[optind][0] != '-')
+			if (add_layer(b, cmd, argv[optind++]))
+				return -1;
+		return 1;
+	case 'c':
+		b->cmdline = optarg;
+		return 1;
+	case 't':
+		b->timeout = strtol(optarg, &end, 10);
+		if (*end || b->timeout < 0 || b->timeout > 36000) {
+			mk_err("%s: --timeout %s: tenths of a second, 0..36000", cmd, optarg);
+			return -1;
+		}
+		return 1;
+	case 'd':
+		b->datadir = optarg;
+		return 1;
+	}
+	return 0;
+}
+
+int mk_boot_opts_done(struct mk_boot_opts *b, const char *cmd, int argc, char **argv)
+{
+	if (optind < argc) {
+		mk_err("%s: unexpected argument '%s'", cmd, argv[optind]);
+		return -1;
+	}
+	b->datadir = mk_datadir(b->datadir);
+	return 0;
 }
 
 int mk_run(const char *const argv[])

@@ -155,6 +155,27 @@ expect_fail iso_layer_not_squashfs "not a squashfs" "$T/bad.iso" \
 	"$MK" iso --kernel "$KC/vmlinuz" --initramfs "$T/min.img" --layer "$T/min.img" --out "$T/bad.iso"
 expect_fail iso_unwritable_output "cannot write" "$T/nodir/bad.iso" \
 	"$MK" iso --kernel "$KC/vmlinuz" --initramfs "$T/min.img" --layer "$T/root.squashfs" --out "$T/nodir/bad.iso"
+# --- the options iso and pxe share (mkimage/util.c) -------------------------------------------
+iso_opt() { "$MK" iso --kernel "$KC/vmlinuz" --initramfs "$T/min.img" --out "$T/opt.iso" "$@"; }
+pxe_opt() { "$MK" pxe --kernel "$KC/vmlinuz" --initramfs "$T/min.img" --outdir "$T/optpxe" "$@"; }
+for cmd in iso pxe; do
+	out=$T/opt.iso
+	[ $cmd = pxe ] && out=$T/optpxe
+	expect_fail ${cmd}_timeout_over_range "$cmd: --timeout 36001: " "$out" \
+		${cmd}_opt --layer "$T/root.squashfs" --timeout 36001
+	expect_fail ${cmd}_timeout_negative "$cmd: --timeout -1: " "$out" \
+		${cmd}_opt --layer "$T/root.squashfs" --timeout -1
+	expect_fail ${cmd}_timeout_not_a_number "$cmd: --timeout 5s: " "$out" \
+		${cmd}_opt --layer "$T/root.squashfs" --timeout 5s
+	expect_fail ${cmd}_stray_argument "$cmd: unexpected argument 'stray'" "$out" \
+		${cmd}_opt stray --layer "$T/root.squashfs"
+	expect_fail ${cmd}_no_layer "$cmd: .*--layer" "$out" ${cmd}_opt --timeout 10
+	# (pxe leaves what it wrote before the failure: only the message is checked)
+	expect_fail ${cmd}_datadir_used "set --datadir" "$T/nosuch" \
+		${cmd}_opt --layer "$T/root.squashfs" --datadir "$T/nosuch"
+done
+check pxe_layer_list_timeout_cmdline sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/05-base.squashfs' '$T/root.squashfs' --timeout 0 --cmdline console=ttyS0,115200 --outdir '$T/optpxe' && grep -q ' 05-base.squashfs\$' '$T/optpxe/http/layers.list' && grep -q ' 20-root.squashfs\$' '$T/optpxe/http/layers.list' && grep -q '^TIMEOUT 1\$' '$T/optpxe/tftp/pxelinux.cfg/default' && grep -q 'APPEND .*console=ttyS0,115200' '$T/optpxe/tftp/pxelinux.cfg/default' && grep -q 'timeout=0' '$T/optpxe/tftp/grub/grub.cfg'"
+rm -rf "$T/optpxe"
 check no_temp_dirs_left sh -c "test -z \"\$(ls -A '$T/tmp')\""
 
 finish

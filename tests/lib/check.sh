@@ -15,14 +15,14 @@ rm -rf "$logs"; mkdir -p "$logs"
 names=() cmds=()
 add() { local q; names+=("$1"); shift; printf -v q '%q ' "$@"; cmds+=("$q"); }
 # the slowest first (seconds measured in a clean CI run), so the last to finish is short
-for t in run pxe persist debian-root devices rescue foreign toram isofile livectl; do
+for t in debian-root persist run pxe devices rescue foreign toram isofile livectl shutdown; do
 	[ -f "tests/vm/$t.sh" ] || continue
 	n=vm-$t; [ "$t" = run ] && n=vm
 	add "$n" bash "tests/vm/$t.sh" "$build" "$kver" "$kcache"
 done
 for t in tests/vm/*.sh; do	# every other tests/vm/<name>.sh takes BUILD KVER KCACHE
 	b=$(basename "$t" .sh)
-	case " run checks pxe persist debian-root devices rescue foreign toram isofile livectl " in
+	case " run checks pxe persist debian-root devices rescue foreign toram isofile livectl shutdown " in
 	*" $b "*) continue ;;
 	esac
 	add "vm-$b" bash "$t" "$build" "$kver" "$kcache"

@@ -236,7 +236,8 @@ unsigned long long zram_size_bytes(const char *s, unsigned long long ram);
 unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned long long avail,
 				char *why, size_t len);
 bool pcreate_is_esp(const char *name);
-const char *pcreate_disk_of(const char *name, char *buf, size_t len);
+/* medium.c: the whole disk a block device belongs to ("sda" for "sda1" and "sda") */
+const char *medium_disk_of(const char *name, char *buf, size_t len);
 /* union.c */
 int union_mount(struct live_ctx *ctx);
 int union_build_aufs(char *buf, size_t len, const char *rw, const char *ro,

@@ -159,7 +159,7 @@ const char *medium_mount_data(struct live_ctx *ctx, const char *type)
 }
 
 /* The whole disk a block device belongs to ("sda" for "sda1" and "sda"). */
-static const char *disk_of(const char *name, char *buf, size_t len)
+const char *medium_disk_of(const char *name, char *buf, size_t len)
 {
 	char path[128], link[256], *slash;
 	ssize_t n;
@@ -201,8 +201,8 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
 		return false;
 	/* an isohybrid disk and its partitions are one medium seen twice */
-	if (!strcmp(disk_of(dev->name, disk[0], sizeof(disk[0])),
-		    disk_of(chosen->name, disk[1], sizeof(disk[1]))))
+	if (!strcmp(medium_disk_of(dev->name, disk[0], sizeof(disk[0])),
+		    medium_disk_of(chosen->name, disk[1], sizeof(disk[1]))))
 		return false;
 	file_mkdirs(peek, 0755);
 	/* noload: a look must not replay an ext journal (a persistence partition's
@@ -249,8 +249,8 @@ static void add_present(struct live_ctx *ctx)
 		if (file_read(path, buf, sizeof(buf)) > 0)
 			dev->size = strtoull(buf, NULL, 10) * 512;
 		dev->cdrom = !strncmp(d->d_name, "sr", 2);
-		snprintf(path, sizeof(path), "/sys/class/block/%s/removable", disk_of(d->d_name, buf,
-										 sizeof(buf)));
+		snprintf(path, sizeof(path), "/sys/class/block/%s/removable",
+			 medium_disk_of(d->d_name, buf, sizeof(buf)));
 		dev->removable = dev->cdrom || (file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1');
 		ctx->ndevs++;
 	}
@@ -277,7 +277,7 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 			 chosen->removable && !d->removable ? "removable comes first" :
 			 "first by name");
 		/* a disk and its partitions are named once, as the disk */
-		snprintf(one, sizeof(one), "/dev/%s", disk_of(d->name, disk, sizeof(disk)));
+		snprintf(one, sizeof(one), "/dev/%s", medium_disk_of(d->name, disk, sizeof(disk)));
 		snprintf(padded, sizeof(padded), " %s ", one);
 		snprintf(have, sizeof(have), " %s ", ctx->others);
 		if (strstr(have, padded))

@@ -76,31 +76,6 @@ unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned lo
 	return size;
 }
 
-/* The whole disk a block device belongs to ("sda" for "sda1" and "sda"). */
-const char *pcreate_disk_of(const char *name, char *buf, size_t len)
-{
-	char path[128], link[256], *slash;
-	ssize_t n;
-
-	snprintf(buf, len, "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
-	if (access(path, F_OK))
-		return buf;
-	snprintf(path, sizeof(path), "/sys/class/block/%s", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return buf;
-	link[n] = '\0';
-	/* ../../devices/.../block/sda/sda1 */
-	slash = strrchr(link, '/');
-	if (!slash)
-		return buf;
-	*slash = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, len, "%s", slash ? slash + 1 : link);
-	return buf;
-}
-
 static unsigned long long le(const unsigned char *p, int n)
 {
 	unsigned long long v = 0;
@@ -129,7 +104,7 @@ bool pcreate_is_esp(const char *name)
 	if (file_read(path, num, sizeof(num)) <= 0)
 		return false;
 	part = strtoull(num, NULL, 10);
-	snprintf(path, sizeof(path), "/dev/%s", pcreate_disk_of(name, disk, sizeof(disk)));
+	snprintf(path, sizeof(path), "/dev/%s", medium_disk_of(name, disk, sizeof(disk)));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;

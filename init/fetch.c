@@ -37,23 +37,12 @@ static int get_small_once(const char *start, char *out, size_t max, int *status,
 	struct url u;
 	static struct http h;
 	size_t got = 0;
-	int i, err;
+	int err;
 
 	snprintf(url, sizeof(url), "%s", start);
-	for (i = 0;; i++) {
-		err = http_url_parse(url, &u, f);
-		if (err)
-			return err;
-		err = http_get(&h, &u, 0, f);
-		if (err)
-			goto out_close;
-		if (h.status < 300 || h.status >= 400 || i == FETCH_REDIRECTS)
-			break;
-		err = http_follow(url, sizeof(url), &u, &h, f);
-		close(h.fd);
-		if (err)
-			return err;
-	}
+	err = http_get_follow(&h, &u, url, sizeof(url), 0, FETCH_REDIRECTS, f);
+	if (err)
+		goto out_close;
 	*status = h.status;
 	if (h.status != 200) {
 		err = http_fail(f, ST_HTTP, http_retryable(h.status) ? -EAGAIN : -ENOENT,
@@ -202,23 +191,12 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 	static struct http h;
 	char url[1024];
 	struct url u;
-	int i, err;
+	int err;
 
 	snprintf(url, sizeof(url), "%s", d->url);
-	for (i = 0;; i++) {
-		err = http_url_parse(url, &u, f);
-		if (err)
-			return err;
-		err = http_get(&h, &u, d->got, f);
-		if (err)
-			goto out_close;
-		if (h.status < 300 || h.status >= 400 || i == FETCH_REDIRECTS)
-			break;
-		err = http_follow(url, sizeof(url), &u, &h, f);
-		close(h.fd);
-		if (err)
-			return err;
-	}
+	err = http_get_follow(&h, &u, url, sizeof(url), d->got, FETCH_REDIRECTS, f);
+	if (err)
+		goto out_close;
 	if (h.status == 416 && d->total && d->got == d->total) {
 		err = 0;
 		goto out_close;

@@ -224,7 +224,9 @@ int http_get(struct http *h, const struct url *u, unsigned long long from, struc
 }
 
 /* A redirect's target as an absolute URL (absolute, or a path on the same server). */
-int http_follow(char *url, size_t len, const struct url *u, const struct http *h, struct fail *f)
+/* A redirect's Location as an absolute URL in url. */
+static int http_follow(char *url, size_t len, const struct url *u, const struct http *h,
+		       struct fail *f)
 {
 	if (!strncmp(h->location, "http://", 7) || !strncmp(h->location, "https://", 8))
 		snprintf(url, len, "%s", h->location);
@@ -233,6 +235,27 @@ int http_follow(char *url, size_t len, const struct url *u, const struct http *h
 	else
 		return http_fail(f, ST_HTTP, -EPROTO, "HTTP %d without a usable Location", h->status);
 	return 0;
+}
+
+int http_get_follow(struct http *h, struct url *u, char *url, size_t len,
+		    unsigned long long from, int redirects, struct fail *f)
+{
+	int i, err;
+
+	h->fd = -1;
+	for (i = 0;; i++) {
+		err = http_url_parse(url, u, f);
+		if (err)
+			return err;
+		err = http_get(h, u, from, f);
+		if (err || h->status < 300 || h->status >= 400 || i == redirects)
+			return err;
+		err = http_follow(url, len, u, h, f);
+		close(h->fd);
+		h->fd = -1;
+		if (err)
+			return err;
+	}
 }
 
 bool http_retryable(int status)

@@ -39,8 +39,11 @@ int http_url_parse(const char *s, struct url *u, struct fail *f);
 int http_get(struct http *h, const struct url *u, unsigned long long from, struct fail *f);
 /* read(2) with the stall timeout: bytes, 0 at EOF, -ETIMEDOUT or -errno. */
 ssize_t http_recv(int fd, void *buf, size_t len);
-/* A redirect's Location as an absolute URL in url. */
-int http_follow(char *url, size_t len, const struct url *u, const struct http *h, struct fail *f);
+/* http_get() of url (len bytes, updated to where redirects lead, at most `redirects` of
+ * them; u is its parsed form): the last answer in h. The caller closes h->fd, also after
+ * an error (-1 when nothing is open). */
+int http_get_follow(struct http *h, struct url *u, char *url, size_t len,
+		    unsigned long long from, int redirects, struct fail *f);
 /* Statuses worth another try: 408, 429, 5xx. */
 bool http_retryable(int status);
 

@@ -498,14 +498,29 @@ static int append_unique(int **mods, size_t *nmods, int mod)
 	return 0;
 }
 
+/* "kernel/drivers/ata/pata_*" and ".../pata_*.ko" both match kernel/drivers/ata/pata_foo.ko */
+static bool path_matches(const char *glob, const char *path)
+{
+	const char *ko = strstr(path, ".ko");
+	size_t n = ko ? (size_t)(ko - path) : strlen(path);
+	char stem[4096];
+
+	if (n >= sizeof(stem))
+		return false;
+	memcpy(stem, path, n);
+	stem[n] = '\0';
+	return fnmatch(glob, path, FNM_PATHNAME) == 0 || fnmatch(glob, stem, FNM_PATHNAME) == 0;
+}
+
 /* One list entry; returns how many modules it matched (>= 0) or -errno. */
 static int select_entry(const struct kmod_db *db, const char *entry, int **mods, size_t *nmods)
 {
-	char norm[MODNAME_MAX], stem[4096];
+	bool by_path = strchr(entry, '/') != NULL;
+	char norm[MODNAME_MAX];
 	size_t i;
 	int idx, err, found = 0;
 
-	if (!strchr(entry, '/') && !strpbrk(entry, "*?[")) {
+	if (!by_path && !strpbrk(entry, "*?[")) {
 		idx = kmoddep_find(db, entry);
 		if (idx >= 0) {
 			err = append_unique(mods, nmods, idx);
@@ -513,29 +528,12 @@ static int select_entry(const struct kmod_db *db, const char *entry, int **mods,
 		}
 		return kmoddep_is_builtin(db, entry) ? 1 : 0;
 	}
-	if (!strchr(entry, '/')) {
-		if (modname_norm(entry, norm, sizeof(norm)) < 0)
-			return 0;
-		for (i = 0; i < db->nmods; i++) {
-			if (fnmatch(norm, db->mods[i].name, 0) != 0)
-				continue;
-			err = append_unique(mods, nmods, (int)i);
-			if (err)
-				return err;
-			found++;
-		}
-		return found;
-	}
+	/* a name glob ("nls_*") or a kernel-relative path glob */
+	if (!by_path && modname_norm(entry, norm, sizeof(norm)) < 0)
+		return 0;
 	for (i = 0; i < db->nmods; i++) {
-		const char *path = db->mods[i].path, *ko = strstr(path, ".ko");
-		size_t n = ko ? (size_t)(ko - path) : strlen(path);
-
-		if (n >= sizeof(stem))
-			continue;
-		memcpy(stem, path, n);
-		stem[n] = '\0';
-		/* "kernel/drivers/ata/pata_*" and ".../pata_*.ko" both match */
-		if (fnmatch(entry, path, FNM_PATHNAME) != 0 && fnmatch(entry, stem, FNM_PATHNAME) != 0)
+		if (by_path ? !path_matches(entry, db->mods[i].path) :
+			      fnmatch(norm, db->mods[i].name, 0) != 0)
 			continue;
 		err = append_unique(mods, nmods, (int)i);
 		if (err)

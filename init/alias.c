@@ -38,7 +38,7 @@ enum alias_kind {
 	AL_IMAGE,	/* the layer image's file name in the layers' directory */
 	AL_NOLOAD,	/* Porteus noload=a;b: layers whose names contain these are skipped */
 	AL_LOAD,	/* Porteus load=a;b: layers from optional/ whose names contain these */
-	AL_TOHD,	/* Knoppix tohd=: not supported, a warning */
+	AL_TOHD,	/* Knoppix tohd=: live.todisk= */
 };
 
 struct alias {
@@ -169,13 +169,6 @@ static void add_list(char *dst, size_t len, const char *val)
 	for (i = 0; val[i]; i++)
 		dst[used++] = val[i] == ';' ? ',' : val[i];
 	dst[used] = '\0';
-}
-
-static void warn(struct live_opts *o, const char *msg)
-{
-	size_t used = strlen(o->warnings);
-
-	snprintf(o->warnings + used, sizeof(o->warnings) - used, "%s%s", used ? " " : "", msg);
 }
 
 int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val)
@@ -335,14 +328,9 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 	case AL_LOAD:
 		add_list(o->layers_optional, sizeof(o->layers_optional), val);
 		break;
-	case AL_TOHD: {
-		char msg[LIVE_PATH_MAX];
-
-		snprintf(msg, sizeof(msg), "tohd=%.100s: copying the medium to a disk is not "
-			 "supported, booting from the medium (live.toram copies it to RAM);", val);
-		warn(o, msg);
+	case AL_TOHD:
+		set(o->todisk, sizeof(o->todisk), val);
 		break;
-	}
 	case AL_NFSROOT:
 		/* the kernel's nfsroot=[SERVER:]PATH[,options]: options are not ours */
 		snprintf(o->nfs, sizeof(o->nfs), "%.*s", (int)strcspn(val, ","), val);
@@ -356,7 +344,7 @@ static const char *const natives[] = {
 	"live.ramsize",
 	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
 	"live.persist", "live.persist.size", "live.persist.dir", "live.persist.path", "live.persist.ro", "live.persist.create",
-	"live.ramdev", "live.iso", "live.id",
+	"live.ramdev", "live.iso", "live.id", "live.todisk",
 	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",
 };
 

@@ -136,6 +136,8 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 		}
 		return set_str(o, o->ramdev, sizeof(o->ramdev), key, val);
 	}
+	if (!strcmp(key, "live.todisk") && has_val)
+		return set_str(o, o->todisk, sizeof(o->todisk), key, val);
 	if (!strcmp(key, "live.iso") && has_val)
 		return set_str(o, o->iso, sizeof(o->iso), key, val);
 	if (!strcmp(key, "live.id") && has_val)

@@ -247,8 +247,9 @@ int layers_mount(struct live_ctx *ctx)
 		snprintf(dir, sizeof(dir), "%s", ctx->layers_from);
 	else
 		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	/* toram.c copied the chosen layers as NAME.squashfs: all of them */
-	if (*ctx->layers_from)
+	/* toram.c copied the chosen layers as NAME.squashfs: all of them; todisk.c
+	 * kept the medium's names, so they are chosen as on the medium */
+	if (*ctx->layers_from && strncmp(ctx->layers_from, LIVE_TODISK_MNT, strlen(LIVE_TODISK_MNT)))
 		err = layers_list(dir, "", ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
 	else
 		err = layers_opts(dir, &ctx->opts, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);

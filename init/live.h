@@ -45,6 +45,7 @@ struct live_opts {
 	bool persist_ro;		/* live.persist.ro: the persistence is a ro branch under a RAM one */
 	char ramdev[8];			/* live.ramdev=: "tmpfs" (default) or "zram" */
 	char iso[LIVE_PATH_MAX];	/* live.iso=: an ISO file on some partition */
+	char todisk[LIVE_PATH_MAX];	/* live.todisk=: copy the layers to this partition */
 	char id[40];			/* live.id=: "" = the image's built-in ID, "any" = none */
 	bool debug, quiet, toram;
 	bool toram_bg, verify;		/* live.toram=background, live.verify (toram.c) */

@@ -394,7 +394,8 @@ void toram_set_status(struct live_ctx *ctx, const struct toram_job *j, const cha
 			 (double)j->done / MIB * 1000.0 / (double)j->elapsed_ms);
 }
 
-static int build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t dlen)
+int toram_build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t dlen,
+		    const char *dst_dir)
 {
 	struct live_layer found[LIVE_MAX_LAYERS];
 	struct stat st;
@@ -411,8 +412,7 @@ static int build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_
 
 		snprintf(l->name, sizeof(l->name), "%s", found[i].name);
 		snprintf(l->src, sizeof(l->src), "%s", found[i].image);
-		snprintf(l->dst, sizeof(l->dst), "%s/%s%s", LIVE_TORAM_DIR, l->name,
-			 LIVE_LAYER_SUFFIX);
+		snprintf(l->dst, sizeof(l->dst), "%s/%s%s", dst_dir, l->name, LIVE_LAYER_SUFFIX);
 		if (stat(l->src, &st) < 0)
 			return -errno;
 		l->size = (uint64_t)st.st_size;
@@ -438,13 +438,14 @@ static bool aufs_coming(struct live_ctx *ctx)
 	return file_read("/proc/filesystems", fs, sizeof(fs)) > 0 && strstr(fs, "\taufs\n");
 }
 
-/* The layers are in RAM: layers.c mounts them from there; the medium can go. */
-static void release_medium(struct live_ctx *ctx)
+/* The layers are copied to from (RAM or a disk): layers.c mounts them from there; the
+ * medium can go. */
+void toram_release_medium(struct live_ctx *ctx, const char *from)
 {
 	const struct live_dev *m = ctx->medium >= 0 ? &ctx->devs[ctx->medium] : NULL;
 	char node[48];
 
-	snprintf(ctx->layers_from, sizeof(ctx->layers_from), "%s", LIVE_TORAM_DIR);
+	snprintf(ctx->layers_from, sizeof(ctx->layers_from), "%s", from);
 	if (umount2(LIVE_MEDIUM_MNT, 0) < 0) {
 		log_warn("toram: the medium stays mounted (%s): do not remove it", strerror(errno));
 		return;
@@ -518,6 +519,8 @@ int toram_run(struct live_ctx *ctx)
 		return 0;
 	}
 	toram_set_status(ctx, NULL, "no");
+	if (*ctx->opts.todisk && is_mountpoint(LIVE_MEDIUM_MNT))
+		return todisk_run(ctx);
 	if (!copy && !verify)
 		return 0;
 	if (!is_mountpoint(LIVE_MEDIUM_MNT)) {
@@ -534,7 +537,7 @@ int toram_run(struct live_ctx *ctx)
 			return 0;
 		copy = false;
 	}
-	err = build_job(ctx, j, dir, sizeof(dir));
+	err = toram_build_job(ctx, j, dir, sizeof(dir), LIVE_TORAM_DIR);
 	if (err) {
 		/* layers.c names what is missing */
 		toram_set_status(ctx, NULL, "fallback: no layers in %s", dir);
@@ -607,7 +610,7 @@ int toram_run(struct live_ctx *ctx)
 		toram_set_status(ctx, j, "fallback: layer %s does not match its SHA-256", bad->name);
 		return 0;
 	}
-	release_medium(ctx);
+	toram_release_medium(ctx, LIVE_TORAM_DIR);
 	toram_set_status(ctx, j, "done");
 	return 0;
 }

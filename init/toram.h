@@ -48,6 +48,13 @@ const struct toram_layer *toram_first_mismatch(const struct toram_job *j);
 /* The recorded sums: SHA256SUMS in dir, else NN-name.squashfs.sha256 beside each ->src. */
 void toram_load_sums(struct toram_job *j, const char *dir);
 int toram_mount_tmpfs(const struct toram_job *j);
+/* The layers of the medium's live.dir (dir: where they are) as a job copying to dst_dir. */
+int toram_build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t dlen,
+		    const char *dst_dir);
+/* Layers are now read from "from": unmount the medium, eject a CD. */
+void toram_release_medium(struct live_ctx *ctx, const char *from);
+/* todisk.c: live.todisk= (Knoppix tohd=): the same copy onto a disk partition. */
+int todisk_run(struct live_ctx *ctx);
 void toram_eject(const char *dev);
 /* Fill ctx->toram_status: "toram=STATE" then the verify.* and rate lines. */
 void toram_set_status(struct live_ctx *ctx, const struct toram_job *j, const char *fmt, ...)

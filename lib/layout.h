@@ -40,6 +40,8 @@
 #define LIVE_ISOHOST_MNT	"/run/live/isohost"
 /* Where a persistence device or image's host partition is mounted while looked at. */
 #define LIVE_PERSIST_HOST_MNT	"/run/live/persist-host"
+/* live.todisk=: the partition the layers were copied to (stays mounted) */
+#define LIVE_TODISK_MNT		"/run/live/todisk"
 /* live.persist.ro: the persistence filesystem, mounted read-only, a branch under the RAM one. */
 #define LIVE_PERSIST_RO_MNT	"/run/live/persist-ro"
 #define LIVE_NEWROOT		"/root"

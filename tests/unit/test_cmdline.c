@@ -248,7 +248,7 @@ TEST(cmdline_foreign_persistence_forms)
 
 TEST(cmdline_image_name_layer_selection_tohd)
 {
-	/* Knoppix: the compressed image's name in knoppix_dir, and tohd= (warned, not done) */
+	/* Knoppix: the compressed image's name in knoppix_dir, and tohd= (live.todisk=) */
 	struct live_opts o = parse("ramdisk_size=100000 lang=en vt.default_utf8=0 apm=power-off "
 				   "nomodeset nomce libata.force=noncq hpsa.hpsa_allow_any=1 "
 				   "loglevel=1 tz=localtime knoppix_dir=KNOPPIX knoppix_name=KNOPPIX "
@@ -256,8 +256,8 @@ TEST(cmdline_image_name_layer_selection_tohd)
 
 	CHECK_STR(o.dir, "/KNOPPIX");
 	CHECK_STR(o.image, "KNOPPIX");
-	CHECK(strstr(o.warnings, "tohd=/dev/sda1: copying the medium to a disk is not supported, "
-			 "booting from the medium") != NULL);
+	CHECK_STR(o.todisk, "/dev/sda1");
+	CHECK_STR(o.warnings, "");
 	CHECK(strstr(o.unknown, "tohd") == NULL);
 	CHECK(strstr(o.unknown, "knoppix_name") == NULL);
 	/* Porteus: load=/noload= take name substrings separated by ';' */

@@ -165,7 +165,7 @@ fi
 
 if want knoppix-layout; then
 	# Knoppix: KNOPPIX/KNOPPIX and its numbered add-ons (squashfs here; Knoppix's own are
-	# cloop), knoppix_name=; Porteus' noload= skips one; tohd= is warned, not done
+	# cloop), knoppix_name=; Porteus' noload= skips one; tohd= names a disk that is missing
 	stage=$OUT/knoppix; rm -rf "$stage"; mkdir -p "$stage/tree/KNOPPIX" "$stage/add/etc"
 	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/KNOPPIX/KNOPPIX"
 	echo one > "$stage/add/etc/knoppix1"
@@ -177,8 +177,8 @@ if want knoppix-layout; then
 		"lang=en apm=power-off nomce knoppix_dir=KNOPPIX knoppix_name=KNOPPIX noload=KNOPPIX2 tohd=/dev/sda1"
 	expect knoppix-layout "knoppix_name=: KNOPPIX and KNOPPIX1 are the layers, noload= skipped KNOPPIX2" \
 		"^layers=KNOPPIX KNOPPIX1"
-	expect knoppix-layout "tohd= is named as not supported" \
-		"tohd=/dev/sda1: copying the medium to a disk is not supported, booting from the medium"
+	expect knoppix-layout "tohd= to a disk that is not there: said, boot goes on" \
+		"todisk: live.todisk=/dev/sda1: no such device: booting from the medium"
 fi
 
 if want dracut-rootfs; then

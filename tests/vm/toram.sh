@@ -218,4 +218,53 @@ if want toram-bg-overlay; then
 	guest_tap toram-bg-overlay
 fi
 
+{ common; cat <<SH
+t "status: toram=todisk naming the disk" 'st toram | grep -q "^todisk /dev/vda:/live"'
+t "both layers verified while copied" '[ "\$(st verify.10-demo)" = ok ] && [ "\$(st verify.20-data)" = ok ]'
+t "the disk stays mounted at /run/live/todisk" 'grep -q " /run/live/todisk ext4 rw" /proc/mounts'
+t "layer 20-data is read from the disk" 'backing /run/live/layers/20-data | grep -q "^/run/live/todisk/live/20-data.squashfs"'
+t "the medium is not mounted" '! grep -q " /run/live/medium " /proc/mounts'
+t "the data file is intact" '[ "\$(sha256sum /data/random.bin | cut -d" " -f1)" = $SUM ]'
+t "no partial copy left" '! ls /run/live/todisk/live | grep -q part'
+t "the build ID and the sums came along" '[ -s /run/live/todisk/live/livestack.id ] && [ -s /run/live/todisk/live/SHA256SUMS ]'
+poweroff -f
+SH
+} > "$OUT/todisk.in"
+{ common; cat <<SH
+t "booted from the disk copy (fromhd=)" '[ "\$(st medium)" = /dev/vda ]'
+t "the copy passed the build-ID check" '[ -n "\$(st medium.id)" ]'
+t "layer 20-data is there" '[ "\$(sha256sum /data/random.bin | cut -d" " -f1)" = $SUM ]'
+poweroff -f
+SH
+} > "$OUT/fromhd.in"
+
+if want todisk; then
+	# Knoppix's tohd=: the layers copied to an ext4 disk (which already holds a file of
+	# its own), the CD released; the next boot, disk only, with fromhd=
+	rm -rf "$OUT/todisk"; mkdir -p "$OUT/todisk/keep"
+	echo mine > "$OUT/todisk/keep/notes.txt"
+	mkfs.ext4 -q -F -L HD -d "$OUT/todisk/keep" "$OUT/todisk/disk.img" 96M >/dev/null 2>&1
+	vm_session todisk 240 "LIVESTACK-DEMO-READY" "$OUT/todisk.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/toram.iso" \
+		-drive "file=$OUT/todisk/disk.img,format=raw,if=virtio" -append "$APPEND tohd=/dev/vda"
+	expect todisk "the progress line of the copy" "livestack: todisk: .* [0-9]+%  .* MiB/s"
+	expect todisk "says how to boot from the copy" "boot from there next time with live.media=/dev/vda \(Knoppix: fromhd=/dev/vda\)"
+	expect todisk "the CD was ejected" "toram: ejected /dev/sr0"
+	guest_tap todisk
+	host "todisk: the disk is clean after the boot" "e2fsck -fn '$OUT/todisk/disk.img'"
+	host "todisk: the disk's own file is untouched" \
+		"debugfs -R 'cat /notes.txt' '$OUT/todisk/disk.img' 2>/dev/null | grep -qx mine"
+	vm_session fromhd 240 "LIVESTACK-DEMO-READY" "$OUT/fromhd.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" \
+		-drive "file=$OUT/todisk/disk.img,format=raw,if=virtio" -append "$APPEND fromhd=/dev/vda"
+	expect fromhd "the demo system came up without the CD" "^LIVESTACK-DEMO-READY"
+	guest_tap fromhd
+	printf 'poweroff -f\n' > "$OUT/poweroff.in"
+	vm_session todisk-nodev 240 "LIVESTACK-DEMO-READY" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$ISO" -append "$APPEND live.todisk=/dev/vdz"
+	expect todisk-nodev "a missing disk: said, and the boot goes on from the medium" \
+		"todisk: live.todisk=/dev/vdz: no such device: booting from the medium"
+	expect todisk-nodev "the demo system came up" "^LIVESTACK-DEMO-READY"
+fi
+
 done_

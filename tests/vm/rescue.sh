@@ -4,8 +4,9 @@
 # while nobody types; a device picked from the list under a wrong LABEL=, a non-medium
 # refused), a persistence device that cannot be used (tmpfs with a reason), rescue shells
 # exited again and again (the phase is retried, never a panic), the fatal message of a bad
-# ip= and of a bad live.nfs=, and a network boot chosen in the menu with a typed
-# live.fetch=. TAP lines, then "N passed, M failed".
+# ip= and of a bad live.nfs=, an NFS server name that does not resolve, ip= naming an
+# interface without link, a dracut medium whose inner rootfs.img is no filesystem, and a
+# network boot chosen in the menu with a typed live.fetch=. TAP lines, then "N passed, M failed".
 # usage: tests/vm/rescue.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -134,7 +135,7 @@ if want menu-pick; then
 	no_panic menu-pick
 fi
 
-if want menu-net || want nfs-bad; then
+if want menu-net || want nfs-bad || want nfs-dns || want net-nolink-dev; then
 	# an image with network support, a NIC, no medium: 3 asks DHCP (QEMU's user network
 	# gives no root-path), says which parameter is needed, takes a live.fetch= typed in
 	MK=$BUILD/bin/livestack-mkimage
@@ -180,6 +181,32 @@ if want menu-net || want nfs-bad; then
 			expect nfs-bad "opens the shell of phase premount" "\(livestack:premount\) # "
 			no_panic nfs-bad
 		fi
+		# a server name that does not resolve (QEMU's DNS answers NXDOMAIN for .invalid)
+		if want nfs-dns; then
+			echo "poweroff -f" > "$OUT/poweroff.in"
+			vm_session nfs-dns 150 "rescue shell;" "$OUT/poweroff.in" \
+				-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+				-kernel "$KERNEL" -initrd "$OUT/initrd-pxe.img" \
+				-append "$APPEND live.nfs=nosuch.invalid:/live"
+			expect nfs-dns "names the server that does not resolve" \
+				"nfs: server unreachable: cannot resolve nosuch.invalid"
+			expect nfs-dns "names what to try" "try: use the server's IP address, or check DNS"
+			expect nfs-dns "opens a rescue shell" "\(livestack:[a-z]+\) # "
+			no_panic nfs-dns
+		fi
+		# ip= naming an interface that never gets a link: the interfaces there are named
+		if want net-nolink-dev; then
+			echo "poweroff -f" > "$OUT/poweroff.in"
+			vm_session net-nolink-dev 150 "rescue shell;" "$OUT/poweroff.in" \
+				-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+				-kernel "$KERNEL" -initrd "$OUT/initrd-pxe.img" \
+				-append "$APPEND ip=:::::eth7:dhcp live.fetch=http://10.0.2.2/x live.timeout=3"
+			expect net-nolink-dev "names the interface asked for and those seen" \
+				"net: no link on eth7 within 3 s \(interfaces: eth0\)"
+			expect net-nolink-dev "names what to try" "try: check the cable and the switch port"
+			expect net-nolink-dev "opens the shell of phase net" "\(livestack:net\) # "
+			no_panic net-nolink-dev
+		fi
 	else
 		nok "menu-net: initramfs --profile pxe builds" "$(tail -n3 "$OUT/initramfs.log")"
 	fi
@@ -198,6 +225,23 @@ if want rw-retry; then
 	at_least rw-retry "the shell opens again each time" 4 "\(livestack:rw\) # "
 	refute rw-retry "no menu for other phases" "\(livestack:menu\)"
 	no_panic rw-retry
+fi
+
+if want layers-badrootfs; then
+	# a dracut medium whose LiveOS/rootfs.img inside the squashfs is not a filesystem
+	stage=$OUT/badrootfs; rm -rf "$stage"; mkdir -p "$stage/sq/LiveOS" "$stage/tree/LiveOS"
+	head -c 1M /dev/zero > "$stage/sq/LiveOS/rootfs.img"
+	mksquashfs "$stage/sq" "$stage/tree/LiveOS/squashfs.img" -quiet -noappend >/dev/null
+	xorriso -as mkisofs -quiet -V BADROOT -R -J -o "$stage/bad.iso" "$stage/tree" >/dev/null 2>&1
+	echo "poweroff -f" > "$OUT/poweroff.in"
+	vm_session layers-badrootfs 150 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/bad.iso" \
+		-append "$APPEND live.id=any root=live:CDLABEL=BADROOT rd.live.image"
+	expect layers-badrootfs "names the layer and the inner image" \
+		"layer squashfs: .*/LiveOS/rootfs.img is not an ext2/3/4 image"
+	expect layers-badrootfs "names what to do" "try: rebuild the medium"
+	expect layers-badrootfs "opens the shell of phase layers" "\(livestack:layers\) # "
+	no_panic layers-badrootfs
 fi
 
 if want net-badip; then

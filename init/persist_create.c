@@ -13,32 +13,13 @@
 
 #include "fileio.h"
 #include "live.h"
+#include "size.h"
 
 #define MIB			(1ULL << 20)
 /* the default: half the free space, at most 4095 MiB (a FAT32 file is under 4 GiB) */
 #define CREATE_DEFAULT_MAX	(4095 * MIB)
 #define CREATE_MIN		(32 * MIB)
 #define FAT_FILE_MAX		(4095 * MIB)
-
-/* A number of MiB, or with a k/m/g suffix (as live.persist.size=); 0 when unusable. */
-static unsigned long long parse_size(const char *s)
-{
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-
-	if (end == s)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	case 'm': case 'M': end++; /* fallthrough */
-	case '\0': n <<= 20; break;
-	default: return 0;
-	}
-	if (*end == 'i' || *end == 'b' || *end == 'B')
-		end++;
-	return *end ? 0 : n;
-}
 
 unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned long long avail,
 				char *why, size_t len)
@@ -59,7 +40,7 @@ unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned lo
 		}
 		return size;
 	}
-	size = parse_size(opt) & ~(MIB - 1);
+	size = size_parse(opt, MIB) & ~(MIB - 1);
 	if (size < MIB) {
 		snprintf(why, len, "%s is not a size of 1M or more", opt);
 		return 0;

@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "live.h"
+#include "size.h"
 #include "log.h"
 
 #define ZRAM_SYS	"/sys/block/zram0"
@@ -29,16 +30,9 @@ unsigned long long zram_size_bytes(const char *s, unsigned long long ram)
 	char *end;
 	unsigned long long n = strtoull(s, &end, 10);
 
-	if (end == s)
-		return 0;
-	switch (*end) {
-	case '%': return end[1] || n > 100 ? 0 : ram / 100 * n;
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	default: break;
-	}
-	return *end ? 0 : n;
+	if (end != s && *end == '%')
+		return end[1] || n > 100 ? 0 : ram / 100 * n;
+	return size_parse(s, 1);
 }
 
 static int sys_write(const char *attr, const char *val)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "layout.h"
+#include "size.h"
 #include "mkimage.h"
 
 #define SECTOR		512ULL
@@ -47,25 +48,6 @@ struct usb_opts {
 	bool fat;
 };
 
-static unsigned long long parse_size(const char *s)
-{
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-
-	if (end == s)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	case 't': case 'T': n <<= 40; end++; break;
-	default: return 0;
-	}
-	if (*end == 'i' || *end == 'B' || *end == 'b')
-		end++;
-	return *end ? 0 : n;
-}
-
 static int parse(int argc, char **argv, struct usb_opts *o)
 {
 	static const struct option longopts[] = {
@@ -95,7 +77,7 @@ static int parse(int argc, char **argv, struct usb_opts *o)
 			o->fat = !strcmp(optarg, "fat");
 			break;
 		case 's':
-			o->size = parse_size(optarg);
+			o->size = size_parse(optarg, 0);
 			if (o->size < (16ULL << 20) || o->size > (2ULL << 40)) {
 				mk_err("usb: --persist-size %s: 16M to 2T, with a K, M, G or T suffix",
 				       optarg);

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "live.h"
+#include "size.h"
 
 #define MIB (1ULL << 20)
 
@@ -87,11 +88,29 @@ TEST(zram_ramsize)
 	CHECK_EQ(zram_size_bytes("5%x", 1000 * MIB), 0);
 }
 
+TEST(size_parse_forms)
+{
+	/* the one parser of live.persist.create=, live.ramsize= (zram) and mkimage usb */
+	CHECK_EQ(size_parse("64", MIB), 64 * MIB);
+	CHECK_EQ(size_parse("64", 1), 64);
+	CHECK_EQ(size_parse("64", 0), 0);		/* a suffix is required */
+	CHECK_EQ(size_parse("4k", 0), 4096);
+	CHECK_EQ(size_parse("512MiB", 0), 512 * MIB);
+	CHECK_EQ(size_parse("2gb", 0), 2048 * MIB);
+	CHECK_EQ(size_parse("1T", 0), 1ULL << 40);
+	CHECK_EQ(size_parse("1Tx", 0), 0);
+	CHECK_EQ(size_parse("-1G", 0), 0);
+	CHECK_EQ(size_parse(" 1G", 0), 0);
+	CHECK_EQ(size_parse("", MIB), 0);
+	CHECK_EQ(size_parse("99999999999999T", 0), 0);	/* does not fit */
+}
+
 int main(void)
 {
 	RUN(rw_options_parse);
 	RUN(persist_create_default_size);
 	RUN(persist_create_given_size);
 	RUN(zram_ramsize);
+	RUN(size_parse_forms);
 	return HARNESS_END();
 }

@@ -115,6 +115,21 @@ int kmod_load_name(struct live_ctx *ctx, const char *name)
 	return load_closure(k, idx);
 }
 
+/* Can mount(2) take filesystem type fs now? Its module is loaded first when the image has it. */
+bool kmod_fs_available(struct live_ctx *ctx, const char *fs)
+{
+	char list[4096], want[40];
+	ssize_t n;
+
+	kmod_load_name(ctx, fs);
+	n = file_read("/proc/filesystems", list, sizeof(list) - 1);
+	if (n <= 0)
+		return false;
+	list[n] = '\0';
+	snprintf(want, sizeof(want), "\t%s\n", fs);
+	return strstr(list, want) != NULL;
+}
+
 struct alias_walk {
 	struct kmod_state *k;
 	const char *driver;	/* <syspath>/driver, or NULL */

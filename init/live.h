@@ -166,6 +166,8 @@ int kmod_load_base(struct live_ctx *ctx);
 /* Load the drivers a device's modalias names; with syspath, stop once it has a driver. */
 int kmod_load_modalias(struct live_ctx *ctx, const char *modalias, const char *syspath);
 int kmod_load_name(struct live_ctx *ctx, const char *name);
+/* mount(2) knows filesystem type fs (its module loaded first when the image has it) */
+bool kmod_fs_available(struct live_ctx *ctx, const char *fs);
 /* devices.c */
 int devices_coldplug(struct live_ctx *ctx);
 int devices_find_medium(struct live_ctx *ctx);

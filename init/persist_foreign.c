@@ -127,21 +127,6 @@ void foreign_scan(const char *dir, const char *skip, struct foreign_wh *w)
 		scan_dir(dir, s.st_dev, 0, w);
 }
 
-/* Whether mount -t name can work: the module loaded or built in. */
-static bool union_available(struct live_ctx *ctx, const char *name)
-{
-	char fs[4096], want[32];
-	ssize_t n;
-
-	kmod_load_name(ctx, name);
-	n = file_read("/proc/filesystems", fs, sizeof(fs) - 1);
-	if (n <= 0)
-		return false;
-	fs[n] = '\0';
-	snprintf(want, sizeof(want), "\t%s\n", name);
-	return strstr(fs, want) != NULL;
-}
-
 /* live-boot's persistence.conf: "DEST [OPTIONS]" lines; "/ union" is the root union,
  * "DIR bind[,source=SRC]" (or no options) a bind mount; anything else is named and skipped. */
 struct conf_state {
@@ -353,7 +338,7 @@ static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t 
 			 "only aufs can use it", l->format, l->upper);
 		need = "aufs";
 	}
-	if (*need && !union_available(ctx, need)) {
+	if (*need && !kmod_fs_available(ctx, need)) {
 		snprintf(why, len, "%s needs %s (%s), which this kernel/image does not have",
 			 l->upper, need, w.aufs ? "it holds aufs .wh. whiteouts" :
 			 w.overlay ? "it holds overlayfs whiteouts" : "the peer's own union");

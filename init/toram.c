@@ -430,12 +430,8 @@ static bool aufs_coming(struct live_ctx *ctx)
 {
 	const char *want = *ctx->opts.unionfs ? ctx->opts.unionfs :
 			   *ctx->image_union ? ctx->image_union : "aufs";
-	char fs[4096];
 
-	if (strcmp(want, "aufs"))
-		return false;
-	kmod_load_name(ctx, "aufs");
-	return file_read("/proc/filesystems", fs, sizeof(fs)) > 0 && strstr(fs, "\taufs\n");
+	return !strcmp(want, "aufs") && kmod_fs_available(ctx, "aufs");
 }
 
 /* The layers are copied to from (RAM or a disk): layers.c mounts them from there; the

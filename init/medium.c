@@ -51,27 +51,16 @@ static bool matches(const struct live_opts *o, const struct live_dev *dev, char 
 {
 	const char *m = o->media;
 
-	if (!strcmp(m, "auto"))
+	if (!strcmp(m, "auto") || probe_spec_match(m, dev->name, &dev->fs))
 		return true;
-	if (!strncmp(m, "/dev/", 5)) {
-		if (!strcmp(m + 5, dev->name))
-			return true;
+	if (!strncmp(m, "/dev/", 5))
 		snprintf(why, len, "not %s", m);
-		return false;
-	}
-	if (!strncmp(m, "LABEL=", 6)) {
-		if (!strcmp(m + 6, dev->fs.label))
-			return true;
+	else if (!strncmp(m, "LABEL=", 6))
 		snprintf(why, len, "label \"%s\" is not \"%s\"", dev->fs.label, m + 6);
-		return false;
-	}
-	if (!strncmp(m, "UUID=", 5)) {
-		if (*dev->fs.uuid && !strcasecmp(m + 5, dev->fs.uuid))
-			return true;
+	else if (!strncmp(m, "UUID=", 5))
 		snprintf(why, len, "UUID \"%s\" is not \"%s\"", dev->fs.uuid, m + 5);
-		return false;
-	}
-	snprintf(why, len, "live.media=%s is not auto, /dev/X, LABEL= or UUID=", m);
+	else
+		snprintf(why, len, "live.media=%s is not auto, /dev/X, LABEL= or UUID=", m);
 	return false;
 }
 

@@ -104,17 +104,6 @@ static bool host_type_ok(const char *type)
 	       !strcmp(type, "ntfs") || !strcmp(type, "btrfs");
 }
 
-static bool dev_matches(const struct pdev *p, const char *spec)
-{
-	if (!strncmp(spec, "/dev/", 5))
-		return !strcmp(spec + 5, p->name);
-	if (!strncmp(spec, "LABEL=", 6))
-		return !strcmp(spec + 6, p->fs.label);
-	if (!strncmp(spec, "UUID=", 5))
-		return *p->fs.uuid && !strcasecmp(spec + 5, p->fs.uuid);
-	return false;
-}
-
 static const struct pdev *find_dev(struct pstate *st, const char *spec, bool wait)
 {
 	uint64_t deadline = live_now_ms() + (wait ? PERSIST_WAIT_MS : 0);
@@ -123,7 +112,7 @@ static const struct pdev *find_dev(struct pstate *st, const char *spec, bool wai
 	for (;;) {
 		scan(st);
 		for (i = 0; i < st->ndevs; i++)
-			if (dev_matches(&st->devs[i], spec))
+			if (probe_spec_match(spec, st->devs[i].name, &st->devs[i].fs))
 				return &st->devs[i];
 		if (live_now_ms() >= deadline)
 			return NULL;

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -35,8 +34,7 @@ static int find_target(struct live_ctx *ctx, const char *spec, char *node, size_
 		snprintf(node, len, "/dev/%s", ctx->devs[i].name);
 		if (probe_path(node, fs))
 			continue;
-		if ((!strncmp(spec, "LABEL=", 6) && !strcmp(fs->label, spec + 6)) ||
-		    (!strncmp(spec, "UUID=", 5) && *fs->uuid && !strcasecmp(fs->uuid, spec + 5)))
+		if (probe_spec_match(spec, ctx->devs[i].name, fs))
 			return 0;
 	}
 	return -ENOENT;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -263,4 +264,15 @@ void probe_set_uuid_dce(struct probe_result *res, const uint8_t *u)
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
 		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+bool probe_spec_match(const char *spec, const char *name, const struct probe_result *fs)
+{
+	if (!strncmp(spec, "/dev/", 5))
+		return !strcmp(spec + 5, name);
+	if (!strncmp(spec, "LABEL=", 6))
+		return !strcmp(spec + 6, fs->label);
+	if (!strncmp(spec, "UUID=", 5))
+		return *fs->uuid && !strcasecmp(spec + 5, fs->uuid);
+	return false;
 }

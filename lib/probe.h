@@ -3,6 +3,7 @@
 #ifndef LIVE_PROBE_H
 #define LIVE_PROBE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PROBE_TYPE_MAX	16
@@ -41,5 +42,9 @@ int probe_path(const char *path, struct probe_result *res);
 
 /* The mount(2) type for a blkid TYPE ("ntfs" -> "ntfs3", "ext2" -> "ext4"); "" when not mountable. */
 const char *probe_mount_type(const char *type);
+
+/* Does the device name (kernel name, "sdb1") with filesystem fs answer spec:
+ * "/dev/NAME", "LABEL=label" or "UUID=uuid" (case-insensitive)? Anything else: false. */
+bool probe_spec_match(const char *spec, const char *name, const struct probe_result *fs);
 
 #endif

@@ -529,6 +529,21 @@ TEST(probe_fd_leaves_offset)
 	close(fd);
 }
 
+TEST(probe_spec_match_forms)
+{
+	/* live.media=, live.persist= and live.todisk= name devices the same way */
+	struct probe_result fs = { .type = "ext4", .label = "persistence",
+				   .uuid = "3e6be9de-8139-11d1-9106-a43f08d823a6" };
+
+	CHECK(probe_spec_match("/dev/sdb1", "sdb1", &fs));
+	CHECK(!probe_spec_match("/dev/sdb", "sdb1", &fs));
+	CHECK(probe_spec_match("LABEL=persistence", "sdb1", &fs));
+	CHECK(!probe_spec_match("LABEL=Persistence", "sdb1", &fs));
+	CHECK(probe_spec_match("UUID=3E6BE9DE-8139-11D1-9106-A43F08D823A6", "sdb1", &fs));
+	CHECK(!probe_spec_match("UUID=", "sdb1", &(struct probe_result){ .type = "vfat" }));
+	CHECK(!probe_spec_match("sdb1", "sdb1", &fs));
+}
+
 TEST(probe_mount_type_maps_ntfs)
 {
 	CHECK_STR(probe_mount_type("ntfs"), "ntfs3");
@@ -785,5 +800,6 @@ int main(void)
 	RUN(probe_ext4_bad_magic_is_enoent);
 	RUN(probe_fd_leaves_offset);
 	RUN(probe_mount_type_maps_ntfs);
+	RUN(probe_spec_match_forms);
 	return HARNESS_END();
 }

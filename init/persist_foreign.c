@@ -33,6 +33,8 @@ struct layout {
 	char upper[LIVE_PATH_MAX];
 	char work[LIVE_PATH_MAX];	/* "" = no place for overlayfs' workdir */
 	bool root_union;		/* live-boot: "/ union" seen */
+	bool scanned;			/* wh holds the scan of upper already */
+	struct foreign_wh wh;
 };
 
 const char *live_rw_upper(const struct live_ctx *ctx)
@@ -233,7 +235,6 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 {
 	const char *fmt = ctx->opts.persist_fmt;
 	char conf[LIVE_PATH_MAX + 32], dir[LIVE_PATH_MAX];
-	struct foreign_wh w;
 
 	dir[0] = '\0';
 	if (*ctx->opts.persist_dir)
@@ -288,15 +289,16 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 			return 1;
 		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch */
 		set_path(dir, l->base, "rw");
-		memset(&w, 0, sizeof(w));
 		if (!is_dir(dir))
-			foreign_scan(l->base, NULL, &w);
-		if (is_dir(dir) || !w.aufs) {
+			foreign_scan(l->base, NULL, &l->wh);
+		if (is_dir(dir) || !l->wh.aufs) {
 			l->native = "overlay";
 			set_path(l->upper, l->base, "rw");
 			set_path(l->work, l->base, "work");
 		} else {
+			/* the scan just made is the branch's: pick_union uses it */
 			l->native = "aufs";
+			l->scanned = true;
 			snprintf(l->upper, sizeof(l->upper), "%s", l->base);
 		}
 	} else {
@@ -314,8 +316,11 @@ static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t 
 	const char *need = l->native, *asked = ctx->opts.unionfs;
 	struct foreign_wh w;
 
-	foreign_scan(l->upper, *l->work && !strncmp(l->work, l->upper, strlen(l->upper)) ?
-		       l->work : NULL, &w);
+	if (l->scanned)
+		w = l->wh;
+	else
+		foreign_scan(l->upper, *l->work && !strncmp(l->work, l->upper, strlen(l->upper)) ?
+			       l->work : NULL, &w);
 	if (w.aufs && w.overlay) {
 		snprintf(why, len, "%s has both aufs whiteouts (%lu, e.g. %s) and overlayfs "
 			 "whiteouts (%lu, e.g. %s); mend it with livectl persist convert",

@@ -127,6 +127,18 @@ TEST(cmdline_debian_live_boot_line)
 	CHECK_STR(o.unknown, "components splash");
 }
 
+TEST(cmdline_live_media_timeout)
+{
+	/* live-boot waits live-media-timeout= seconds for the medium: live.timeout */
+	struct live_opts o = parse("boot=live components live-media-timeout=12");
+
+	CHECK_EQ(o.timeout, 12);
+	o = parse("boot=live live-media-timeout=0");
+	CHECK_EQ(o.timeout, 30);
+	o = parse("live.timeout=5 live-media-timeout=9");
+	CHECK_EQ(o.timeout, 9);
+}
+
 TEST(cmdline_dracut_fedora_line)
 {
 	struct live_opts o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb rd.break=pre-mount");
@@ -299,6 +311,7 @@ int main(void)
 	RUN(cmdline_network_aliases);
 	RUN(cmdline_porteus_and_archiso_cow);
 	RUN(cmdline_debian_live_boot_line);
+	RUN(cmdline_live_media_timeout);
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);
 	RUN(cmdline_foreign_boot_value_not_ours);

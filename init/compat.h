@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Kernel ABI bits musl's headers lack (loop ioctls, uevent netlink, module flags), in one place. */
+/* Kernel ABI bits musl's headers lack (uevent netlink, module flags), in one place. */
 #ifndef LIVE_COMPAT_H
 #define LIVE_COMPAT_H
 
@@ -17,8 +17,5 @@ struct live_sockaddr_nl {
 	uint32_t nl_pid;
 	uint32_t nl_groups;
 };
-
-/* include/uapi/linux/cdrom.h */
-#define LIVE_CDROMEJECT			0x5309
 
 #endif

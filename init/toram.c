@@ -11,13 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "compat.h"
+#include "cdrom.h"
 #include "fileio.h"
 #include "live.h"
 #include "log.h"
@@ -360,15 +359,13 @@ static void drop_tmpfs(void)
 
 void toram_eject(const char *dev)
 {
-	int fd = open(dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int err = cdrom_eject(dev);
 
-	if (fd < 0 || ioctl(fd, LIVE_CDROMEJECT, 0) < 0)
+	if (err)
 		log_warn("toram: could not eject %s: %s (remove the disc by hand)", dev,
-			 strerror(errno));
+			 strerror(-err));
 	else
 		log_info("toram: ejected %s: the disc can be taken out", dev);
-	if (fd >= 0)
-		close(fd);
 }
 
 void toram_set_status(struct live_ctx *ctx, const struct toram_job *j, const char *fmt, ...)

@@ -55,7 +55,7 @@ static int try_attach(int ffd, const char *file, bool readonly, int nr, int *kee
 				err = -errno;
 			else if (ioctl(lfd, LIVE_LOOP_SET_STATUS64, &cfg.info) < 0) {
 				err = -errno;
-				ioctl(lfd, LIVE_LOOP_CLR_FD, 0);
+				loop_clear(lfd);
 			}
 		}
 	}
@@ -66,6 +66,11 @@ static int try_attach(int ffd, const char *file, bool readonly, int nr, int *kee
 	else
 		*keep = lfd;
 	return err;
+}
+
+int loop_clear(int loopfd)
+{
+	return ioctl(loopfd, LIVE_LOOP_CLR_FD, 0) < 0 ? -errno : 0;
 }
 
 int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd)

@@ -12,5 +12,8 @@
  * filesystem on it is mounted. Returns -errno on failure.
  */
 int loop_attach(const char *file, bool readonly, char *dev, size_t devlen, int *loopfd);
+/* LOOP_CLR_FD on an open loop device: it detaches now, or, while a filesystem on it is
+ * mounted, at its last close (the kernel sets autoclear). 0 or -errno. */
+int loop_clear(int loopfd);
 
 #endif

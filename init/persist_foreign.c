@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "live.h"
 #include "log.h"
+#include "spawn.h"
 
 /* live-boot's persistence fs when it only holds bind lines (the rw branch is a tmpfs) */
 #define FOREIGN_BIND_MNT	"/run/live/persistence"
@@ -50,7 +51,9 @@ const char *live_rw_work(const struct live_ctx *ctx)
 /* Image file names live.persist=auto looks for, each under persistence-path= (or /). */
 size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], size_t max)
 {
-	static const char *const names[] = { LIVE_PERSIST_FILES, "persistence", "casper-rw" };
+	/* casper's file was casper-rw, "writable" since Ubuntu 19.10 */
+	static const char *const names[] = { LIVE_PERSIST_FILES, "persistence", "casper-rw",
+					     "writable" };
 	const char *dir = ctx->opts.persist_path;
 	size_t i, n = 0;
 
@@ -225,6 +228,35 @@ bool foreign_conf(struct live_ctx *ctx, const char *conf, const char *mnt)
 	return cs.root_union;
 }
 
+/* Does the root of a live-boot persistence hold changes (live-boot on aufs keeps them
+ * there)? persistence.conf, lost+found and the bind lines' sources do not count. */
+static bool root_holds_changes(const struct live_ctx *ctx, const char *base)
+{
+	struct dirent *d;
+	bool found = false;
+	size_t i, n;
+	DIR *dh = opendir(base);
+
+	if (!dh)
+		return false;
+	while (!found && (d = readdir(dh))) {
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+		    !strcmp(d->d_name, "persistence.conf") || !strcmp(d->d_name, "lost+found"))
+			continue;
+		found = true;
+		n = strlen(d->d_name);
+		for (i = 0; i < ctx->nbinds; i++) {
+			const char *src = ctx->binds[i].src + strlen(base);
+
+			if (*src == '/' && !strncmp(src + 1, d->d_name, n) &&
+			    (src[n + 1] == '/' || !src[n + 1]))
+				found = false;
+		}
+	}
+	closedir(dh);
+	return found;
+}
+
 static void set_path(char *dst, const char *base, const char *name)
 {
 	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
@@ -266,10 +298,7 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 			fmt = "livestack";
 	}
 	if (!strcmp(fmt, "archiso")) {
-		if (file_mkdirs(l->base, 0755)) {
-			snprintf(why, len, "cannot make %s: %s", l->base, strerror(errno));
-			return -EIO;
-		}
+		/* made (mode 0700, as archiso does) once the union is chosen */
 		l->format = "archiso";
 		l->native = "overlay";
 		set_path(l->upper, l->base, "upperdir");
@@ -287,16 +316,23 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 		l->root_union = foreign_conf(ctx, conf, l->base);
 		if (!l->root_union)
 			return 1;
-		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch */
+		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch:
+		 * a root with changes (whiteouts or not) and no rw/, or an empty one with
+		 * union=aufs asked (what live-boot itself does then) */
 		set_path(dir, l->base, "rw");
 		if (!is_dir(dir))
 			foreign_scan(l->base, NULL, &l->wh);
-		if (is_dir(dir) || !l->wh.aufs) {
+		if (is_dir(dir) || (!l->wh.aufs && !root_holds_changes(ctx, l->base) &&
+				    strcmp(ctx->opts.unionfs, "aufs"))) {
 			l->native = "overlay";
 			set_path(l->upper, l->base, "rw");
 			set_path(l->work, l->base, "work");
 		} else {
 			/* the scan just made is the branch's: pick_union uses it */
+			log_info("persistence: live-boot layout with no rw/ and %s at the root of %s: "
+				 "the root is the branch (live-boot on aufs)", l->wh.aufs ||
+				 root_holds_changes(ctx, l->base) ? "changes" : "union=aufs asked",
+				 ctx->persist_what);
 			l->native = "aufs";
 			l->scanned = true;
 			snprintf(l->upper, sizeof(l->upper), "%s", l->base);
@@ -404,6 +440,8 @@ int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
 			 strerror(errno));
 		return -EIO;
 	}
+	if (!strcmp(l.format, "archiso"))
+		chmod(l.base, 0700);
 	snprintf(ctx->rw_upper, sizeof(ctx->rw_upper), "%s", l.upper);
 	snprintf(ctx->rw_work, sizeof(ctx->rw_work), "%s", l.work);
 	snprintf(ctx->persist_format, sizeof(ctx->persist_format), "%s", l.format);
@@ -412,26 +450,65 @@ int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
 	return 0;
 }
 
-/* live-boot's bind lines, over the mounted union; a missing source is made empty. */
+/* live-boot's bootstrap of a missing bind source: "cp -a DEST SOURCE" from the live
+ * system (busybox's cp, as in live-boot's initramfs), into SOURCE.new then renamed so
+ * that a power cut never leaves a half copy that the next boot would take as the source. */
+static int bootstrap(const char *dest, const char *src)
+{
+	char tmp[LIVE_PATH_MAX + 8], out[256];
+	const char *rm[] = { LIVE_BUSYBOX, "rm", "-rf", tmp, NULL };
+	const char *cp[] = { LIVE_BUSYBOX, "cp", "-a", dest, tmp, NULL };
+	char parent[LIVE_PATH_MAX], *slash;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", src);
+	snprintf(parent, sizeof(parent), "%s", src);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	if (access(tmp, F_OK) == 0)
+		spawn_run(rm, NULL, out, sizeof(out));
+	if (file_mkdirs(parent, 0755))
+		return -errno;
+	rc = spawn_run(cp, NULL, out, sizeof(out));
+	if (rc) {
+		out[strcspn(out, "\n")] = '\0';
+		log_warn("persistence: cp -a %s %s: %s", dest, tmp, *out ? out :
+			 rc < 0 ? strerror(-rc) : "failed");
+		spawn_run(rm, NULL, out, sizeof(out));
+		return rc < 0 ? rc : -EIO;
+	}
+	return rename(tmp, src) < 0 ? -errno : 0;
+}
+
+/* live-boot's bind lines, over the mounted union; a missing source is bootstrapped with a
+ * copy of the live system's DIR (live-boot's activate_custom_mounts does the same). */
 void foreign_binds(struct live_ctx *ctx)
 {
 	char dest[LIVE_PATH_MAX];
 	size_t i;
+	int err;
 
 	for (i = 0; i < ctx->nbinds; i++) {
 		const struct live_bind *b = &ctx->binds[i];
 
 		snprintf(dest, sizeof(dest), "%s%s", LIVE_NEWROOT, b->dest);
+		if (file_mkdirs(dest, 0755)) {
+			log_warn("persistence: %s not bound: cannot make it: %s", b->dest,
+				 strerror(errno));
+			continue;
+		}
 		if (!is_dir(b->src)) {
-			if (file_mkdirs(b->src, 0755)) {
-				log_warn("persistence: %s not bound: cannot make %s: %s", b->dest,
-					 b->src, strerror(errno));
+			err = bootstrap(dest, b->src);
+			if (err) {
+				log_warn("persistence: %s not bound: cannot make %s from the live "
+					 "system's %s: %s", b->dest, b->src, b->dest, strerror(-err));
 				continue;
 			}
-			log_info("persistence: %s made (empty) for %s", b->src, b->dest);
+			log_info("persistence: %s made from the live system's %s (a copy, as "
+				 "live-boot does for a new bind source)", b->src, b->dest);
 		}
-		if (file_mkdirs(dest, 0755) ||
-		    mount(b->src, dest, NULL, MS_BIND, NULL) < 0) {
+		if (mount(b->src, dest, NULL, MS_BIND, NULL) < 0) {
 			log_warn("persistence: %s not bound from %s: %s", b->dest, b->src,
 				 strerror(errno));
 			continue;

@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "live.h"
 #include "log.h"
+#include "persist_part.h"
 
 #define PERSIST_MAX_DEVS	32
 /* an explicit live.persist=LABEL=/UUID=/dev may appear a little after the medium */
@@ -482,6 +483,42 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 	return -ENOSPC;
 }
 
+/* live.persist.create=partition: nothing labelled for persistence exists (else it is
+ * never made again); a new partition in the free space of the medium's disk, used now. */
+static int create_part(struct pstate *st)
+{
+	static const char *const labels[] = { LIVE_PERSIST_LABELS };
+	char node[64], why[sizeof(st->why)];
+	const struct pdev *p;
+	size_t i, j;
+	int err;
+
+	snprintf(why, sizeof(why), "%s", st->why);
+	for (j = 0; j < sizeof(labels) / sizeof(labels[0]); j++)
+		for (i = 0; i < st->ndevs; i++)
+			if (!strcmp(st->devs[i].fs.label, labels[j])) {
+				snprintf(st->why, sizeof(st->why), "/dev/%s (label %s) is there but "
+					 "not usable (%.200s): no new partition is made",
+					 st->devs[i].name, labels[j], why);
+				return -EEXIST;
+			}
+	if (st->ctx->opts.persist_ro) {
+		snprintf(st->why, sizeof(st->why), "no persistence found, and live.persist.ro "
+			 "creates nothing");
+		return -ENOENT;
+	}
+	err = ppart_create(st->ctx, node, sizeof(node), st->why, sizeof(st->why));
+	if (err)
+		return err;
+	p = find_dev(st, node, true);
+	if (!p) {
+		snprintf(st->why, sizeof(st->why), "%s was made but does not probe", node);
+		return -ENOENT;
+	}
+	err = use_partition(st, p);
+	return err ?: ppart_layout(LIVE_RW_MNT, st->why, sizeof(st->why));
+}
+
 static int persist_find(struct pstate *st)
 {
 	static const char *const labels[] = { LIVE_PERSIST_LABELS };
@@ -509,6 +546,8 @@ static int persist_find(struct pstate *st)
 		err = try_files(st, hosts, nhosts, namep, nnames);
 		if (!err)
 			return 0;
+		if (ppart_wanted(st->ctx->opts.persist_create))
+			return err == -ENOENT ? create_part(st) : err;
 		if (*st->ctx->opts.persist_size || *st->ctx->opts.persist_create)
 			return create_file(st, hosts, nhosts, "/" LIVE_PERSIST_FILE_DEFAULT);
 		if (!*st->why)
@@ -516,6 +555,11 @@ static int persist_find(struct pstate *st)
 				 "no partition labelled %s, %s, %s or %s, no %s, %s or %s on any partition",
 				 labels[0], labels[1], labels[2], labels[3], files[0], files[1], files[2]);
 		return -ENOENT;
+	}
+	if (ppart_wanted(st->ctx->opts.persist_create)) {
+		snprintf(st->why, sizeof(st->why), "live.persist.create=partition goes with "
+			 "live.persist=auto (the new partition is found by its label)");
+		return -EINVAL;
 	}
 	if (*st->spec.dev) {
 		p = find_dev(st, st->spec.dev, true);

@@ -8,13 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "fileio.h"
+#include "loopdev.h"
 #include "shutdown.h"
-
-#define SD_LOOP_CLR_FD	0x4C01
 
 static bool bound(int n, char *file, size_t len)
 {
@@ -84,7 +82,7 @@ size_t sd_loops_detach(struct sd_state *s, bool verbose)
 		/* in use (a filesystem on it): the kernel only marks it autoclear */
 		if (fd >= 0) {
 			fsync(fd);
-			ioctl(fd, SD_LOOP_CLR_FD, 0);
+			loop_clear(fd);
 			close(fd);
 		}
 		if (bound(now[i], NULL, 0))

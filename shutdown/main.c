@@ -6,20 +6,20 @@
  * read-only). VERB is reboot, poweroff, halt or kexec (systemd adds options: ignored).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cdrom.h"
 #include "fileio.h"
 #include "layout.h"
+#include "runstatus.h"
 #include "shutdown.h"
 
-#define SD_CDROMEJECT	0x5309
-#define SD_RB_KEXEC	0x45584543
+#define SD_RB_KEXEC	0x45584543	/* LINUX_REBOOT_CMD_KEXEC */
 
 static const struct {
 	const char *verb;
@@ -31,16 +31,28 @@ static const struct {
 	{ "kexec", SD_RB_KEXEC },
 };
 
-static int status_line(void *arg, char *line)
+/* medium=, toram= and persist= of /run/live/status; 0 or -errno */
+static int read_status(struct sd_state *s, const char *path)
 {
-	struct sd_state *s = arg;
+	struct live_status st;
+	const char *v;
+	char *text;
+	int err = file_slurp(path, &text, NULL);
 
-	if (!strncmp(line, "medium=", 7))
-		snprintf(s->medium, sizeof(s->medium), "%s", line + 7);
-	else if (!strncmp(line, "toram=", 6))	/* "no", "fallback: ..." keep the medium */
-		s->toram = !strncmp(line + 6, "done", 4) || !strncmp(line + 6, "background: done", 16);
-	else if (!strncmp(line, "persist=", 8))
-		snprintf(s->persist, sizeof(s->persist), "%s", line + 8);
+	if (err)
+		return err;
+	err = runstatus_parse(&st, text);
+	free(text);
+	if (err)
+		return err;
+	v = runstatus_get(&st, "medium");
+	snprintf(s->medium, sizeof(s->medium), "%s", v ? v : "");
+	v = runstatus_get(&st, "persist");
+	snprintf(s->persist, sizeof(s->persist), "%s", v ? v : "");
+	/* "done" or "background: done"; "no", "fallback: ..." keep the medium */
+	v = runstatus_get(&st, "toram");
+	s->toram = v && (!strncmp(v, "done", 4) || !strncmp(v, "background: done", 16));
+	runstatus_free(&st);
 	return 0;
 }
 
@@ -57,9 +69,19 @@ static bool cmdline_has(const char *word)
 	return false;
 }
 
+#define SD_KEXEC_LOADED	"/sys/kernel/kexec_loaded"
+
+/* A kernel loaded for kexec; unknown (no /sys) counts as loaded: reboot(2) decides. */
+static bool kexec_loaded(void)
+{
+	char buf[8];
+
+	return file_read(SD_KEXEC_LOADED, buf, sizeof(buf)) <= 0 || buf[0] == '1';
+}
+
 static void eject(const struct sd_state *s)
 {
-	int fd;
+	int err;
 
 	if (strncmp(s->medium, "/dev/sr", 7))
 		return;
@@ -71,22 +93,22 @@ static void eject(const struct sd_state *s)
 		say("not ejecting %s (%s)", s->medium, s->no_eject_why);
 		return;
 	}
-	fd = open(s->medium, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, SD_CDROMEJECT, 0) < 0)
-		say("cannot eject %s: %s", s->medium, strerror(errno));
+	err = cdrom_eject(s->medium);
+	if (err)
+		say("cannot eject %s: %s", s->medium, strerror(-err));
 	else
 		say("ejected %s", s->medium);
-	if (fd >= 0)
-		close(fd);
 }
 
 static void summary(struct sd_state *s)
 {
-	char lazy[32] = "", pers[SD_PATH + 96];
+	char lazy[32] = "", frozen[48] = "", pers[SD_PATH + 96];
 	size_t freed = sd_loops_freed(s);
 
 	if (!*s->persist || !strcmp(s->persist, "none"))
 		snprintf(pers, sizeof(pers), "no persistence");
+	else if (s->rw_frozen && s->rw_clean > 0)
+		snprintf(pers, sizeof(pers), "persistence busy but frozen, consistent on disk");
 	else if (s->rw_clean > 0)
 		snprintf(pers, sizeof(pers), "persistence clean");
 	else if (s->rw_clean == 0)
@@ -96,8 +118,12 @@ static void summary(struct sd_state *s)
 			 *s->rw_why ? s->rw_why : "its mount was not seen");
 	if (s->lazy)
 		snprintf(lazy, sizeof(lazy), " (%u lazily)", s->lazy);
-	say("unmounted %u%s, detached %zu loop device%s, %s%s", s->unmounted + s->lazy, lazy,
-	    freed, freed == 1 ? "" : "s", pers, s->failed ? ", some mounts stayed" : "");
+	/* beyond the persistence's own */
+	if (s->frozen > (s->rw_frozen ? 1U : 0U))
+		snprintf(frozen, sizeof(frozen), ", %u busy filesystem%s frozen", s->frozen,
+			 s->frozen == 1 ? "" : "s");
+	say("unmounted %u%s, detached %zu loop device%s, %s%s%s", s->unmounted + s->lazy, lazy,
+	    freed, freed == 1 ? "" : "s", pers, frozen, s->failed ? ", some mounts stayed" : "");
 }
 
 int main(int argc, char **argv)
@@ -133,8 +159,18 @@ int main(int argc, char **argv)
 	s.old = stat("/", &root) == 0 && stat("/oldroot", &old) == 0 &&
 		old.st_dev != root.st_dev ? "/oldroot" : "";
 	snprintf(status, sizeof(status), "%s%s", s.old, LIVE_STATUS);
-	if (file_lines(status, status_line, &s))
+	if (read_status(&s, status))
 		say("%s: not readable: a live system's mounts are taken apart all the same", status);
+	/* reboot(2) with nothing loaded fails: say so now, and reboot (ejecting the CD) */
+	if (cmd == SD_RB_KEXEC && !kexec_loaded()) {
+		say("kexec: no kernel loaded (%s is not 1): rebooting instead", SD_KEXEC_LOADED);
+		cmd = RB_AUTOBOOT;
+	}
+	/* kexec: the next kernel is likely to boot from the same CD */
+	if (cmd == SD_RB_KEXEC && !s.no_eject) {
+		s.no_eject = true;
+		s.no_eject_why = "kexec: the next kernel may boot from it";
+	}
 	say("%s: taking the live system apart (%s)", verb,
 	    *s.old ? "old root at /oldroot" : "running on the old root");
 	sd_loops_scan(&s);

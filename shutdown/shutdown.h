@@ -25,13 +25,15 @@ struct sd_state {
 	bool no_eject;			/* live.noeject or --no-eject */
 	const char *no_eject_why;
 	/* counters for the summary */
-	unsigned unmounted, lazy, failed;
+	unsigned unmounted, lazy, failed, frozen;
+	bool killed;			/* kill.c ran (once at most) */
 	/* the persistence filesystem (the mount at .../live/rw): an fd of its device,
 	 * opened before the unmount to read its superblock afterwards */
 	int rw_fd;
 	char rw_src[SD_PATH];
 	char rw_type[16];
 	int rw_clean;			/* 1 clean, 0 not, -1 unknown (sd_persist_check) */
+	bool rw_frozen;			/* busy: frozen (FIFREEZE) instead of unmounted */
 	char rw_why[SD_PATH + 64];
 	struct mnt_list *mounts;	/* umount.c: the mount table, read before each pass */
 	/* loop devices bound when we started */
@@ -51,6 +53,11 @@ void sd_remount_ro(struct sd_state *s);
 /* The persistence branch is unmounted (or read-only): read its superblock into
  * rw_clean/rw_why and close the device (a loop device may then detach). */
 void sd_persist_check(struct sd_state *s);
+
+/* kill.c: a mount is busy. As PID 1 (nothing else is meant to run now): SIGTERM to the
+ * leftover processes, up to 2 s, then SIGKILL, up to 2 s; once per run. Not PID 1: one
+ * line saying they are left alone. Returns true when processes were ended. */
+bool sd_kill_leftovers(struct sd_state *s);
 
 /* loop.c */
 void sd_loops_scan(struct sd_state *s);

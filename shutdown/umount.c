@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "shutdown.h"
 
 #define MAX_MOUNTS	512
+#define SD_FIFREEZE	0xC0045877	/* _IOWR('X', 119, int), include/uapi/linux/fs.h */
 
 struct mnt {
 	char path[SD_PATH];
@@ -27,6 +29,7 @@ struct mnt {
 	char src[SD_PATH];
 	int order;			/* line number in mountinfo */
 	int depth;
+	bool rw;			/* mounted read-write */
 };
 
 struct mnt_list {
@@ -90,11 +93,11 @@ static void read_mounts(struct mnt_list *l, const char *prefix, bool self)
 		return;
 	for (line = strtok_r(data, "\n", &save); line && l->n < MAX_MOUNTS;
 	     line = strtok_r(NULL, "\n", &save), order++) {
-		char mp[SD_PATH], type[32], src[SD_PATH], *dash = strstr(line, " - ");
+		char mp[SD_PATH], opts[8], type[32], src[SD_PATH], *dash = strstr(line, " - ");
 		struct mnt *m;
 		const char *c;
 
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %255s %7s", mp, opts) != 2 ||
 		    sscanf(dash + 3, "%31s %255s", type, src) != 2)
 			continue;
 		unescape(mp);
@@ -105,6 +108,7 @@ static void read_mounts(struct mnt_list *l, const char *prefix, bool self)
 		snprintf(m->type, sizeof(m->type), "%s", type);
 		snprintf(m->src, sizeof(m->src), "%s", src);
 		m->order = order;
+		m->rw = !strncmp(opts, "rw", 2) && (!opts[2] || opts[2] == ',');
 		m->depth = 0;
 		for (c = mp; *c; c++)
 			m->depth += *c == '/';
@@ -157,22 +161,45 @@ static void said_unmount(struct sd_state *s, const struct mnt *m, const char *ho
 		sd_persist_check(s);
 }
 
-/* Unmount everything at/under prefix: passes while some succeed, loop devices freed
- * between passes, then lazily (MNT_DETACH) what is left when lazy. */
-static void unmount_tree(struct sd_state *s, const char *prefix, bool self, bool lazy)
+/* A busy writable filesystem on a block device that cannot be unmounted: FIFREEZE
+ * writes it out and leaves it consistent on disk (ext4: journal flushed, no recovery
+ * needed); writers then wait, and the machine goes down with it frozen. */
+static void freeze(struct sd_state *s, const struct mnt *m)
 {
-	struct mnt_list *l = list(s);
+	const char *r = role(s, m->path);
+	int fd, err;
+
+	if (!m->rw || strncmp(m->src, "/dev/", 5))
+		return;
+	fd = open(m->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = fd < 0 || ioctl(fd, SD_FIFREEZE, 0) < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		say("cannot freeze %s%s%s (%s %s): %s: it may need a check at the next boot",
+		    m->path, r ? ", " : "", r ? r : "", m->type, m->src, strerror(err));
+		return;
+	}
+	say("froze %s%s%s (%s %s): written out and consistent on disk, though busy",
+	    m->path, r ? ", " : "", r ? r : "", m->type, m->src);
+	s->frozen++;
+	if (ends_with(m->path, "/live/rw"))
+		s->rw_frozen = true;
+}
+
+/* Unmount passes at/under prefix while some succeed, loop devices freed between
+ * passes; returns how many mounts are left. */
+static size_t unmount_passes(struct sd_state *s, struct mnt_list *l, const char *prefix, bool self)
+{
 	int pass;
 	size_t i;
 
-	if (!l)
-		return;
 	for (pass = 0; pass < 16; pass++) {
 		unsigned done = 0;
 
 		read_mounts(l, prefix, self);
 		if (!l->n)
-			return;
+			return 0;
 		for (i = 0; i < l->n; i++) {
 			remember_rw(s, &l->m[i]);
 			if (umount2(l->m[i].path, 0) == 0) {
@@ -186,13 +213,36 @@ static void unmount_tree(struct sd_state *s, const char *prefix, bool self, bool
 			break;
 	}
 	read_mounts(l, prefix, self);
+	return l->n;
+}
+
+/* Unmount everything at/under prefix; what stays busy: the leftover processes ended
+ * (PID 1) and the passes run again; then, when lazy, writable block filesystems frozen
+ * and everything left detached lazily (MNT_DETACH). */
+static void unmount_tree(struct sd_state *s, const char *prefix, bool self, bool lazy)
+{
+	struct mnt_list *l = list(s);
+	size_t i;
+
+	if (!l || !unmount_passes(s, l, prefix, self))
+		return;
+	if (l->n > 1)
+		say("still busy: %s and %zu more", l->m[0].path, l->n - 1);
+	else
+		say("still busy: %s", l->m[0].path);
+	if (sd_kill_leftovers(s) && !unmount_passes(s, l, prefix, self))
+		return;
 	for (i = 0; i < l->n; i++) {
 		int err = umount2(l->m[i].path, 0) ? errno : 0;
 
 		if (!err) {
 			said_unmount(s, &l->m[i], "unmounted");
 			s->unmounted++;
-		} else if (lazy && umount2(l->m[i].path, MNT_DETACH) == 0) {
+			continue;
+		}
+		if (lazy)
+			freeze(s, &l->m[i]);
+		if (lazy && umount2(l->m[i].path, MNT_DETACH) == 0) {
 			said_unmount(s, &l->m[i], "busy, detached lazily");
 			s->lazy++;
 		} else {
@@ -254,25 +304,47 @@ int sd_unmount_all(struct sd_state *s)
 	return 0;
 }
 
-/* Run on the old root: the union and the writable mounts under /run/live read-only. */
+/* MS_RDONLY; busy (a file open for writing on it): the leftover processes ended (PID 1)
+ * and once more. 0 or an errno. */
+static int remount_ro(struct sd_state *s, const char *path, const char *what)
+{
+	int err = mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL) ? errno : 0;
+
+	if (err == EBUSY) {
+		say("%s busy: a file is open for writing on it", what);
+		if (sd_kill_leftovers(s))
+			err = mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL) ? errno : 0;
+	}
+	return err;
+}
+
+/* Run on the old root: the union and the mounts under /run/live read-only; a writable
+ * block filesystem that stays busy is frozen instead. */
 void sd_remount_ro(struct sd_state *s)
 {
 	struct mnt_list *l = list(s);
 	size_t i;
+	int err;
 
 	sync();
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+	err = remount_ro(s, "/", "/ (the union)");
+	if (!err)
 		say("remounted / (the union) read-only");
 	else
-		say("cannot remount / read-only: %s", strerror(errno));
+		say("cannot remount / read-only: %s", strerror(err));
 	if (l)
 		read_mounts(l, LIVE_RUN, false);
 	for (i = 0; l && i < l->n; i++) {
-		remember_rw(s, &l->m[i]);
-		if (mount(NULL, l->m[i].path, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
-			said_unmount(s, &l->m[i], "remounted read-only");
-		else
-			say("cannot remount %s read-only: %s", l->m[i].path, strerror(errno));
+		struct mnt *m = &l->m[i];
+
+		remember_rw(s, m);
+		err = remount_ro(s, m->path, m->path);
+		if (!err) {
+			said_unmount(s, m, "remounted read-only");
+			continue;
+		}
+		say("cannot remount %s read-only: %s", m->path, strerror(err));
+		freeze(s, m);
 	}
 	sync();
 	sd_persist_check(s);

@@ -263,6 +263,12 @@ int layers_mount(struct live_ctx *ctx)
 	for (i = 0; i < ctx->nlayers; i++) {
 		struct live_layer *l = &ctx->layers[i];
 
+		if (cloop_layer_is(l->image)) {	/* Knoppix's compressed block images */
+			err = cloop_layer_mount(ctx, l);
+			if (err)
+				return err;
+			continue;
+		}
 		err = probe_path(l->image, &fs);
 		if (err || strcmp(fs.type, "squashfs"))
 			return live_fail(ctx, -EINVAL,

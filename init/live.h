@@ -194,6 +194,9 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
 int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
+/* cloop_nbd.c: is path a cloop image; serve it on /dev/nbdN and mount it at l->mnt */
+bool cloop_layer_is(const char *path);
+int cloop_layer_mount(struct live_ctx *ctx, struct live_layer *l);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
 /* what the layers' files are called: "*.squashfs", or live.image= */
 const char *layers_pattern(const struct live_opts *o);

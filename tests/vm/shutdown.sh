@@ -9,8 +9,10 @@
 # boot comes up on the same disk and CD. "busy": a process that ignores SIGTERM holds
 # files open on the union and the branch: as PID 1 the program ends it; "busy-child"
 # (pivot, the program not PID 1) and "busy-direct" (on the live root, not PID 1): it
-# cannot, and freezes the persistence instead.
-# After each, the host's e2fsck -fn and debugfs read the disk: clean, the file is there.
+# cannot, and freezes the persistence instead; "busy-exec" (on the live root, PID 1): it
+# ends the process, then remounts read-only.
+# After each, the host reads the disk: e2fsck -fn and dumpe2fs clean (no journal to
+# recover), and debugfs finds the files written before the shutdown.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/tap.sh
@@ -226,6 +228,23 @@ EOT
 	expect busy-child "the persistence branch frozen" "livestack-shutdown: froze /oldrun/live/rw, the persistence branch \(ext4 /dev/vda\)"
 	expect busy-child "then detached lazily" "livestack-shutdown: busy, detached lazily /oldrun/live/rw"
 	expect busy-child "summary: frozen, consistent" "livestack-shutdown: unmounted [1-9][0-9]* \([1-9][0-9]* lazily\), detached [0-9] loop devices?, persistence busy but frozen, consistent on disk"
+fi
+
+if want busy-exec; then
+	# on the live root as PID 1: the leftover ended, then the union read-only
+	cat > "$OUT/busy-exec.in" <<EOT
+$HOLDER
+exec /run/initramfs/shutdown poweroff --no-eject
+EOT
+	boot busy-exec
+	ended busy-exec "powered off" "reboot: Power down"
+	disk_ok busy-exec upper/root/busy.txt busy-rw.txt
+	expect busy-exec "the union busy" "livestack-shutdown: / \(the union\) busy: a file is open for writing on it"
+	expect busy-exec "as PID 1 the leftover ended" "livestack-shutdown: still running after 2 s, SIGKILL: sleep\[[0-9]+\]"
+	expect busy-exec "then the union remounted read-only" "livestack-shutdown: remounted / \(the union\) read-only"
+	expect busy-exec "the persistence branch remounted read-only" "livestack-shutdown: remounted read-only /run/live/rw, the persistence branch \(ext4 /dev/vda\)"
+	expect busy-exec "summary: persistence clean" "livestack-shutdown: unmounted [0-9]+, detached 0 loop devices, persistence clean"
+	refute busy-exec "nothing frozen" "froze|cannot remount"
 fi
 
 if want busy-direct; then

@@ -49,12 +49,27 @@ static int image_line(void *arg, char *line)
 	struct live_ctx *ctx = arg;
 
 	if (!strncmp(line, "format=", 7) && atoi(line + 7) != LIVE_FORMAT_VERSION)
-		return live_fail(ctx, -EPROTO, "rebuild the initramfs with this livestack-mkimage",
-				 "initramfs format %s, this /init reads format %d",
+		return live_fail(ctx, -EPROTO, "rebuild the initramfs with the livestack-mkimage "
+				 "of this /init (or put this /init in an image of that version)",
+				 "%s says format=%s, this /init reads format=%d: the image and "
+				 "/init come from different livestack versions", LIVE_IMAGE_INFO,
 				 line + 7, LIVE_FORMAT_VERSION);
 	if (!strncmp(line, "union=", 6))
 		snprintf(ctx->image_union, sizeof(ctx->image_union), "%s", line + 6);
 	return 0;
+}
+
+/*
+ * /init typed in a shell (a rescue shell runs with /init waiting for it) would mount a
+ * second medium, rw branch and union over the first ones: refuse, change nothing, and
+ * let the shell go on.
+ */
+int early_not_init(void)
+{
+	fprintf(stderr, "livestack: /init runs only as the kernel's first process (PID 1); this "
+		"one is PID %d and changed nothing.\nlivestack: try: 'exit' in the rescue shell "
+		"retries the boot phase; 'poweroff -f' or 'reboot -f' otherwise\n", (int)getpid());
+	return 1;
 }
 
 int early_mount(struct live_ctx *ctx)

@@ -155,6 +155,7 @@ uint64_t live_now_ms(void);
 
 /* early.c */
 int early_mount(struct live_ctx *ctx);
+int early_not_init(void);	/* /init run as another PID than 1: say so, return 1 */
 /* cmdline.c */
 void cmdline_defaults(struct live_opts *o);
 int cmdline_parse(struct live_opts *o, const char *line);

@@ -72,6 +72,8 @@ int main(void)
 	static struct live_ctx ctx;
 	size_t i;
 
+	if (getpid() != 1)
+		return early_not_init();
 	ctx.t_start_ms = live_now_ms();
 	rescue_install_crash_handler();
 	ctx.medium = -1;

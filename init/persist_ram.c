@@ -22,8 +22,10 @@ static int mount_tmpfs(struct live_ctx *ctx)
 
 	snprintf(data, sizeof(data), "mode=0755,size=%s", ctx->opts.ramsize);
 	if (mount("tmpfs", LIVE_RW_MNT, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
-		return live_fail(ctx, -errno, "try a smaller live.ramsize=",
-				 "mounting the tmpfs rw branch (%s): %s", data, strerror(errno));
+		return live_fail(ctx, -errno, errno == ENOMEM || errno == EINVAL ?
+				 "try a smaller live.ramsize=" : "see 'ls -ld " LIVE_RW_MNT "' and 'mount'",
+				 "mounting the tmpfs rw branch on %s (%s): %s", LIVE_RW_MNT, data,
+				 strerror(errno));
 	snprintf(ctx->rw_type, sizeof(ctx->rw_type), "tmpfs");
 	log_info("rw branch: tmpfs (%s) on %s", ctx->opts.ramsize, LIVE_RW_MNT);
 	return 0;

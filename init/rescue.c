@@ -58,8 +58,8 @@ void rescue_shell(struct live_ctx *ctx, const char *phase)
 	if (*ctx->fail.what)
 		log_err("%s", ctx->fail.what);
 	medium_describe_devs(ctx, devs, sizeof(devs));
-	if (*devs && !strstr(ctx->fail.what, "devices seen:"))
-		log_console("livestack: block devices seen:%s\n", devs);
+	if (!strstr(ctx->fail.what, "devices seen:"))
+		log_console("livestack: block devices seen:%s\n", *devs ? devs : " none");
 	if (*ctx->fail.hint)
 		log_console("livestack: try: %s\n", ctx->fail.hint);
 	log_console("livestack: rescue shell; type 'exit' to retry phase '%s'\n", phase);
@@ -67,15 +67,24 @@ void rescue_shell(struct live_ctx *ctx, const char *phase)
 }
 
 /*
- * A crash of PID 1 panics the kernel. Should /init ever fault, say so and replace
- * the process with the rescue shell instead (only async-signal-safe calls here).
+ * A crash of PID 1 panics the kernel, and so does PID 1 exiting. Should /init ever fault,
+ * say so and replace the process with a shell that never ends: the crashed /init's
+ * children (a rescue shell, a hook) are hung up first so that one shell reads the
+ * console, and an exited shell is followed by another (only async-signal-safe calls here).
  */
+#define CRASH_LOOP \
+	"kill -HUP -1 2>/dev/null; sleep 1; " \
+	"while :; do setsid -c sh -i || sleep 5; " \
+	"echo 'livestack: /init cannot go on after a crash: another shell " \
+	"(poweroff -f powers off, reboot -f restarts)'; done"
+
 static void crashed(int sig)
 {
 	static const char msg[] = "\nlivestack: /init crashed (fatal signal); this is a bug, "
 				  "please report it. Starting a rescue shell.\n";
-	char *const argv[] = { "sh", "-i", NULL };
-	char *const envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "PS1=(livestack:crashed) # ", NULL };
+	char *const argv[] = { "sh", "-c", CRASH_LOOP, NULL };
+	char *const envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin", "PS1=(livestack:crashed) # ",
+			       "ENV=", NULL };
 	ssize_t n;
 
 	(void)sig;

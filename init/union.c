@@ -102,8 +102,13 @@ static int mount_aufs(struct live_ctx *ctx)
 	err = union_build_aufs(opts, sizeof(opts), live_rw_upper(ctx), ctx->rw_lower,
 			       ctx->layers, ctx->nlayers);
 	if (err) {
-		snprintf(ctx->union_note, sizeof(ctx->union_note),
-			 "a branch path has ':', ',' or '=' which aufs cannot take");
+		if (err == -ENAMETOOLONG)
+			snprintf(ctx->union_note, sizeof(ctx->union_note),
+				 "the branch list of %zu layers is longer than %zu bytes",
+				 ctx->nlayers, sizeof(opts) - 1);
+		else
+			snprintf(ctx->union_note, sizeof(ctx->union_note),
+				 "a branch path has ':', ',' or '=' which aufs cannot take");
 		return err;
 	}
 	err = kmod_load_name(ctx, "aufs");
@@ -134,12 +139,18 @@ static int mount_overlay(struct live_ctx *ctx)
 	err = union_build_overlay(opts, sizeof(opts), live_rw_upper(ctx), live_rw_work(ctx),
 				  ctx->rw_lower, ctx->layers, ctx->nlayers);
 	if (err)
-		return live_fail(ctx, err, NULL, "overlayfs options too long for %zu layers",
-				 ctx->nlayers);
+		return live_fail(ctx, err, "mount fewer layers (live.layers=NAME,...), or give them "
+				 "shorter names", "overlayfs options too long for %zu layers (%s; "
+				 "the kernel takes %zu bytes)", ctx->nlayers, ctx->union_note,
+				 sizeof(opts) - 1);
 	kmod_load_name(ctx, "overlay");
 	if (mount("overlay", LIVE_NEWROOT, "overlay", 0, opts) < 0)
-		return live_fail(ctx, -errno, "is overlay.ko in the image? (modules/base.list)",
-				 "mount -t overlay on %s failed: %s", LIVE_NEWROOT, strerror(errno));
+		return live_fail(ctx, -errno, errno == ENODEV ? "put overlay.ko (modules/base.list) "
+				 "or aufs.ko (livestack-mkimage --aufs) in the image" :
+				 "live.union=aufs, or live.persist=off",
+				 "mount -t overlay on %s failed: %s%s (%s)", LIVE_NEWROOT,
+				 strerror(errno), errno == ENODEV ? ": no overlayfs in this kernel or "
+				 "image" : "", ctx->union_note);
 	log_debug("overlay: %s", opts);
 	return 0;
 }

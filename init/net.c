@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Network for network boot: NIC drivers, link, ip= / DHCP with klibc's ipconfig, the lease in /run/live/net. */
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -176,6 +177,56 @@ static bool is_dhcp(const char *net)
 	       !strcmp(autoconf, "any") || !strcmp(autoconf, "both");
 }
 
+/*
+ * The addresses of ip=CLIENT:SERVER:GW:NETMASK:...: ipconfig's own parser is lax (it takes
+ * 10.0.2.315 as 10.0.2.59), so they are checked here first. CLIENT is needed unless DHCP.
+ */
+static int check_ip_fields(struct live_ctx *ctx, bool dhcp)
+{
+	static const char *const names[] = { "CLIENT", "SERVER", "GW", "NETMASK" };
+	char f[64];
+	struct in_addr a;
+	uint32_t m;
+	bool bad;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		ip_field(ctx->opts.net, i, f, sizeof(f));
+		if (!*f && (i || dhcp))
+			continue;
+		bad = inet_pton(AF_INET, f, &a) != 1;
+		m = bad ? 0 : ~ntohl(a.s_addr);
+		if (bad || (i == 3 && (m & (m + 1))))
+			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "
+					 "(dotted IPv4 addresses, e.g. ip=192.168.1.20::192.168.1.1:"
+					 "255.255.255.0::eth0:off), or use ip=dhcp",
+					 "net: ip=%s: %s \"%s\" is not %s", ctx->opts.net, names[i], f,
+					 i == 3 ? "a netmask" : "an IPv4 address");
+	}
+	return 0;
+}
+
+/* ipconfig's complaints in its output ("SIOCADDRT: ...", "failed to set routes on eth0", "can't
+ * parse ..."), joined: it exits 0 after the kernel refused an address or a route. */
+static bool ipconfig_complaints(const char *out, char *why, size_t len)
+{
+	static const char *const marks[] = { "SIOC", "failed", "can't", "invalid", "no devices" };
+	const char *p;
+	size_t i, n;
+
+	why[0] = '\0';
+	for (p = out; *p; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
+		for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (memmem(p, n, marks[i], strlen(marks[i])))
+				break;
+		if (i < sizeof(marks) / sizeof(marks[0]) && strlen(why) + n + 3 < len)
+			snprintf(why + strlen(why), len - strlen(why), "%s%.*s", *why ? "; " : "",
+				 (int)n, p);
+	}
+	return *why;
+}
+
 /* Wait (bounded) for a NIC with link: the asked-for device, the BOOTIF one, else the first. */
 static int wait_link(struct live_ctx *ctx, const char *want, char *dev, size_t devlen)
 {
@@ -313,15 +364,17 @@ static void forget_lease(const char *dev)
 static int configure(struct live_ctx *ctx, const char *dev)
 {
 	bool dhcp = is_dhcp(ctx->opts.net);
-	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64];
+	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64], why[512];
 	const char *argv[10];
 	size_t r, total = 0;
 	int rc = -1, a;
 
 	if (access(NET_IPCONFIG, X_OK) != 0)
 		return live_fail(ctx, -ENOENT,
-				 "build the initramfs with --profile pxe (it adds klibc-utils' ipconfig)",
-				 "net: no lease: %s is not in the image", NET_IPCONFIG);
+				 "rebuild the initramfs with a profile whose lists= has net (e.g. --profile "
+				 "pxe): livestack-mkimage then adds ipconfig, which ip= and DHCP need",
+				 "net: cannot configure %s (link up, no address): %s (klibc-utils) is not "
+				 "in the image", dev, NET_IPCONFIG);
 	if (!strchr(ctx->opts.net, ':')) {
 		snprintf(spec, sizeof(spec), "%s", dev);
 	} else {
@@ -355,6 +408,8 @@ static int configure(struct live_ctx *ctx, const char *dev)
 		rc = spawn_run(argv, NULL, out, sizeof(out));
 		log_debug("ipconfig: exit %d: %s", rc, out);
 		snprintf(field, sizeof(field), "/run/net-%s.conf", dev);
+		if (!dhcp && ipconfig_complaints(out, why, sizeof(why)))
+			rc = rc ? rc : 1;
 		if (rc == 0 && access(field, R_OK) == 0)
 			break;
 		total += (size_t)dhcp_rounds[r];
@@ -362,11 +417,13 @@ static int configure(struct live_ctx *ctx, const char *dev)
 			break;
 	}
 	if (rc != 0 || access(field, R_OK) != 0) {
-		out[strcspn(out, "\n")] = '\0';
+		if (!dhcp && !ipconfig_complaints(out, why, sizeof(why)))
+			snprintf(why, sizeof(why), "exit %d, %s", rc, *out ? out : "no output");
 		if (!dhcp)
-			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
-					 "net: static address %s on %s failed: ipconfig: %s",
-					 ctx->opts.net, dev, *out ? out : "no output");
+			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "
+					 "(is GW in CLIENT's subnet?), or use ip=dhcp",
+					 "net: static address from ip=%s on %s (link up) failed: ipconfig: %s",
+					 ctx->opts.net, dev, why);
 		return live_fail(ctx, -ETIMEDOUT,
 				 "is a DHCP server (or a dnsmasq proxy) answering on this network? "
 				 "or give a static ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
@@ -401,9 +458,12 @@ int net_setup(struct live_ctx *ctx)
 		return 0;
 	if (!*ctx->opts.net)
 		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
-	if (strchr(ctx->opts.net, ':'))
+	if (strchr(ctx->opts.net, ':')) {
 		ip_field(ctx->opts.net, 5, want, sizeof(want));
-	else if (strcmp(ctx->opts.net, "dhcp"))
+		err = check_ip_fields(ctx, is_dhcp(ctx->opts.net));
+		if (err)
+			return err;
+	} else if (strcmp(ctx->opts.net, "dhcp"))
 		return live_fail(ctx, -EINVAL, "use live.net=dhcp, ip=dhcp or "
 				 "ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
 				 "net: ip=%s is neither dhcp nor the static form", ctx->opts.net);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* live.nfs=SERVER:/PATH: the export mounted read-only as the medium, with the kernel's NFS client. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "live.h"
@@ -23,6 +25,52 @@ static int server_addr(const char *host, char *addr, size_t len)
 	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, (socklen_t)len);
 	freeaddrinfo(res);
 	return 0;
+}
+
+/* What a failed mount(2) of an export means to the user, and what to try. */
+static const char *mount_meaning(int err, const char **hint)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENOTDIR:
+		*hint = "check the PATH in live.nfs=SERVER:/PATH against the server's exports "
+			"(NFSv4: the pseudo path; 'showmount -e SERVER' for NFSv3)";
+		return "the server has no such export";
+	case -EACCES:
+	case -EPERM:
+		*hint = "allow this machine's address in the server's exports (ro is enough)";
+		return "the server refuses this client";
+	case -EPROTONOSUPPORT:
+		*hint = "choose a version the server speaks: live.nfs=SERVER:/PATH,vers=3 or vers=4";
+		return "the server does not speak this NFS version";
+	case -ENODEV:
+		*hint = "nfs is not in the image: build the initramfs with --profile pxe";
+		return "this kernel has no NFS client";
+	default:
+		*hint = "is the NFS server running (nfsd, and mountd for NFSv3) and reachable from "
+			"this network (see /run/live/net)? 'exit' tries again";
+		return "server unreachable or export refused";
+	}
+}
+
+/* Up to a few names in a directory of the mounted export, for a message. */
+static void export_names(const char *path, char *out, size_t len)
+{
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir = opendir(path);
+
+	snprintf(out, len, "nothing");
+	while (dir && (d = readdir(dir)) && n < 8) {
+		size_t used = n ? strlen(out) : 0;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(out + used, len - used, "%s%s", n ? " " : "", d->d_name);
+		n++;
+	}
+	if (dir)
+		closedir(dir);
 }
 
 int nfs_mount_medium(struct live_ctx *ctx)
@@ -81,18 +129,26 @@ int nfs_mount_medium(struct live_ctx *ctx)
 		if (strstr(extra, "vers="))
 			break;
 	}
-	if (err)
-		return live_fail(ctx, err,
-				 "is the export in the server's /etc/exports (ro, no_root_squash not needed) "
-				 "and nfsd/mountd reachable? is nfs in the image (--profile pxe)?",
-				 "nfs: server unreachable or export refused: %s:%s: %s", server, path,
-				 strerror(-err));
+	if (err) {
+		const char *hint, *what = mount_meaning(err, &hint);
+
+		return live_fail(ctx, err, hint, "nfs: %s:%s: %s (%s; this machine: %s on %s)", server,
+				 path, what, strerror(-err), *me ? me : "no address", ctx->netdev);
+	}
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
 	err = layers_opts(dir, &ctx->opts, probe, LIVE_MAX_LAYERS, &n);
 	if (err || !n) {
+		char names[160];
+		struct stat st;
+		bool isdir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+		export_names(isdir ? dir : LIVE_MEDIUM_MNT, names, sizeof(names));
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
-		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= (the layers' directory in the export)",
-				 "nfs: no %s/%s on %s:%s", ctx->opts.dir, layers_pattern(&ctx->opts), server, path);
+		return live_fail(ctx, err ? err : -ENOENT,
+				 "check live.dir= (the layers' directory in the export) and live.nfs='s PATH",
+				 "nfs: no %s/%s on %s:%s (%s%s%s: %s)", ctx->opts.dir,
+				 layers_pattern(&ctx->opts), server, path, isdir ? "" : "no ",
+				 ctx->opts.dir, isdir ? " holds" : " there; the export has", names);
 	}
 	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "nfs://%s%s", server, path);
 	log_info("medium: %s:%s over NFS with %zu layer%s in %s", server, path, n, n == 1 ? "" : "s",

@@ -186,7 +186,7 @@ EOF
 				-kernel "$KERNEL" -initrd "$OUT/initrd-pxe.img" \
 				-append "$APPEND ip=dhcp live.nfs=10.0.2.2:/live-nfs,vers=4.1,port=$nport"
 			expect nfs-nolayers "names the pattern, the export and what the export holds" \
-				"nfs: no /live/\*\.squashfs on 10\.0\.2\.2:/live-nfs \(no /live there; the export has: README docs\)"
+				"nfs: no /live/\*\.squashfs on 10\.0\.2\.2:/live-nfs \(no /live there; the export has: (README docs|docs README)\)"
 			expect nfs-nolayers "names the parameter to try" "try: check live\.dir= "
 			expect nfs-nolayers "the export was unmounted before the shell" "^MOUNTED-0"
 			fatal nfs-nolayers premount "nfs: no /live/"

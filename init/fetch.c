@@ -522,7 +522,10 @@ int fetch_layers(struct live_ctx *ctx)
 	umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
 	if (mount("tmpfs", LIVE_MEDIUM_MNT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=90%") < 0)
-		return live_fail(ctx, -errno, NULL, "fetch: local error: tmpfs on %s: %s",
+		return live_fail(ctx, -errno,
+				 LIVE_MEDIUM_MNT " must be a directory on /run (ls -ld " LIVE_MEDIUM_MNT
+				 "; mount); fix it here, then 'exit' tries again",
+				 "fetch: local error: cannot mount the download's tmpfs on %s: %s",
 				 LIVE_MEDIUM_MNT, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
 	file_mkdirs(dir, 0755);

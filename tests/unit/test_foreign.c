@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host tests of init/persist_foreign.c: the whiteout scan (aufs, overlayfs, mixed, the
- * skipped workdir and lost+found) and live-boot's persistence.conf lines. */
+ * skipped workdir and lost+found), live-boot's persistence.conf lines and the image file
+ * names looked for (persistence-path=). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -125,6 +126,42 @@ TEST(foreign_conf_lines)
 	CHECK_EQ(ctx.nbinds, 0);
 }
 
+static bool has(char (*names)[LIVE_PATH_MAX], size_t n, const char *want)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], want))
+			return true;
+	return false;
+}
+
+/* the image files live.persist=auto looks for, with and without persistence-path= */
+TEST(foreign_files_names)
+{
+	static struct live_ctx ctx;
+	char names[12][LIVE_PATH_MAX];
+	size_t n, i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	n = foreign_files(&ctx, names, 12);
+	CHECK(has(names, n, "/persistence") && has(names, n, "/persistence.img"));
+	CHECK(has(names, n, "/casper-rw") && has(names, n, "/writable"));
+	CHECK(has(names, n, "/knoppix-data.img") && has(names, n, "/KNOPPIX/knoppix-data.img"));
+
+	snprintf(ctx.opts.persist_path, sizeof(ctx.opts.persist_path), "/debian12");
+	n = foreign_files(&ctx, names, 12);
+	CHECK(has(names, n, "/debian12/persistence") && has(names, n, "/debian12/writable"));
+	for (i = 0; i < n; i++)
+		CHECK(!strncmp(names[i], "/debian12/", 10));
+
+	snprintf(ctx.opts.persist_path, sizeof(ctx.opts.persist_path), "/");
+	n = foreign_files(&ctx, names, 12);
+	CHECK(has(names, n, "/persistence") && !has(names, n, "//persistence"));
+	/* a short list is cut, never overrun */
+	CHECK_EQ(foreign_files(&ctx, names, 2), 2);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -136,6 +173,7 @@ int main(void)
 		return 1;
 	RUN(foreign_scan_aufs_overlay_mixed);
 	RUN(foreign_conf_lines);
+	RUN(foreign_files_names);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	rc = system(cmd);
 	(void)rc;

@@ -214,23 +214,36 @@ static void close_others(const int *keep, size_t nkeep)
 	}
 }
 
-/* argv[0] "@cloop-nbdN ..." (what systemd looks at), comm "cloop-nbdN". */
+/*
+ * argv[0] "@cloop-nbdN LAYER" (what systemd's shutdown looks at), comm "cloop-nbdN".
+ * Written over /init's own argument strings, setproctitle style: when the title is
+ * longer than them it runs on into the environment's (contiguous on the stack; the
+ * helper needs no environment), and the kernel then reads /proc/PID/cmdline up to the
+ * first NUL. PR_SET_MM would need CAP_SYS_RESOURCE and a kernel that allows it.
+ */
 static void name_helper(const char *dev, const char *layer)
 {
-	static char cmdline[96];
 	const char *base = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
-	char comm[16];
+	char title[96], comm[16], buf[4096];
+	ssize_t argl, envl;
+	size_t room;
 	int n;
 
 	snprintf(comm, sizeof(comm), "cloop-%s", base);
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
-	n = snprintf(cmdline, sizeof(cmdline), "@cloop-%s %s", base, layer);
-	if (n > 0 && n < (int)sizeof(cmdline) &&
-	    !prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)cmdline, 0, 0) &&
-	    !prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(cmdline + n + 1), 0, 0))
+	n = snprintf(title, sizeof(title), "@cloop-%s %s", base, layer);
+	argl = file_read("/proc/self/cmdline", buf, sizeof(buf));
+	envl = file_read("/proc/self/environ", buf, sizeof(buf));
+	if (!program_invocation_name || argl <= 0)
 		return;
-	if (program_invocation_name && *program_invocation_name)
-		program_invocation_name[0] = '@';	/* the kernel refused: "@init" then */
+	room = (size_t)argl + (envl > 0 ? (size_t)envl : 0);
+	if (n <= 0 || (size_t)n + 1 > room) {
+		program_invocation_name[0] = '@';
+		return;
+	}
+	clearenv();
+	memset(program_invocation_name, 0, room);
+	memcpy(program_invocation_name, title, (size_t)n);
 }
 
 static int helper(struct server *s, const char *dev, const char *layer)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Knoppix's own images in QEMU (TCG): a CD with the Knoppix layout whose KNOPPIX/KNOPPIX is
+# a cloop image (create_compressed_fs) of an iso9660 tree holding the demo root, and a
+# squashfs add-on KNOPPIX1, booted with Knoppix's boot line word for word. The system comes
+# up from the cloop layer (served by /init's helper on /dev/nbd0), a file reads back with
+# its SHA-256, the status and the mounts show the layer, the helper is named for systemd;
+# the read throughput of the same file from the cloop and from the squashfs layer is
+# printed. A truncated cloop image: the one fatal message and the rescue shell.
+# TAP lines, then "N passed, M failed".
+# usage: tests/vm/knoppix.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/tap.sh
+source "$top/tests/lib/tap.sh"
+BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
+OUT=$BUILD/tests/vm/knoppix
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# shellcheck source=../lib/vm.sh
+source "$top/tests/lib/vm.sh"
+: "$KVER"
+
+INITRD=$BUILD/demo/initrd.img
+KERNEL=$KCACHE/vmlinuz
+ROOT=$BUILD/demo/root
+CHECKS=$top/tests/vm/checks.sh
+# Knoppix 9's isolinux line (tests/unit/test_cmdline.c), plus the serial console
+KNOPPIX_LINE="ramdisk_size=100000 lang=en vt.default_utf8=0 apm=power-off nomodeset nomce \
+libata.force=noncq hpsa.hpsa_allow_any=1 loglevel=1 tz=localtime knoppix_dir=KNOPPIX \
+knoppix_name=KNOPPIX tohd=/dev/sda1"
+APPEND="console=ttyS0,115200 panic=-1 $KNOPPIX_LINE"
+mkdir -p "$OUT"; echo "poweroff -f" > "$OUT/poweroff.in"
+[ -f "$INITRD" ] && [ -d "$ROOT" ] || { nok "demo built" "run make all"; done_; }
+command -v create_compressed_fs >/dev/null || { nok "create_compressed_fs installed" "make deps"; done_; }
+
+# The medium: KNOPPIX/KNOPPIX = cloop(iso9660(demo root + data.bin)), KNOPPIX1 = squashfs
+# (gzip, the same zlib as cloop) with the same data as sq.bin.
+stage=$OUT/stage
+rm -rf "$stage"; mkdir -p "$stage/root" "$stage/add/knoppix-test" "$stage/tree/KNOPPIX"
+cp -a "$ROOT/." "$stage/root/"
+mkdir -p "$stage/root/knoppix-test"
+head -c 6M /dev/urandom | base64 -w 76 | head -c 8M > "$stage/root/knoppix-test/data.bin"
+echo "from the cloop layer" > "$stage/root/knoppix-test/hello.txt"
+cp "$stage/root/knoppix-test/data.bin" "$stage/add/knoppix-test/sq.bin"
+sum=$(sha256sum "$stage/root/knoppix-test/data.bin" | cut -d' ' -f1)
+xorriso -as mkisofs -quiet -V KNOPPIX -R -o "$stage/inner.iso" "$stage/root" >/dev/null 2>&1
+create_compressed_fs -q -B 65536 "$stage/inner.iso" "$stage/tree/KNOPPIX/KNOPPIX" >/dev/null 2>&1
+host "create_compressed_fs made the cloop image" "[ -s '$stage/tree/KNOPPIX/KNOPPIX' ]"
+host "extract_compressed_fs gives the iso9660 back" \
+	"extract_compressed_fs '$stage/tree/KNOPPIX/KNOPPIX' - 2>/dev/null | cmp -n $(stat -c %s "$stage/inner.iso") - '$stage/inner.iso'"
+mksquashfs "$stage/add" "$stage/tree/KNOPPIX/KNOPPIX1" -quiet -noappend >/dev/null
+xorriso -as mkisofs -quiet -V KNOPPIX_FTP -R -J -o "$stage/knoppix.iso" "$stage/tree" >/dev/null 2>&1
+
+if want knoppix-cloop; then
+	# throughput: page cache dropped, the file read whole, /proc/uptime before and after
+	{
+		sed -n '/^t() /p; /^st() /p' "$CHECKS"
+		cat <<-EOF
+		t "knoppix_name=: the cloop KNOPPIX and the squashfs KNOPPIX1 are the layers" '[ "\$(st layers)" = "KNOPPIX KNOPPIX1" ]'
+		t "status: the cloop layer, its nbd device and image" '[ "\$(st layer.KNOPPIX)" = "/run/live/layers/KNOPPIX /dev/nbd0 /run/live/medium/KNOPPIX/KNOPPIX" ]'
+		t "the cloop layer is the iso9660 inside, read-only" 'grep -q "^/dev/nbd0 /run/live/layers/KNOPPIX iso9660 ro" /proc/mounts'
+		t "root is the union of both layers" 'awk "\\\$2==\"/\"{f=\\\$3} END{exit !(f==\"aufs\"||f==\"overlay\")}" /proc/mounts'
+		t "a small file of the cloop layer through the union" '[ "\$(cat /knoppix-test/hello.txt)" = "from the cloop layer" ]'
+		t "an 8 MiB file of the cloop layer reads back whole (SHA-256)" '[ "\$(sha256sum /knoppix-test/data.bin | cut -d" " -f1)" = "$sum" ]'
+		t "the same data from the squashfs add-on" '[ "\$(sha256sum /knoppix-test/sq.bin | cut -d" " -f1)" = "$sum" ]'
+		t "a write lands in /run/live/rw, not in the layer" 'echo w > /knoppix-test/hello.txt && grep -q w /run/live/rw/upper/knoppix-test/hello.txt && grep -q cloop /run/live/layers/KNOPPIX/knoppix-test/hello.txt'
+		t "the cloop device refuses writes" '! dd if=/dev/zero of=/dev/nbd0 bs=512 count=1 conv=fsync'
+		hp() { for p in /proc/[0-9]*; do [ "\$(head -c 12 \$p/cmdline 2>/dev/null)" = "@cloop-nbd0 " ] && echo \${p#/proc/}; done; }
+		t "one helper, argv[0] @cloop-nbd0 (spared by systemd's shutdown)" '[ "\$(hp | wc -l)" = 1 ]'
+		t "the helper's OOM score is -1000" '[ "\$(cat /proc/\$(hp)/oom_score_adj)" = -1000 ]'
+		t "the helper holds only the image, the socket, the device (no initramfs file)" '[ -n "\$(hp)" ] && ! ls -l /proc/\$(hp)/fd | grep -v -E "/dev/null|/dev/nbd0|socket:|/run/live/medium/KNOPPIX/KNOPPIX|^total" | grep .'
+		ls -l /proc/\$(hp)/fd; ps | grep -F cloop
+		t "the kernel did not warn or oops" '! dmesg | grep -qE "WARNING:|BUG:|Oops"'
+		rd() { sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d" " -f1 /proc/uptime); cat "\$1" > /dev/null; b=\$(cut -d" " -f1 /proc/uptime); echo "THROUGHPUT \$2 \$(stat -c %s "\$1") \$a \$b" | awk '{ printf "%s: %s %d bytes in %.2f s: %.1f MB/s\n", "THRU", \$2, \$3, \$5 - \$4, \$3 / (\$5 - \$4 + 0.001) / 1e6 }'; }
+		rd /run/live/layers/KNOPPIX/knoppix-test/data.bin cloop
+		rd /run/live/layers/KNOPPIX1/knoppix-test/sq.bin squashfs
+		rd /run/live/layers/KNOPPIX/knoppix-test/data.bin cloop
+		rd /run/live/layers/KNOPPIX1/knoppix-test/sq.bin squashfs
+		EOF
+		echo "poweroff -f"
+	} > "$OUT/cloop.in"
+	vm_session knoppix-cloop 240 "LIVESTACK-DEMO-READY" "$OUT/cloop.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/knoppix.iso" -append "$APPEND"
+	rc=$?
+	[ $rc = 0 ] || nok "knoppix-cloop: guest powered off before the deadline" "rc=$rc"
+	expect knoppix-cloop "the demo system came up from the cloop layer" "^LIVESTACK-DEMO-READY"
+	expect knoppix-cloop "the medium found by its KNOPPIX directory" "^medium=/dev/sr0"
+	guest_tap knoppix-cloop
+	no_panic knoppix-cloop
+	grep -a "THRU:" "$VM_OUT/knoppix-cloop.log" | sed 's/^/# /'
+fi
+
+if want knoppix-corrupt; then
+	# the same medium with the cloop image cut short: its table points past the end
+	bad=$OUT/bad; rm -rf "$bad"; mkdir -p "$bad/tree/KNOPPIX"
+	img=$stage/tree/KNOPPIX/KNOPPIX
+	head -c $(( $(stat -c %s "$img") - 100000 )) "$img" > "$bad/tree/KNOPPIX/KNOPPIX"
+	xorriso -as mkisofs -quiet -V KNOPPIX_FTP -R -J -o "$bad/bad.iso" "$bad/tree" >/dev/null 2>&1
+	vm_session knoppix-corrupt 120 "rescue shell;" "$OUT/poweroff.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$bad/bad.iso" -append "$APPEND"
+	expect knoppix-corrupt "one message names the layer, the file and why" \
+		"layer KNOPPIX: /run/live/medium/KNOPPIX/KNOPPIX is a cloop image livestack cannot use: truncated"
+	expect knoppix-corrupt "and what to try" "copy it to the medium again"
+	expect knoppix-corrupt "opens the rescue shell in phase layers" "\(livestack:layers\) #"
+	no_panic knoppix-corrupt
+fi
+
+done_

@@ -44,20 +44,26 @@ guest_in() { # guest_in FILE LINES...
 STICK_ARGS() { echo -device qemu-xhci -drive "if=none,id=stick,format=raw,file=$1${2:+,$2}" \
 	-device usb-storage,drive=stick,removable=on; }
 
-# session NAME DEADLINE INPUT-LINES... -- QEMU-ARGS: boot the demo, type the lines
-session() {
+# boot NAME DEADLINE INPUT-LINES... -- QEMU-ARGS: boot the demo, type the lines; QEMU's
+# end (0, or 124 at the deadline) in $OUT/NAME.rc. check NAME: the TAP lines of a boot.
+boot() {
 	local name=$1 deadline=$2; shift 2
 	local lines=()
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do lines+=("$1"); shift; done
 	shift
 	guest_in "$OUT/$name.in" "${lines[@]}"
 	vm_session "$name" "$deadline" "LIVESTACK-DEMO-READY" "$OUT/$name.in" "$@"
-	local rc=$?
-	[ $rc = 0 ] || nok "$name: guest powered off before the deadline" "rc=$rc"
+	echo $? > "$OUT/$name.rc"
+}
+check() {
+	local name=$1 rc
+	rc=$(cat "$OUT/$name.rc" 2>/dev/null)
+	[ "$rc" = 0 ] || nok "$name: guest powered off before the deadline" "rc=$rc"
 	expect "$name" "the demo system came up" "^LIVESTACK-DEMO-READY"
 	refute "$name" "no kernel oops or panic" "Kernel panic|Oops|BUG:|WARNING:"
 	guest_tap "$name"
 }
+session() { boot "$@"; check "$1"; }
 
 # mbr_field IMG SLOT(1-4) FIELD(type|start|count): one entry of the MBR, decimal
 mbr_field() {
@@ -80,19 +86,75 @@ diff = [i for i in range(len(a)) if a[i] != b[i]] if len(a) == len(b) else [-1]
 sys.exit(0 if diff and all(lo <= i < lo + 16 for i in diff) else 1)
 PY
 }
-# refused NAME DISK-IMAGE QEMU-DRIVE-ARGS... : boot with the parameter, expect tmpfs and
-# the disk unchanged
-refused() {
+# The refusals boot one after the other in the background while the creation boots run
+# (two guests at a time): refusal NAME DISK-IMAGE QEMU-DRIVE-ARGS... queues one (the
+# disk's checksum taken now), refusals_start starts them, refused NAME checks one: a tmpfs,
+# nothing added, the disk byte for byte unchanged.
+rnames=() rargs=()
+refusal() {
 	local name=$1 disk=$2; shift 2
-	local before
-	before=$(sha256sum < "$disk")
-	session "$name" 150 \
-		't "the rw branch is a tmpfs" "[ \"\$(st rw.type)\" = tmpfs ] && [ \"\$(st persist)\" = none ]"' \
-		'poweroff -f' \
-		-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" "$@"
-	refute "$name" "nothing was added" "adding partition"
-	host "$name: the disk is byte for byte unchanged" "[ \"\$(sha256sum < '$disk')\" = '$before' ]"
+	sha256sum < "$disk" > "$OUT/$name.before"
+	echo "$disk" > "$OUT/$name.disk"
+	rm -f "$OUT/$name.rc"
+	rnames+=("$name"); rargs+=("$(printf '%q ' "$@")")
 }
+refusals_start() {
+	local i
+	(
+		for i in "${!rnames[@]}"; do
+			eval "set -- ${rargs[$i]}"
+			boot "${rnames[$i]}" 150 \
+				't "the rw branch is a tmpfs" "[ \"\$(st rw.type)\" = tmpfs ] && [ \"\$(st persist)\" = none ]"' \
+				'poweroff -f' \
+				-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" "$@"
+		done
+	) &
+	refusals_pid=$!
+}
+refused() {
+	local name=$1 disk
+	disk=$(cat "$OUT/$name.disk")
+	check "$name"
+	refute "$name" "nothing was added" "adding partition"
+	host "$name: the disk is byte for byte unchanged" "[ \"\$(sha256sum < '$disk')\" = '$(cat "$OUT/$name.before")' ]"
+}
+
+if want full; then
+	# the ISO alone on a disk of its size: no free space
+	FULL=$OUT/full.img
+	cp "$ISO" "$FULL"
+	refusal refuse-full "$FULL" $(STICK_ARGS "$FULL")
+fi
+if want data; then
+	# the space after the ISO already holds a partition with somebody's data (no known
+	# filesystem: random bytes): no room, the data untouched
+	DATA=$OUT/data.img
+	cp "$ISO" "$DATA" && truncate -s $((128 * MIB)) "$DATA"
+	head -c $((112 * MIB)) /dev/urandom | dd of="$DATA" bs=1M seek=16 conv=notrunc status=none
+	python3 - "$DATA" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'r+b'); d = bytearray(f.read(512))
+e = 446 + 16 * 2
+d[e + 4] = 0xda                      # "non-fs data"
+d[e + 8:e + 16] = struct.pack('<II', 16 * 2048, 112 * 2048)
+f.seek(0); f.write(d)
+PY
+	refusal refuse-data "$DATA" $(STICK_ARGS "$DATA")
+fi
+if want ro; then
+	# a write-protected stick (the drive read-only in QEMU)
+	RO=$OUT/ro.img
+	cp "$ISO" "$RO" && truncate -s $((128 * MIB)) "$RO"
+	refusal refuse-ro "$RO" $(STICK_ARGS "$RO" readonly=on)
+fi
+if want cd; then
+	# the ISO as a CD: no partition table to extend; a spare disk is not touched
+	SPARE=$OUT/spare.img
+	rm -f "$SPARE"; truncate -s $((64 * MIB)) "$SPARE"
+	refusal refuse-cd "$SPARE" -cdrom "$ISO" -drive "file=$SPARE,format=raw,if=virtio"
+fi
+refusals_pid=
+[ ${#rnames[@]} = 0 ] || refusals_start
 
 if want create; then
 	STICK=$OUT/stick.img
@@ -156,48 +218,24 @@ if want create; then
 	rm -f "$OUT/iso-before.img"
 fi
 
+[ -z "$refusals_pid" ] || wait "$refusals_pid"
 if want full; then
-	# the ISO alone on a disk of its size: no free space
-	FULL=$OUT/full.img
-	cp "$ISO" "$FULL"
-	refused refuse-full "$FULL" $(STICK_ARGS "$FULL")
+	refused refuse-full
 	expect refuse-full "the console says there is no room" \
 		"persistence \(live.persist=auto\) not used: /dev/sda: no free space of 32 MiB or more after the partitions \(the largest is 0 MiB\).*tmpfs"
 fi
-
 if want data; then
-	# the space after the ISO already holds a partition with somebody's data (no known
-	# filesystem: random bytes): no room, the data untouched
-	DATA=$OUT/data.img
-	cp "$ISO" "$DATA" && truncate -s $((128 * MIB)) "$DATA"
-	head -c $((112 * MIB)) /dev/urandom | dd of="$DATA" bs=1M seek=16 conv=notrunc status=none
-	python3 - "$DATA" <<'PY'
-import struct, sys
-f = open(sys.argv[1], 'r+b'); d = bytearray(f.read(512))
-e = 446 + 16 * 2
-d[e + 4] = 0xda                      # "non-fs data"
-d[e + 8:e + 16] = struct.pack('<II', 16 * 2048, 112 * 2048)
-f.seek(0); f.write(d)
-PY
-	refused refuse-data "$DATA" $(STICK_ARGS "$DATA")
+	refused refuse-data
 	expect refuse-data "the console says the largest free space is too small" \
 		"not used: /dev/sda: no free space of 32 MiB or more after the partitions \(the largest is 2 MiB\)"
 fi
-
 if want ro; then
-	# a write-protected stick (the drive read-only in QEMU)
-	RO=$OUT/ro.img
-	cp "$ISO" "$RO" && truncate -s $((128 * MIB)) "$RO"
-	refused refuse-ro "$RO" $(STICK_ARGS "$RO" readonly=on)
+	refused refuse-ro
 	expect refuse-ro "the console says the disk is read-only" \
 		"not used: the medium's disk /dev/sda is read-only"
 fi
-
 if want cd; then
-	# the ISO as a CD: no partition table to extend; a spare disk is not touched
-	SPARE=$OUT/spare.img
-	rm -f "$SPARE"; truncate -s $((64 * MIB)) "$SPARE"
-	refused refuse-cd "$SPARE" -cdrom "$ISO" -drive "file=$SPARE,format=raw,if=virtio"
+	refused refuse-cd
 	expect refuse-cd "the console says the medium is a CD" "not used: the medium /dev/sr0 is a CD/DVD"
 fi
 

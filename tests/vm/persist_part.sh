@@ -7,7 +7,8 @@
 # bytes of MBR slot 3 changed in the ISO region. Boot 2 with live.persist=auto only: the
 # file is there, nothing is created. Refusals (tmpfs, a clear reason, the disk byte for
 # byte unchanged): an ISO-sized disk (no free space), a disk whose free space is taken by
-# a partition of somebody's data, a read-only disk, the ISO as a CD.
+# a partition of somebody's data, a read-only disk, the ISO as a CD, a partition labelled
+# persistence that cannot be used (exFAT) on another disk.
 # TAP lines, "N passed, M failed".
 # usage: tests/vm/persist_part.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -87,7 +88,7 @@ sys.exit(0 if diff and all(lo <= i < lo + 16 for i in diff) else 1)
 PY
 }
 # The refusals boot one after the other in the background while the creation boots run
-# (two guests at a time): refusal NAME DISK-IMAGE QEMU-DRIVE-ARGS... queues one (the
+# (two guests at a time; the first queued one after them): refusal NAME DISK-IMAGE QEMU-DRIVE-ARGS... queues one (the
 # disk's checksum taken now), refusals_start starts them, refused NAME checks one: a tmpfs,
 # nothing added, the disk byte for byte unchanged.
 rnames=() rargs=()
@@ -98,15 +99,18 @@ refusal() {
 	rm -f "$OUT/$name.rc"
 	rnames+=("$name"); rargs+=("$(printf '%q ' "$@")")
 }
-refusals_start() {
+refusal_boot() { # refusal_boot I: boot the queued refusal I
+	eval "set -- ${rargs[$1]}"
+	boot "${rnames[$1]}" 150 \
+		't "the rw branch is a tmpfs" "[ \"\$(st rw.type)\" = tmpfs ] && [ \"\$(st persist)\" = none ]"' \
+		'poweroff -f' \
+		-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" "$@"
+}
+refusals_start() { # all but the first, which runs after the creation boots
 	local i
 	(
 		for i in "${!rnames[@]}"; do
-			eval "set -- ${rargs[$i]}"
-			boot "${rnames[$i]}" 150 \
-				't "the rw branch is a tmpfs" "[ \"\$(st rw.type)\" = tmpfs ] && [ \"\$(st persist)\" = none ]"' \
-				'poweroff -f' \
-				-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" "$@"
+			[ "$i" = 0 ] || refusal_boot "$i"
 		done
 	) &
 	refusals_pid=$!
@@ -152,6 +156,15 @@ if want cd; then
 	SPARE=$OUT/spare.img
 	rm -f "$SPARE"; truncate -s $((64 * MIB)) "$SPARE"
 	refusal refuse-cd "$SPARE" -cdrom "$ISO" -drive "file=$SPARE,format=raw,if=virtio"
+fi
+if want label; then
+	# a disk with free space, and beside it an exFAT disk labelled persistence (not
+	# usable: not ext): the label exists, so no second persistence is made
+	LSTICK=$OUT/label-stick.img LDISK=$OUT/label-exfat.img
+	cp "$ISO" "$LSTICK" && truncate -s $((128 * MIB)) "$LSTICK"
+	rm -f "$LDISK"; truncate -s $((16 * MIB)) "$LDISK"
+	mkfs.exfat -L persistence "$LDISK" >/dev/null 2>&1 || nok "label: mkfs.exfat"
+	refusal refuse-label "$LSTICK" $(STICK_ARGS "$LSTICK") -drive "file=$LDISK,format=raw,if=virtio"
 fi
 refusals_pid=
 [ ${#rnames[@]} = 0 ] || refusals_start
@@ -218,6 +231,7 @@ if want create; then
 	rm -f "$OUT/iso-before.img"
 fi
 
+[ ${#rnames[@]} = 0 ] || refusal_boot 0
 [ -z "$refusals_pid" ] || wait "$refusals_pid"
 if want full; then
 	refused refuse-full
@@ -233,6 +247,11 @@ if want ro; then
 	refused refuse-ro
 	expect refuse-ro "the console says the disk is read-only" \
 		"not used: the medium's disk /dev/sda is read-only"
+fi
+if want label; then
+	refused refuse-label
+	expect refuse-label "the console says a labelled one is there and nothing is made" \
+		"not used: /dev/vda \(label persistence\) is there but not usable \(/dev/vda holds exfat, not an ext2/3/4 filesystem\): no new partition is made"
 fi
 if want cd; then
 	refused refuse-cd

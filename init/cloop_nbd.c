@@ -253,14 +253,17 @@ static int helper(struct server *s, const char *dev, const char *layer)
 	unsigned i;
 
 	setsid();
-	fd = open("/dev/null", O_RDWR);
+	log_setup(false, true, false);	/* reopened below, after the other fds are gone */
+	close_others(keep, 3);
+	fd = open("/dev/null", O_RDWR);	/* devtmpfs: moves into the new root */
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
+		dup2(fd, 2);	/* not the initramfs' /dev/console */
 		if (fd > 2)
 			close(fd);
 	}
-	close_others(keep, 3);
+	log_setup(true, true, false);
 	if (chdir("/"))
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
@@ -337,10 +340,8 @@ static int nbd_start(struct live_ctx *ctx, struct server *s, const char *layer, 
 	}
 	s->sock = sk[1];
 	pid = fork();
-	if (pid == 0) {
-		log_setup(true, true, false);
+	if (pid == 0)
 		_exit(helper(s, dev, layer));
-	}
 	close(s->sock);
 	close(s->nbd);
 	if (pid < 0) {

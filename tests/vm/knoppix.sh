@@ -1,11 +1,12 @@
 #!/bin/bash
 # Knoppix's own images in QEMU (TCG): a CD with the Knoppix layout whose KNOPPIX/KNOPPIX is
-# a cloop image (create_compressed_fs) of an iso9660 tree holding the demo root, and a
-# squashfs add-on KNOPPIX1, booted with Knoppix's boot line word for word. The system comes
-# up from the cloop layer (served by /init's helper on /dev/nbd0), a file reads back with
-# its SHA-256, the status and the mounts show the layer, the helper is named for systemd;
-# the read throughput of the same file from the cloop and from the squashfs layer is
-# printed. A truncated cloop image: the one fatal message and the rescue shell.
+# a cloop image (create_compressed_fs) of an iso9660 tree holding the demo root, with a
+# squashfs add-on KNOPPIX1 and a cloop KNOPPIX2 with one damaged block, booted with
+# Knoppix's boot line word for word. The system comes up from the cloop layer (served by
+# /init's helper on /dev/nbd0), a file reads back with its SHA-256, the status and the
+# mounts show the layer, the helper is named for systemd; the damaged block is an I/O
+# error and a log line; the read throughput of the same file from the cloop and the
+# squashfs layer is printed. A truncated cloop image: the fatal message and the shell.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/knoppix.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -48,6 +49,19 @@ host "create_compressed_fs made the cloop image" "[ -s '$stage/tree/KNOPPIX/KNOP
 host "extract_compressed_fs gives the iso9660 back" \
 	"extract_compressed_fs '$stage/tree/KNOPPIX/KNOPPIX' - 2>/dev/null | cmp -n $(stat -c %s "$stage/inner.iso") - '$stage/inner.iso'"
 mksquashfs "$stage/add" "$stage/tree/KNOPPIX/KNOPPIX1" -quiet -noappend >/dev/null
+# KNOPPIX2: a cloop whose table is sound but whose block 16 (inside bad.bin) is damaged
+mkdir -p "$stage/dmg/knoppix-test"
+head -c 1536K /dev/urandom | base64 -w 76 | head -c 2M > "$stage/dmg/knoppix-test/bad.bin"
+xorriso -as mkisofs -quiet -V DAMAGED -R -o "$stage/dmg.iso" "$stage/dmg" >/dev/null 2>&1
+create_compressed_fs -q -B 65536 "$stage/dmg.iso" "$stage/tree/KNOPPIX/KNOPPIX2" >/dev/null 2>&1
+python3 - "$stage/tree/KNOPPIX/KNOPPIX2" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(136 + 16 * 8)
+    a, b = struct.unpack(">QQ", f.read(16))
+    f.seek((a + b) // 2)
+    f.write(bytes(64))
+PY
 xorriso -as mkisofs -quiet -V KNOPPIX_FTP -R -J -o "$stage/knoppix.iso" "$stage/tree" >/dev/null 2>&1
 
 if want knoppix-cloop; then
@@ -55,7 +69,7 @@ if want knoppix-cloop; then
 	{
 		sed -n '/^t() /p; /^st() /p' "$CHECKS"
 		cat <<-EOF
-		t "knoppix_name=: the cloop KNOPPIX and the squashfs KNOPPIX1 are the layers" '[ "\$(st layers)" = "KNOPPIX KNOPPIX1" ]'
+		t "knoppix_name=: the cloop KNOPPIX, the squashfs KNOPPIX1, the cloop KNOPPIX2 are the layers" '[ "\$(st layers)" = "KNOPPIX KNOPPIX1 KNOPPIX2" ]'
 		t "status: the cloop layer, its nbd device and image" '[ "\$(st layer.KNOPPIX)" = "/run/live/layers/KNOPPIX /dev/nbd0 /run/live/medium/KNOPPIX/KNOPPIX" ]'
 		t "the cloop layer is the iso9660 inside, read-only" 'grep -q "^/dev/nbd0 /run/live/layers/KNOPPIX iso9660 ro" /proc/mounts'
 		t "root is the union of both layers" 'awk "\\\$2==\"/\"{f=\\\$3} END{exit !(f==\"aufs\"||f==\"overlay\")}" /proc/mounts'
@@ -67,8 +81,12 @@ if want knoppix-cloop; then
 		hp() { for p in /proc/[0-9]*; do [ "\$(head -c 12 \$p/cmdline 2>/dev/null)" = "@cloop-nbd0 " ] && echo \${p#/proc/}; done; }
 		t "one helper, argv[0] @cloop-nbd0 (spared by systemd's shutdown)" '[ "\$(hp | wc -l)" = 1 ]'
 		t "the helper's OOM score is -1000" '[ "\$(cat /proc/\$(hp)/oom_score_adj)" = -1000 ]'
-		t "the helper holds only the image, the socket, the device (no initramfs file)" '[ -n "\$(hp)" ] && ! ls -l /proc/\$(hp)/fd | grep -v -E "/dev/null|/dev/nbd0|socket:|/run/live/medium/KNOPPIX/KNOPPIX|^total" | grep .'
+		t "the helper holds only the image, the socket, the device (no initramfs file)" '[ -n "\$(hp)" ] && ! ls -l /proc/\$(hp)/fd | grep -v -E "/dev/null|/dev/kmsg|/dev/nbd0|socket:|/run/live/medium/KNOPPIX/KNOPPIX|^total" | grep .'
 		ls -l /proc/\$(hp)/fd; ps | grep -F cloop
+		t "a damaged block of KNOPPIX2 is an I/O error on that read" '! cat /knoppix-test/bad.bin > /dev/null'
+		t "the damaged block is named in the kernel log" 'dmesg | grep -q "cloop: block 16: damaged zlib data"'
+		t "the system goes on: the other files still read" '[ "\$(cat /knoppix-test/hello.txt)" = w ] && head -c 100000 /knoppix-test/bad.bin | wc -c | grep -q 100000'
+		t "one helper per cloop layer" '[ -n "\$(hp)" ] && ps | grep -q "@cloop-nbd1 KNOPPIX2"'
 		t "the kernel did not warn or oops" '! dmesg | grep -qE "WARNING:|BUG:|Oops"'
 		rd() { sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d" " -f1 /proc/uptime); cat "\$1" > /dev/null; b=\$(cut -d" " -f1 /proc/uptime); echo "THROUGHPUT \$2 \$(stat -c %s "\$1") \$a \$b" | awk '{ printf "%s: %s %d bytes in %.2f s: %.1f MB/s\n", "THRU", \$2, \$3, \$5 - \$4, \$3 / (\$5 - \$4 + 0.001) / 1e6 }'; }
 		rd /run/live/layers/KNOPPIX/knoppix-test/data.bin cloop

@@ -192,6 +192,10 @@ int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *o
 	return layers_find(dir, &sel, out, max, n);
 }
 
+#define LAYERS_LOOP_HINT	"the image needs the loop module (modules/base.list): rebuild it " \
+				"with livestack-mkimage initramfs"
+#define LAYERS_NO_LOOP		" (no /dev/loop-control: loop.ko is not in the image or did not load)"
+
 /*
  * Older dracut media wrap an ext4 image in the squashfs (LiveOS/rootfs.img, or
  * ext3fs.img): the layer is then that filesystem, mounted read-only beside it.
@@ -219,8 +223,8 @@ static int inner_rootfs(struct live_ctx *ctx, struct live_layer *l)
 	kmod_load_name(ctx, "ext4");
 	err = loop_attach(img, true, dev, sizeof(dev), &loopfd);
 	if (err)
-		return live_fail(ctx, err, NULL, "layer %s: no loop device for %s: %s",
-				 l->name, img, strerror(-err));
+		return live_fail(ctx, err, LAYERS_LOOP_HINT, "layer %s: no loop device for %s: %s%s",
+				 l->name, img, strerror(-err), err == -ENOENT ? LAYERS_NO_LOOP : "");
 	snprintf(mnt, sizeof(mnt), "%s.rootfs", l->mnt);
 	file_mkdirs(mnt, 0755);
 	err = mount(dev, mnt, "ext4", MS_RDONLY | MS_NODEV, "noload") < 0 ? -errno : 0;
@@ -277,9 +281,9 @@ int layers_mount(struct live_ctx *ctx)
 					 err ? strerror(-err) : fs.type);
 		err = loop_attach(l->image, true, l->loopdev, sizeof(l->loopdev), &loopfd);
 		if (err)
-			return live_fail(ctx, err, "is the loop module in the image?",
-					 "layer %s: no loop device for %s: %s", l->name, l->image,
-					 strerror(-err));
+			return live_fail(ctx, err, LAYERS_LOOP_HINT,
+					 "layer %s: no loop device for %s: %s%s", l->name, l->image,
+					 strerror(-err), err == -ENOENT ? LAYERS_NO_LOOP : "");
 		file_mkdirs(l->mnt, 0755);
 		err = mount(l->loopdev, l->mnt, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0 ? -errno : 0;
 		close(loopfd);

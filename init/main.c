@@ -81,8 +81,10 @@ int main(void)
 	ctx.phases = phases;
 	ctx.nphases = sizeof(phases) / sizeof(phases[0]);
 	cmdline_defaults(&ctx.opts);
-	while (early_mount(&ctx))
+	while (early_mount(&ctx)) {
 		rescue_shell(&ctx, "early");
+		log_info("retrying phase early");
+	}
 	log_setup(true, ctx.opts.quiet, ctx.opts.debug);
 	log_info("starting (kernel %s, %llu ms since boot)", ctx.kver,
 		 (unsigned long long)ctx.t_start_ms);

@@ -209,19 +209,20 @@ int switchroot_check(struct live_ctx *ctx, const char *newroot)
 	int err;
 
 	if (stat("/", &root) < 0 || stat(newroot, &nr) < 0)
-		return live_fail(ctx, -errno, "the union mount is missing: see 'mount'; phase "
-				 "'mount' makes it", "looked for the new root %s: %s", newroot,
+		return live_fail(ctx, -errno, "the union is gone: mount it on " LIVE_NEWROOT
+				 " again (see 'mount'), or reboot", "looked for the new root %s: %s", newroot,
 				 strerror(errno));
 	if (root.st_dev == nr.st_dev)
-		return live_fail(ctx, -EINVAL, "the union mount is missing: see 'mount'; phase "
-				 "'mount' makes it", "looked for the new root: %s is not a mounted "
+		return live_fail(ctx, -EINVAL, "the union is gone: mount it on " LIVE_NEWROOT
+				 " again (see 'mount'), or reboot", "looked for the new root: %s is not a mounted "
 				 "filesystem", newroot);
 	if (getpid() != 1)	/* main() refuses to run as another PID first */
 		return live_fail(ctx, -EPERM, NULL, "not PID 1: switch_root needs to be init");
 	err = check_exec(newroot, ctx->opts.init, why, sizeof(why));
 	if (err)
 		return live_fail(ctx, err,
-				 "the layers hold no init: pass init=/path/to/init, or check the squashfs",
+				 "pass init=/path/to/an/init that runs here (init=/bin/sh to look "
+				 "around), or fix the layer",
 				 "the real init is not there: %s", why);
 	err = check_move_targets(newroot, why, sizeof(why));
 	if (err)

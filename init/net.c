@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Network for network boot: NIC drivers, link, ip= / DHCP with klibc's ipconfig, the lease in /run/live/net. */
-#include <dirent.h>
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>

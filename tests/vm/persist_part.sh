@@ -100,8 +100,9 @@ refusal() {
 	rnames+=("$name"); rargs+=("$(printf '%q ' "$@")")
 }
 refusal_boot() { # refusal_boot I: boot the queued refusal I
+	local name=${rnames[$1]}
 	eval "set -- ${rargs[$1]}"
-	boot "${rnames[$1]}" 150 \
+	boot "$name" 150 \
 		't "the rw branch is a tmpfs" "[ \"\$(st rw.type)\" = tmpfs ] && [ \"\$(st persist)\" = none ]"' \
 		'poweroff -f' \
 		-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" "$@"

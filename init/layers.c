@@ -73,7 +73,7 @@ static bool skipped(const char *skip, const char *name)
  * for a FILE without a dot, FILE1, FILE2... (Knoppix's KNOPPIX, KNOPPIX1 add-ons), named
  * after the file without .squashfs/.img/.sfs.
  */
-static bool layer_name(const char *file, const char *image, char *name, size_t len)
+static int layer_name(const char *file, const char *image, char *name, size_t len)
 {
 	static const char *const exts[] = { LIVE_LAYER_SUFFIX, ".img", ".sfs" };
 	size_t flen = strlen(file), slen = strlen(LIVE_LAYER_SUFFIX), i, ilen = strlen(image);
@@ -81,7 +81,7 @@ static bool layer_name(const char *file, const char *image, char *name, size_t l
 	if (*image) {
 		if (strcmp(file, image) && (strchr(image, '.') || strncmp(file, image, ilen) ||
 					    !file[ilen] || file[ilen + strspn(file + ilen, "0123456789")]))
-			return false;
+			return 0;
 		for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 			size_t e = strlen(exts[i]);
 
@@ -98,13 +98,13 @@ static bool layer_name(const char *file, const char *image, char *name, size_t l
 	} else if (flen > 4 && !strcmp(file + flen - 4, ".xzm")) {
 		flen -= 4;	/* Porteus' modules are squashfs files named *.xzm */
 	} else {
-		return false;
+		return 0;
 	}
 	if (flen >= len)
-		return false;
+		return -ENAMETOOLONG;
 	memcpy(name, file, flen);
 	name[flen] = '\0';
-	return true;
+	return 1;
 }
 
 struct layer_sel {
@@ -128,7 +128,13 @@ static int add_dir(const char *dir, const struct layer_sel *sel, bool optional,
 		struct live_layer *l;
 		char name[sizeof(l->name)];
 
-		if (!layer_name(d->d_name, optional || !sel->image ? "" : sel->image, name, sizeof(name)))
+		int is = layer_name(d->d_name, optional || !sel->image ? "" : sel->image, name,
+				    sizeof(name));
+
+		if (is < 0)
+			log_warn("%s/%s: a layer name has at most %zu characters: not used", dir,
+				 d->d_name, sizeof(name) - 1);
+		if (is <= 0)
 			continue;
 		if (optional ? !skipped(sel->optional, name) : !selected(select, name))
 			continue;

@@ -127,6 +127,39 @@ TEST(layers_sorted_selected_and_filtered)
 	}
 }
 
+/* a layer file whose name is too long for /init is named on stderr, not skipped silently */
+TEST(layers_long_name_warned)
+{
+	char dir[] = "/tmp/livestack-layers-XXXXXX", log[] = "/tmp/livestack-log-XXXXXX";
+	char name[128], buf[1024] = "", cmd[600];
+	struct live_layer l[4];
+	size_t n = 0;
+	int fd, saved;
+	ssize_t got;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(name, sizeof(name), "10-%070d.squashfs", 0);
+	touch(dir, name);
+	touch(dir, "20-ok.squashfs");
+	fd = mkstemp(log);
+	CHECK(fd >= 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	CHECK_EQ(layers_list(dir, "", l, 4, &n), 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	CHECK_EQ(n, 1);
+	CHECK_STR(l[0].name, "20-ok");
+	got = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[got > 0 ? got : 0] = '\0';
+	close(fd);
+	unlink(log);
+	CHECK(strstr(buf, name) != NULL);
+	CHECK(strstr(buf, "a layer name has at most 63 characters: not used") != NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_EQ(system(cmd), 0);
+}
+
 TEST(layers_dracut_squashfs_img)
 {
 	char dir[] = "/tmp/livestack-dracut-XXXXXX", cmd[600];
@@ -204,6 +237,7 @@ int main(void)
 	RUN(union_overlay_order_and_escapes);
 	RUN(union_persist_ro_branch);
 	RUN(layers_sorted_selected_and_filtered);
+	RUN(layers_long_name_warned);
 	RUN(layers_dracut_squashfs_img);
 	RUN(layers_image_name_skip_optional);
 	return HARNESS_END();

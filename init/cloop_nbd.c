@@ -8,11 +8,11 @@
  *
  * The helper keeps running in the live system, as the root filesystem's storage
  * daemon: its argv[0] starts with '@' (systemd's shutdown leaves such processes
- * alone), its OOM score is -1000, it keeps open only the image, the socket and the
- * nbd device, its cwd is /. What it keeps of the initramfs is /init's own code
- * (a forked /init, ~250 KB, the price of one binary); the decoder's cache is 1 MiB.
+ * alone), its OOM score is -1000, it keeps open only the image, the socket, the nbd
+ * device, /dev/null and /dev/kmsg (devtmpfs), its cwd is the rootfs' / (never freed
+ * anyway). What it keeps of the initramfs is /init's own code (a forked /init,
+ * ~280 KB: the price of one binary); the decoder's cache is 1 MiB.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

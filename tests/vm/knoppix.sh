@@ -6,7 +6,8 @@
 # /init's helper on /dev/nbd0), a file reads back with its SHA-256, the status and the
 # mounts show the layer, the helper is named for systemd; the damaged block is an I/O
 # error and a log line; the read throughput of the same file from the cloop and the
-# squashfs layer is printed. A truncated cloop image: the fatal message and the shell.
+# squashfs layer is printed. Knoppix's toram: the cloop layers served from RAM. A
+# truncated cloop image: the fatal message and the shell.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/knoppix.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -105,6 +106,28 @@ if want knoppix-cloop; then
 	guest_tap knoppix-cloop
 	no_panic knoppix-cloop
 	grep -a "THRU:" "$VM_OUT/knoppix-cloop.log" | sed 's/^/# /'
+fi
+
+if want knoppix-toram; then
+	# Knoppix's toram (its line without tohd=, which would win): the cloop layers copied
+	# into RAM, then served from there
+	{
+		sed -n '/^t() /p; /^st() /p' "$CHECKS"
+		cat <<-EOF
+		t "toram: the cloop layer is served from its RAM copy" 'st layer.KNOPPIX | grep -q "^/run/live/layers/KNOPPIX /dev/nbd0 /run/live/toram/"'
+		t "toram: the medium is released" '! grep -q " /run/live/medium " /proc/mounts'
+		t "toram: the 8 MiB file of the cloop layer reads back whole" '[ "\$(sha256sum /knoppix-test/data.bin | cut -d" " -f1)" = "$sum" ]'
+		EOF
+		echo "poweroff -f"
+	} > "$OUT/toram.in"
+	vm_session knoppix-toram 240 "LIVESTACK-DEMO-READY" "$OUT/toram.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/knoppix.iso" \
+		-append "${APPEND% tohd=*} toram"
+	rc=$?
+	[ $rc = 0 ] || nok "knoppix-toram: guest powered off before the deadline" "rc=$rc"
+	expect knoppix-toram "the demo system came up from the cloop layer in RAM" "^LIVESTACK-DEMO-READY"
+	guest_tap knoppix-toram
+	no_panic knoppix-toram
 fi
 
 if want knoppix-corrupt; then

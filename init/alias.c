@@ -78,6 +78,7 @@ static const struct alias aliases[] = {
 	{ "cow_label",		1, AL_COW_LABEL, "archiso" },
 	{ "cow_directory",	1, AL_PERSIST_DIR, "archiso" },
 	{ "persistence-path",	1, AL_PERSIST_PATH, "live-boot" },
+	{ "persistent-path",	1, AL_PERSIST_PATH, "casper" },
 	{ "changes",		1, AL_CHANGES,	"Porteus/Slax" },
 	{ "findiso",		1, AL_ISO,	"live-boot" },
 	{ "iso-scan/filename",	1, AL_ISO,	"dracut/casper" },

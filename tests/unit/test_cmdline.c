@@ -252,6 +252,10 @@ TEST(cmdline_foreign_persistence_forms)
 	CHECK_STR(o.persist, "auto");
 	CHECK_STR(o.persist_path, "/live");
 	CHECK_STR(o.persist_fmt, "");
+	/* casper: file=/cdrom/preseed/ubuntu.seed boot=casper persistent persistent-path=/ubuntu/ */
+	o = parse("file=/cdrom/preseed/ubuntu.seed boot=casper persistent persistent-path=/ubuntu/ quiet splash ---");
+	CHECK_STR(o.persist, "auto");
+	CHECK_STR(o.persist_path, "/ubuntu");
 	o = parse("live.persist=LABEL=p live.persist.dir=a/b live.persist.path=/x");
 	CHECK_STR(o.persist_dir, "/a/b");
 	CHECK_STR(o.persist_path, "/x");

@@ -9,11 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "live.h"
@@ -76,16 +79,38 @@ static int check_file(const char *root, const char *path, char *cur, size_t len,
 	return 0;
 }
 
+/* Does path exist inside root, every symbolic link on the way taken inside root
+ * (openat2 RESOLVE_IN_ROOT, Linux 5.6; else the last component's links only)? */
+static bool exists_in_root(const char *root, const char *path, char *why, size_t wlen)
+{
+	struct { uint64_t flags, mode, resolve; } how = { O_PATH | O_CLOEXEC, 0, 0x10 };
+	char at[PATH_MAX];
+	struct stat st;
+	int rfd, fd;
+
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd >= 0) {
+		fd = (int)syscall(437 /* SYS_openat2 */, rfd, path, &how, sizeof(how));
+		close(rfd);
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+		if (errno != ENOSYS)
+			return false;
+	}
+	return resolve_in(root, path, at, sizeof(at), &st, why, wlen) == 0;
+}
+
 /* An ELF the kernel can run here (the class and machine of this /init) whose program
  * interpreter, if any, is in root. */
 static int check_elf(const char *root, const char *cur, int fd, const unsigned char *h,
 		     char *why, size_t wlen)
 {
 	unsigned char me[EI_NIDENT + 4];
-	char interp[PATH_MAX], at[PATH_MAX];
+	char interp[PATH_MAX];
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
-	struct stat st;
 	int self, i;
 
 	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -117,7 +142,7 @@ static int check_elf(const char *root, const char *cur, int fd, const unsigned c
 		if (n <= 0)
 			return 0;
 		interp[n] = '\0';
-		if (resolve_in(root, interp, at, sizeof(at), &st, why, wlen) < 0) {
+		if (!exists_in_root(root, interp, why, wlen)) {
 			snprintf(why, wlen, "%s needs the program interpreter %s, which the new root "
 				 "does not have", cur, interp);
 			return -ENOENT;

@@ -164,8 +164,8 @@ if want dracut-layout; then
 fi
 
 if want knoppix-layout; then
-	# Knoppix: KNOPPIX/KNOPPIX and its numbered add-ons (squashfs here; Knoppix's own are
-	# cloop), knoppix_name=; Porteus' noload= skips one; tohd= names a disk that is missing
+	# Knoppix: KNOPPIX/KNOPPIX and its numbered add-ons (squashfs here; cloop ones
+	# in tests/vm/knoppix.sh), knoppix_name=; Porteus' noload= skips one; tohd= names a disk that is missing
 	stage=$OUT/knoppix; rm -rf "$stage"; mkdir -p "$stage/tree/KNOPPIX" "$stage/add/etc"
 	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/KNOPPIX/KNOPPIX"
 	echo one > "$stage/add/etc/knoppix1"

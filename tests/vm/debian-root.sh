@@ -17,6 +17,8 @@ export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_MEM=1536
 export VM_PROMPT_RE='root@livestack:[^ ]*# '
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/hostfs.sh
+source "$top/tests/lib/hostfs.sh"
 MK=$BUILD/bin/livestack-mkimage
 E2FSCK=/sbin/e2fsck.static
 mkdir -p "$OUT" "$VM_OUT"
@@ -83,7 +85,7 @@ expect debian-1 "shutdown: summary, persistence clean" "livestack-shutdown: unmo
 refute debian-1 "shutdown: nothing had to be detached lazily" "detached lazily|cannot unmount"
 expect debian-1 "the kernel rebooted" "reboot: Restarting system"
 no_panic debian-1
-host "debian-1: host e2fsck -fn: the persistence disk is clean" "e2fsck -fn '$OUT/persist.img'"
+host "debian-1: host e2fsck -fn and dumpe2fs: the persistence disk is clean, no journal to recover" "fs_clean '$OUT/persist.img'"
 
 # 4. boot 2: the change survived, e2fsck found it clean; power off, leaving the CD in
 cat > "$OUT/in2" <<'EOT'
@@ -106,5 +108,5 @@ expect debian-2 "shutdown: live.noeject leaves the CD in" "livestack-shutdown: n
 expect debian-2 "shutdown: summary, persistence clean" "livestack-shutdown: unmounted [1-9][0-9]*, detached 1 loop device, persistence clean"
 expect debian-2 "the kernel powered off" "reboot: Power down"
 no_panic debian-2
-host "debian-2: host e2fsck -fn: the persistence disk is clean" "e2fsck -fn '$OUT/persist.img'"
+host "debian-2: host e2fsck -fn and dumpe2fs: the persistence disk is clean, no journal to recover" "fs_clean '$OUT/persist.img'"
 done_

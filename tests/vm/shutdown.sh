@@ -60,16 +60,8 @@ ended() {
 	if [ "$rc" = 0 ]; then ok "$1: the machine $2"; else nok "$1: the machine $2" "rc=$rc"; fi
 	expect "$1" "the kernel: $3" "$3"
 }
-# fs_clean IMG: e2fsck -fn finds nothing, and nothing was left to find: e2fsck -n skips
-# a journal that needs recovery and still exits 0, so the superblock must say clean
-# with no needs_recovery (dumpe2fs -h)
-fs_clean() {
-	local out sb
-	out=$(e2fsck -fn "$1" 2>&1) || return 1
-	! grep -q "journal recovery" <<< "$out" || return 1
-	sb=$(dumpe2fs -h "$1" 2>/dev/null) || return 1
-	grep -q '^Filesystem state: *clean$' <<< "$sb" && ! grep -q '^Filesystem features:.*needs_recovery' <<< "$sb"
-}
+# shellcheck source=../lib/hostfs.sh
+source "$top/tests/lib/hostfs.sh"
 # disk_ok NAME FILE...: no panic; the host finds the disk clean (fs_clean); each FILE
 # (a path on the disk) holds "written-BASENAME"
 disk_ok() {

@@ -199,6 +199,7 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 		snprintf(o->media, sizeof(o->media), "LABEL=%.200s", val);
 		break;
 	case AL_DIR:
+		o->dir_set = true;
 		if (*val == '/')
 			set(o->dir, sizeof(o->dir), val);
 		else

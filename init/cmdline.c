@@ -61,8 +61,10 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 {
 	if (!strcmp(key, "live.media") && has_val)
 		return set_str(o, o->media, sizeof(o->media), key, val);
-	if (!strcmp(key, "live.dir") && has_val)
+	if (!strcmp(key, "live.dir") && has_val) {
+		o->dir_set = true;
 		return set_str(o, o->dir, sizeof(o->dir), key, val);
+	}
 	if (!strcmp(key, "live.layers") && has_val)
 		return set_str(o, o->layers, sizeof(o->layers), key, val);
 	if (!strcmp(key, "live.layers.skip") && has_val)

@@ -27,6 +27,7 @@ static int reject(struct live_dev *dev, const char *why)
 int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type)
 {
 	char node[64], why[96], file[LIVE_PATH_MAX * 2], loopdev[32], dir[LIVE_PATH_MAX + 32];
+	char image[sizeof(ctx->opts.image)];
 	struct live_layer l[LIVE_MAX_LAYERS];
 	struct probe_result fs;
 	struct stat st;
@@ -75,14 +76,17 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 			 strerror(-err));
 		return reject(dev, why);
 	}
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n);
+	memcpy(dir, ctx->opts.dir, sizeof(ctx->opts.dir));
+	memcpy(image, ctx->opts.image, sizeof(image));
+	n = medium_find_layers(ctx, l, &err);
 	if (err || !n)
 		snprintf(why, sizeof(why), "%.60s has no %s/%s", ctx->opts.iso, ctx->opts.dir,
 			 layers_pattern(&ctx->opts));
 	else if (medium_check_id(ctx, why, sizeof(why)))
 		err = -ENOENT;
 	if (err || !n) {
+		memcpy(ctx->opts.dir, dir, sizeof(ctx->opts.dir));	/* a peer layout's, if found */
+		memcpy(ctx->opts.image, image, sizeof(image));
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		umount2(LIVE_ISOHOST_MNT, MNT_DETACH);
 		return reject(dev, why);

@@ -47,6 +47,7 @@ struct live_opts {
 	char iso[LIVE_PATH_MAX];	/* live.iso=: an ISO file on some partition */
 	char todisk[LIVE_PATH_MAX];	/* live.todisk=: copy the layers to this partition */
 	char id[40];			/* live.id=: "" = the image's built-in ID, "any" = none */
+	bool dir_set;			/* live.dir= (or an alias) given: no peer layouts tried */
 	bool debug, quiet, toram;
 	bool toram_bg, verify;		/* live.toram=background, live.verify (toram.c) */
 	/* Network boot (net.c, fetch.c, nfs.c): "" = not asked for. */
@@ -191,6 +192,8 @@ const char *medium_mount_data(struct live_ctx *ctx, const char *type);
 int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
 /* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */
 int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
+/* the layers under the mounted medium: live.dir=, else a peer layout (casper, Knoppix) */
+size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp);
 /* toram.c */
 int toram_run(struct live_ctx *ctx);
 /* layers.c */

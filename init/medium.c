@@ -282,9 +282,49 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 			 chosen->fs.label, ctx->others);
 }
 
+/*
+ * The peers' own layouts, tried when live.dir= was not given and the medium has no
+ * /live: Ubuntu's casper (squashfs files in /casper; its boot line names no directory) and
+ * Knoppix (/KNOPPIX/KNOPPIX, KNOPPIX1...; its boot line names none either). On a find,
+ * live.dir= (and live.image=) take the layout's values for the rest of the boot.
+ */
+static const struct { const char *dir, *image, *who; } peer_layouts[] = {
+	{ "/casper", "", "casper" },
+	{ "/KNOPPIX", "KNOPPIX", "Knoppix" },
+};
+
+size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
+{
+	struct live_opts *o = &ctx->opts;
+	char dir[LIVE_PATH_MAX + 32], old_dir[sizeof(o->dir)], old_image[sizeof(o->image)];
+	size_t n = 0, i;
+
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
+	*errp = layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n);
+	if ((!*errp && n) || o->dir_set || *o->image || *o->layers)
+		return *errp ? 0 : n;
+	memcpy(old_dir, o->dir, sizeof(old_dir));
+	memcpy(old_image, o->image, sizeof(old_image));
+	for (i = 0; i < sizeof(peer_layouts) / sizeof(peer_layouts[0]); i++) {
+		snprintf(o->dir, sizeof(o->dir), "%s", peer_layouts[i].dir);
+		snprintf(o->image, sizeof(o->image), "%s", peer_layouts[i].image);
+		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
+		n = 0;
+		if (!layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n) && n) {
+			log_info("medium: no %s here, but %s's layout: live.dir=%s%s%s", old_dir,
+				 peer_layouts[i].who, o->dir, *o->image ? " live.image=" : "", o->image);
+			*errp = 0;
+			return n;
+		}
+	}
+	memcpy(o->dir, old_dir, sizeof(old_dir));
+	memcpy(o->image, old_image, sizeof(old_image));
+	return 0;
+}
+
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 {
-	char node[64], why[96], dir[LIVE_PATH_MAX + 32];
+	char node[64], why[96], dir[sizeof(ctx->opts.dir)], image[sizeof(ctx->opts.image)];
 	struct live_layer probe_layers[LIVE_MAX_LAYERS];
 	const char *type;
 	size_t n = 0;
@@ -323,8 +363,9 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		snprintf(why, sizeof(why), "mount as %s failed: %s", type, strerror(errno));
 		return reject(dev, why);
 	}
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_opts(dir, &ctx->opts, probe_layers, LIVE_MAX_LAYERS, &n);
+	memcpy(dir, ctx->opts.dir, sizeof(dir));
+	memcpy(image, ctx->opts.image, sizeof(image));
+	n = medium_find_layers(ctx, probe_layers, &err);
 	if (err || n == 0) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		if (err == -ENOENT && *ctx->opts.layers)
@@ -336,6 +377,8 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 	}
 	if (medium_check_id(ctx, why, sizeof(why))) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
+		memcpy(ctx->opts.dir, dir, sizeof(dir));	/* a peer layout's, if one was found */
+		memcpy(ctx->opts.image, image, sizeof(image));
 		return reject(dev, why);
 	}
 	dev->verdict = DEV_ACCEPTED;

@@ -139,6 +139,15 @@ TEST(cmdline_live_media_timeout)
 	CHECK_EQ(o.timeout, 9);
 }
 
+TEST(cmdline_dir_given_or_not)
+{
+	/* only a live.dir= not given lets the medium search try casper's and Knoppix's layouts */
+	CHECK(!parse("boot=casper quiet splash ---").dir_set);
+	CHECK(parse("knoppix_dir=KNOPPIX").dir_set);
+	CHECK(parse("live.dir=/live").dir_set);
+	CHECK(parse("root=live:CDLABEL=F rd.live.dir=LiveOS").dir_set);
+}
+
 TEST(cmdline_dracut_fedora_line)
 {
 	struct live_opts o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb rd.break=pre-mount");
@@ -316,6 +325,7 @@ int main(void)
 	RUN(cmdline_porteus_and_archiso_cow);
 	RUN(cmdline_debian_live_boot_line);
 	RUN(cmdline_live_media_timeout);
+	RUN(cmdline_dir_given_or_not);
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);
 	RUN(cmdline_foreign_boot_value_not_ours);

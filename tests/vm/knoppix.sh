@@ -6,8 +6,9 @@
 # /init's helper on /dev/nbd0), a file reads back with its SHA-256, the status and the
 # mounts show the layer, the helper is named for systemd; the damaged block is an I/O
 # error and a log line; the read throughput of the same file from the cloop and the
-# squashfs layer is printed. Knoppix's toram: the cloop layers served from RAM. A
-# truncated cloop image: the fatal message and the shell.
+# squashfs layer is printed. Knoppix's toram: the cloop layers served from RAM, booted
+# without knoppix_dir= (Knoppix's layout found on a medium without /live). Ubuntu's layout
+# (/casper) with Ubuntu's line. A truncated cloop image: the fatal message and the shell.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/knoppix.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -110,10 +111,12 @@ fi
 
 if want knoppix-toram; then
 	# Knoppix's toram (its line without tohd=, which would win): the cloop layers copied
-	# into RAM, then served from there
+	# into RAM, then served from there. Also without knoppix_dir= and knoppix_name=, as
+	# Knoppix's own menu has them: the medium has no /live, /init finds Knoppix's layout.
 	{
 		sed -n '/^t() /p; /^st() /p' "$CHECKS"
 		cat <<-EOF
+		t "no knoppix_dir=: Knoppix's layout found, the same three layers" '[ "\$(st layers)" = "KNOPPIX KNOPPIX1 KNOPPIX2" ]'
 		t "toram: the cloop layer is served from its RAM copy" 'st layer.KNOPPIX | grep -q "^/run/live/layers/KNOPPIX /dev/nbd0 /run/live/toram/"'
 		t "toram: the medium is released" '! grep -q " /run/live/medium " /proc/mounts'
 		t "toram: the 8 MiB file of the cloop layer reads back whole" '[ "\$(sha256sum /knoppix-test/data.bin | cut -d" " -f1)" = "$sum" ]'
@@ -122,12 +125,38 @@ if want knoppix-toram; then
 	} > "$OUT/toram.in"
 	vm_session knoppix-toram 240 "LIVESTACK-DEMO-READY" "$OUT/toram.in" \
 		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$stage/knoppix.iso" \
-		-append "${APPEND% tohd=*} toram"
+		-append "$(echo "${APPEND% tohd=*}" | sed 's/ knoppix_dir=KNOPPIX knoppix_name=KNOPPIX//') toram"
 	rc=$?
 	[ $rc = 0 ] || nok "knoppix-toram: guest powered off before the deadline" "rc=$rc"
 	expect knoppix-toram "the demo system came up from the cloop layer in RAM" "^LIVESTACK-DEMO-READY"
+	expect knoppix-toram "the console says the layout was found without knoppix_dir=" \
+		"medium: no /live here, but Knoppix's layout: live.dir=/KNOPPIX live.image=KNOPPIX"
 	guest_tap knoppix-toram
 	no_panic knoppix-toram
+fi
+
+if want casper-layout; then
+	# Ubuntu's layout (casper/filesystem.squashfs, no /live) booted with Ubuntu's own menu
+	# line, which names no directory (quiet: the status file says where the layer came from)
+	cas=$OUT/casper; rm -rf "$cas"; mkdir -p "$cas/tree/casper"
+	cp "$BUILD/demo/10-demo.squashfs" "$cas/tree/casper/filesystem.squashfs"
+	xorriso -as mkisofs -quiet -V "Ubuntu 24.04 LTS amd64" -R -J -o "$cas/ubuntu.iso" "$cas/tree" >/dev/null 2>&1
+	{
+		sed -n '/^t() /p; /^st() /p' "$CHECKS"
+		cat <<-'EOF'
+		t "casper: the layer is casper/filesystem.squashfs" '[ "$(st layers)" = filesystem ] && st layer.filesystem | grep -q " /run/live/medium/casper/filesystem.squashfs$"'
+		t "casper: the console line of the find is in the kernel log" 'dmesg | grep -q "but casper.s layout: live.dir=/casper"'
+		EOF
+		echo "poweroff -f"
+	} > "$OUT/casper.in"
+	vm_session casper-layout 180 "LIVESTACK-DEMO-READY" "$OUT/casper.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$cas/ubuntu.iso" \
+		-append "console=ttyS0,115200 panic=-1 file=/cdrom/preseed/ubuntu.seed boot=casper quiet splash ---"
+	rc=$?
+	[ $rc = 0 ] || nok "casper-layout: guest powered off before the deadline" "rc=$rc"
+	expect casper-layout "the demo system came up from /casper" "^LIVESTACK-DEMO-READY"
+	guest_tap casper-layout
+	no_panic casper-layout
 fi
 
 if want knoppix-corrupt; then

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cloop.h"
+#include "fileio.h"
 #include "harness.h"
 #include "inflate.h"
 
@@ -31,25 +32,12 @@ static int sh(const char *fmt, const char *a)
 	return system(cmd);
 }
 
+/* a whole file (NUL-terminated), NULL if unreadable: lib/fileio.c */
 static uint8_t *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
+	char *data;
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return file_slurp(path, &data, len) ? NULL : (uint8_t *)data;
 }
 
 static void spew(const char *path, const void *data, size_t len)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cpio.h"
+#include "fileio.h"
 #include "harness.h"
 
 static char tmp[] = "/tmp/test_cpio.XXXXXX";
@@ -31,27 +32,12 @@ static void write_file(const char *path, const char *data)
 	}
 }
 
+/* a whole file (NUL-terminated), NULL if unreadable: lib/fileio.c */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *data;
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	*len = (size_t)n;
-	fclose(f);
-	return buf;
+	return file_slurp(path, &data, len) ? NULL : data;
 }
 
 /* Adds entries in a deliberately unsorted order, parents partly implied. */

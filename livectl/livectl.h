@@ -29,6 +29,9 @@ void livectl_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* status.c */
 int status_cmd(int argc, char **argv);
 
+/* timeline.c: status --timeline (svg NULL) or --svg FILE; an exit code */
+int timeline_cmd(const struct live_status *st, const char *svg);
+
 /* layer.c */
 int layer_cmd(int argc, char **argv);
 

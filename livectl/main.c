@@ -18,6 +18,7 @@ static const char usage[] =
 	"usage: livectl [--status FILE] COMMAND [ARGS]\n"
 	"\n"
 	"  status [--json]                      what /init set up: medium, layers, union, rw, times\n"
+	"  status --timeline | --svg FILE       the boot as a timeline: kernel, each phase of /init\n"
 	"  layer add FILE.squashfs [--top|--bottom]\n"
 	"                                       mount a squashfs and add it to the aufs root\n"
 	"  layer del NAME                       remove a layer from the aufs root and unmount it\n"

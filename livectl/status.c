@@ -67,21 +67,32 @@ static void human(const struct live_status *st)
 int status_cmd(int argc, char **argv)
 {
 	struct live_status st;
-	bool json = false;
+	bool json = false, timeline = false;
+	const char *svg = NULL;
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--timeline")) {
+			timeline = true;
+		} else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
+			svg = argv[++i];
 		} else {
-			livectl_err("status: unknown option '%s' (usage: livectl status [--json])",
-				    argv[i]);
+			livectl_err("status: unknown option '%s' (usage: livectl status "
+				    "[--json | --timeline | --svg FILE])", argv[i]);
 			return LIVECTL_EUSAGE;
 		}
 	}
+	if (json + timeline + !!svg > 1) {
+		livectl_err("status: --json, --timeline and --svg FILE exclude each other");
+		return LIVECTL_EUSAGE;
+	}
 	if (livectl_status_load(&st))
 		return LIVECTL_EFAIL;
-	if (json)
+	if (timeline || svg)
+		rc = timeline_cmd(&st, svg);
+	else if (json)
 		rc = runstatus_json(&st, stdout) ? LIVECTL_EFAIL : LIVECTL_OK;
 	else {
 		human(&st);

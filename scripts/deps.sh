@@ -10,9 +10,9 @@ syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfs
 e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf pxelinux
 dpkg-dev
 linux-headers-$kver
-mmdebstrap python3 wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
+mmdebstrap python3 groff-base wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
 nfs-ganesha nfs-ganesha-vfs cloop-utils"
-# (the last two lines are for the tests: a Debian root, the HTTP/NFS servers of the
+# (the last two lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
 # network boot tests, the filesystems the probe tests create, the cloop images of
 # tests/vm/knoppix.sh)
 

@@ -130,6 +130,9 @@ t "status: union aufs" 'livectl status | grep -q "^union: *aufs"'
 t "status: the boot layer" 'livectl status | grep -q "10-demo .*/run/live/layers/10-demo"'
 t "status --json names the boot layer" 'livectl status --json | grep -q "\"name\": \"10-demo\""'
 echo "JSON""-BEGIN"; livectl status --json; echo "JSON""-END"
+livectl status --timeline
+t "status --timeline: kernel, the phases, the total of this boot" 'livectl status --timeline | grep -q "^kernel .*|#" && livectl status --timeline | grep -q "^layers " && livectl status --timeline | grep -q "ms from kernel start to the real init"'
+t "status --svg FILE writes one bar per span" 'livectl status --svg /tmp/boot.svg && [ "\$(grep -c "<rect" /tmp/boot.svg)" -ge 10 ]'
 t "layer add: the file is visible at once" 'livectl layer add /tmp/50-extra.squashfs && [ "\$(cat /opt/extra/hello.txt)" = "hello from 50-extra" ]'
 t "layer add: mounted read-only under /run/live/layers" 'grep -q " /run/live/layers/50-extra squashfs ro" /proc/mounts'
 t "layer add: the branch sits just below rw" 'grep -q "br:/run/live/rw/upper=rw:/run/live/layers/50-extra=rr:/run/live/layers/10-demo=rr" /proc/mounts'

@@ -37,7 +37,7 @@ SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
-.PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
+.PHONY: all deps demo run check check-discovery unit vm aufs aufs-test bench install clean tools images
 all: tools aufs images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -125,6 +125,10 @@ aufs-test: all
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/lib/check.sh $(BUILD) $(KVER) $(KCACHE)
+
+# Long runs, not in make check: discovery over many boots (DISCOVERY_BOOTS=200 each)
+check-discovery: all
+	@bash tests/long/discovery.sh $(BUILD) $(KVER) $(KCACHE)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

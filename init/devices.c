@@ -15,6 +15,11 @@
 #include "live.h"
 #include "log.h"
 
+/* While waiting for the medium: how often sysfs is walked again besides the events. */
+#ifndef DEVICES_RESYNC_MS
+#define DEVICES_RESYNC_MS	2000
+#endif
+
 static int uevent_open(void)
 {
 	struct live_sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
@@ -25,7 +30,11 @@ static int uevent_open(void)
 		    LIVE_NETLINK_KOBJECT_UEVENT);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* SO_RCVBUF is capped by net.core.rmem_max (~200 KiB): a burst of module and
+	 * device events may overflow it, so ask past the cap (root); ENOBUFS is still
+	 * handled by a sysfs walk (drain) */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = -errno;
 
@@ -196,12 +205,30 @@ static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
 	}
 }
 
+/* Every device sysfs has now: drivers by modalias, then the block devices not seen yet. */
+static void resync(struct live_ctx *ctx)
+{
+	coldplug_modaliases(ctx);
+	coldplug_block(ctx);
+}
+
 static void drain(struct live_ctx *ctx, int fd)
 {
 	char buf[8192];
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) {
+			/* the kernel dropped events: what they announced is in sysfs */
+			log_debug("uevent socket overflowed: walking sysfs again");
+			resync(ctx);
+			if (ctx->medium >= 0)
+				return;
+			continue;
+		}
+		if (n <= 0)
+			return;
 		buf[n] = '\0';
 		uevent_handle(ctx, buf, (size_t)n);
 		if (ctx->medium >= 0)
@@ -226,6 +253,7 @@ int devices_coldplug(struct live_ctx *ctx)
 static int wait_medium(struct live_ctx *ctx)
 {
 	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
+	uint64_t next_resync = 0;
 	int fd, shown = -1;
 	char devs[1024];
 
@@ -243,6 +271,15 @@ static int wait_medium(struct live_ctx *ctx)
 
 		if (now >= deadline)
 			break;
+		/* events are the fast path; a sysfs walk every RESYNC_MS is the safety net
+		 * for a device whose event was lost or came before its driver could load */
+		if (now >= next_resync) {
+			if (next_resync)
+				resync(ctx);
+			next_resync = now + DEVICES_RESYNC_MS;
+			if (ctx->medium >= 0)
+				break;
+		}
 		left = (int)((deadline - now + 999) / 1000);
 		if (now - start >= 1000 && left != shown && !ctx->opts.quiet) {
 			log_console("\rlivestack: waiting for the live medium (live.media=%s): %3d s ",
@@ -300,8 +337,8 @@ void devices_rescan(struct live_ctx *ctx, bool all)
 		n++;
 	}
 	ctx->ndevs = n;
-	if (ctx->uevent_fd < 0)
-		coldplug_modaliases(ctx);
+	/* a device already there whose driver never loaded gets it now: walk sysfs */
+	coldplug_modaliases(ctx);
 	devices_events(ctx);
 	scan_block(ctx, 0);	/* the new ones too, all in preference order */
 }

@@ -37,7 +37,7 @@ SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
-.PHONY: all deps demo run check check-discovery unit vm aufs aufs-test bench install clean tools images
+.PHONY: all deps demo run check check-discovery unit vm aufs aufs-test bench install clean tools images fuzz fuzz-replay
 all: tools aufs images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -89,6 +89,26 @@ $(RESOLVE_BIN): $(BUILD)/host/modules/resolve.o $(BUILD)/host/liblivestack.a
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/harness.h $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iinit -Itests/lib -o $@ $< $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
+
+# libFuzzer harnesses (tests/fuzz): lib/ and init/ rebuilt with ASan+UBSan, one binary per parser.
+# `make fuzz FUZZ_SECONDS=N` fuzzes each for N s; fuzz-replay runs every corpus and crash input once.
+FUZZ_CC     ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unknown-pragmas -Ilib -Iinit \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+$(BUILD)/fuzz/obj/%.o: %.c $(LIB_HDR) $(INIT_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/libfuzzed.a: $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC) $(INIT_LIBSRC))
+	@rm -f $@; ar rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libfuzzed.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libfuzzed.a
+fuzz: $(FUZZ_BIN)
+	@bash tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
+fuzz-replay: $(FUZZ_BIN)
+	@bash tests/fuzz/replay.sh $(FUZZ_BIN)
 
 # The aufs module: built against the installed headers of KVER, out of tree.
 aufs: $(AUFS_KO)

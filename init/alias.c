@@ -158,6 +158,24 @@ static int alias_changes(struct live_opts *o, const char *v)
 	return 0;
 }
 
+/* live-media-timeout=N: 1-3600 seconds, like live.timeout=; else a warning (atoi took
+ * 99999999999 as a 38-year wait). */
+static void set_timeout(struct live_opts *o, const char *key, const char *val)
+{
+	char *end, msg[160];
+	long t = strtol(val, &end, 10);
+	size_t used = strlen(o->warnings);
+
+	if (*val && !*end && t > 0 && t <= 3600) {
+		o->timeout = (int)t;
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s%s=%.40s: not a number of seconds (1-3600), keeping %d;",
+		 used ? " " : "", key, val, o->timeout);
+	if (used + strlen(msg) < sizeof(o->warnings))
+		memcpy(o->warnings + used, msg, strlen(msg) + 1);
+}
+
 /* Porteus' a;b (or a,b) list appended to a comma list. */
 static void add_list(char *dst, size_t len, const char *val)
 {
@@ -206,7 +224,7 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 			snprintf(o->dir, sizeof(o->dir), "/%.250s", val);
 		break;
 	case AL_TIMEOUT:
-		o->timeout = atoi(val) > 0 ? atoi(val) : o->timeout;
+		set_timeout(o, key, val);
 		break;
 	case AL_TORAM:
 		o->toram = true;

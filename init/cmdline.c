@@ -62,8 +62,14 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 	if (!strcmp(key, "live.media") && has_val)
 		return set_str(o, o->media, sizeof(o->media), key, val);
 	if (!strcmp(key, "live.dir") && has_val) {
+		char abs[sizeof(o->dir) + 1];
+
 		o->dir_set = true;
-		return set_str(o, o->dir, sizeof(o->dir), key, val);
+		if (*val == '/')
+			return set_str(o, o->dir, sizeof(o->dir), key, val);
+		/* live.dir=live is /live on the medium, not /run/live/mediumlive */
+		snprintf(abs, sizeof(abs), "/%.*s", (int)sizeof(o->dir) - 1, val);
+		return set_str(o, o->dir, sizeof(o->dir), key, abs);
 	}
 	if (!strcmp(key, "live.layers") && has_val)
 		return set_str(o, o->layers, sizeof(o->layers), key, val);

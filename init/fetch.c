@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "fileio.h"
 #include "http.h"
 #include "live.h"
@@ -54,12 +55,14 @@ static int get_small_once(const char *start, char *out, size_t max, int *status,
 		goto out_close;
 	}
 	got = h.have - h.off;
+	if (h.length >= 0 && got > (size_t)h.length)
+		got = (size_t)h.length;	/* bytes past Content-Length are not the file's */
 	if (got >= max) {
 		err = http_fail(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max);
 		goto out_close;
 	}
 	memcpy(out, h.buf + h.off, got);
-	for (;;) {
+	while (h.length < 0 || got < (size_t)h.length) {
 		ssize_t n = http_recv(h.fd, out + got, max - got);
 
 		if (n < 0) {
@@ -69,6 +72,8 @@ static int get_small_once(const char *start, char *out, size_t max, int *status,
 		if (n == 0)
 			break;
 		got += (size_t)n;
+		if (h.length >= 0 && got > (size_t)h.length)
+			got = (size_t)h.length;
 		if (got == max) {
 			err = http_fail(f, ST_HTTP, -EFBIG, "%s: larger than %zu bytes", url, max - 1);
 			goto out_close;
@@ -118,21 +123,7 @@ static unsigned long long mem_available(void)
 	return p ? strtoull(p + 13, NULL, 10) << 10 : 0;
 }
 
-/* One layer being downloaded. */
-struct dl {
-	char name[64];			/* NN-name.squashfs, as saved */
-	char url[1024];
-	char path[LIVE_PATH_MAX + 96];
-	uint8_t want[SHA256_LEN];
-	bool have_want;
-	char want_from[160];		/* where the expected sum came from */
-	unsigned long long got, total;	/* total 0 = unknown */
-	struct sha256 sum;
-	uint64_t t0, shown;
-	bool quiet;
-};
-
-static void progress(struct dl *d, bool last)
+static void progress(struct fetch_dl *d, bool last)
 {
 	uint64_t now = live_now_ms(), ms = now - d->t0;
 	unsigned long long rate = ms ? d->got * 1000 / ms : 0;
@@ -153,7 +144,7 @@ static void progress(struct dl *d, bool last)
 		log_console("\n");
 }
 
-static int restart(struct dl *d, int fd, struct fail *f)
+static int restart(struct fetch_dl *d, int fd, struct fail *f)
 {
 	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		return http_fail(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
@@ -162,7 +153,7 @@ static int restart(struct dl *d, int fd, struct fail *f)
 	return 0;
 }
 
-static int store(struct dl *d, int fd, const char *buf, size_t len, struct fail *f)
+static int store(struct fetch_dl *d, int fd, const char *buf, size_t len, struct fail *f)
 {
 	size_t done = 0;
 
@@ -184,8 +175,17 @@ static int store(struct dl *d, int fd, const char *buf, size_t len, struct fail 
 	return 0;
 }
 
+/* Of n bytes received, those that belong to the file: none past its known size (a server
+ * that sends more than its Content-Length does not add them to the layer). */
+static size_t body_take(const struct fetch_dl *d, size_t n)
+{
+	if (d->total && d->got + n > d->total)
+		return d->got < d->total ? (size_t)(d->total - d->got) : 0;
+	return n;
+}
+
 /* One connection's worth: 0 when the file is complete, -EAGAIN to try again. */
-static int get_once(struct dl *d, int fd, struct fail *f)
+static int get_once(struct fetch_dl *d, int fd, struct fail *f)
 {
 	static char buf[FETCH_BUF];
 	static struct http h;
@@ -232,7 +232,7 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 			    FETCH_RAM_RESERVE >> 20);
 		goto out_close;
 	}
-	err = store(d, fd, h.buf + h.off, h.have - h.off, f);
+	err = store(d, fd, h.buf + h.off, body_take(d, h.have - h.off), f);
 	while (!err && (!d->total || d->got < d->total)) {
 		ssize_t n = http_recv(h.fd, buf, sizeof(buf));
 
@@ -244,7 +244,7 @@ static int get_once(struct dl *d, int fd, struct fail *f)
 				    d->total);
 			break;
 		}
-		err = store(d, fd, buf, (size_t)n, f);
+		err = store(d, fd, buf, body_take(d, (size_t)n), f);
 		progress(d, false);
 	}
 out_close:
@@ -252,7 +252,7 @@ out_close:
 	return err;
 }
 
-static int fetch_file(struct dl *d, struct fail *f)
+int fetch_file(struct fetch_dl *d, struct fail *f)
 {
 	int tries = 0, wait_ms = FETCH_BACKOFF_MS, err, fd;
 	uint8_t sum[SHA256_LEN];
@@ -307,16 +307,18 @@ static int fetch_file(struct dl *d, struct fail *f)
 	return 0;
 }
 
-/* "NN-name.squashfs" from a URL's last path element; other names get the suffix. */
-static int layer_name(const char *url, char *name, size_t len, struct fail *f)
+int fetch_layer_name(const char *url, char *name, size_t len, struct fail *f)
 {
 	const char *b = strrchr(url, '/'), *dot;
 	size_t n, slen = strlen(LIVE_LAYER_SUFFIX);
 
 	b = b ? b + 1 : url;
 	n = strcspn(b, "?#");
-	if (!n || n + slen >= len || !strncmp(b, "..", 2))
+	if (!n || n + slen >= len)
 		return http_fail(f, ST_URL, -EINVAL, "%s: no layer file name in the URL", url);
+	/* ".x" would be saved as ".squashfs", a hidden file the layer scan skips */
+	if (b[0] == '.')
+		return http_fail(f, ST_URL, -EINVAL, "%s: the layer file name starts with a dot", url);
 	if (n > slen && !strncmp(b + n - slen, LIVE_LAYER_SUFFIX, slen))
 		snprintf(name, len, "%.*s", (int)n, b);
 	else {	/* dracut's squashfs.img, archiso's airootfs.sfs */
@@ -326,15 +328,10 @@ static int layer_name(const char *url, char *name, size_t len, struct fail *f)
 	return 0;
 }
 
-struct plan {
-	struct dl d[LIVE_MAX_LAYERS];
-	size_t n;
-};
-
-static int plan_add(struct plan *p, const char *url, const char *hex, const char *from,
+int fetch_plan_add(struct fetch_plan *p, const char *url, const char *hex, const char *from,
 		    struct fail *f)
 {
-	struct dl *d;
+	struct fetch_dl *d;
 	int err;
 
 	if (p->n == LIVE_MAX_LAYERS)
@@ -344,7 +341,7 @@ static int plan_add(struct plan *p, const char *url, const char *hex, const char
 	if (strlen(url) >= sizeof(d->url))
 		return http_fail(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", url);
 	snprintf(d->url, sizeof(d->url), "%s", url);
-	err = layer_name(url, d->name, sizeof(d->name), f);
+	err = fetch_layer_name(url, d->name, sizeof(d->name), f);
 	if (err)
 		return err;
 	if (hex && *hex) {
@@ -358,17 +355,14 @@ static int plan_add(struct plan *p, const char *url, const char *hex, const char
 	return 0;
 }
 
-/* layers.list: one layer per line, "NAME" or sha256sum's "HEX  NAME"; # comments. */
-static int plan_list(struct plan *p, const char *list_url, struct fail *f)
+int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text, struct fail *f)
 {
-	static char text[FETCH_SMALL_MAX];
 	char base[1024], url[1200], from[160];
 	char *line, *save, *name, *hex;
-	int status, err;
+	int err;
 
-	err = get_small(list_url, text, sizeof(text), &status, f);
-	if (err)
-		return err;
+	if (!strrchr(list_url, '/'))
+		return http_fail(f, ST_URL, -EINVAL, "%s: not a URL", list_url);
 	snprintf(base, sizeof(base), "%.*s", (int)(strrchr(list_url, '/') - list_url + 1), list_url);
 	for (line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
 		line += strspn(line, " \t");
@@ -389,7 +383,7 @@ static int plan_list(struct plan *p, const char *list_url, struct fail *f)
 				     list_url, name);
 		snprintf(url, sizeof(url), "%s%s", base, name);
 		snprintf(from, sizeof(from), "%s", list_url);
-		err = plan_add(p, url, hex, from, f);
+		err = fetch_plan_add(p, url, hex, from, f);
 		if (err)
 			return err;
 	}
@@ -399,7 +393,17 @@ static int plan_list(struct plan *p, const char *list_url, struct fail *f)
 }
 
 /* The expected sums: live.fetch.sha256= (in order), the list's, else URL.sha256. */
-static int plan_sums(struct plan *p, const char *given, struct fail *f)
+/* layers.list at list_url. */
+static int plan_list(struct fetch_plan *p, const char *list_url, struct fail *f)
+{
+	static char text[FETCH_SMALL_MAX];
+	int status, err;
+
+	err = get_small(list_url, text, sizeof(text), &status, f);
+	return err ? err : fetch_plan_list_text(p, list_url, text, f);
+}
+
+static int plan_sums(struct fetch_plan *p, const char *given, struct fail *f)
 {
 	char url[1100], text[512];
 	const char *g = given;
@@ -420,7 +424,7 @@ static int plan_sums(struct plan *p, const char *given, struct fail *f)
 		g += n + (g[n] == ',');
 	}
 	for (i = 0; i < p->n; i++) {
-		struct dl *d = &p->d[i];
+		struct fetch_dl *d = &p->d[i];
 
 		if (d->have_want)
 			continue;
@@ -441,44 +445,60 @@ static int plan_sums(struct plan *p, const char *given, struct fail *f)
 	return 0;
 }
 
-static int plan_make(struct plan *p, const char *urls, struct fail *f)
+int fetch_item_url(const char *item, size_t n, const char *next_server, char *url, size_t len,
+		   struct fail *f)
 {
-	char url[1024];
+	bool dir = n && item[n - 1] == '/';
+	int k;
+
+	if (!n)
+		return http_fail(f, ST_URL, -EINVAL, "an empty URL");
+	if (item[0] == '/') {
+		/* /PATH: on the DHCP next-server, the machine that served the kernel */
+		if (!next_server || !*next_server)
+			return http_fail(f, ST_URL, -EINVAL, "%.*s: a path, and DHCP gave no next-server",
+					 (int)(n > 200 ? 200 : n), item);
+		k = snprintf(url, len, "http://%s%.*s", next_server, (int)n, item);
+	} else {
+		k = snprintf(url, len, "%.*s", (int)n, item);
+	}
+	/* the whole URL, layers.list included, must fit: it was cut, then strcat overflowed */
+	if (k < 0 || (size_t)k + (dir ? strlen(FETCH_LIST) : 0) >= len)
+		return http_fail(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", item);
+	if (dir)
+		strcat(url, FETCH_LIST);
+	return 0;
+}
+
+static int plan_make(struct fetch_plan *p, const char *urls, struct fail *f)
+{
+	char url[1024], server[128];
 	const char *u = urls;
 	int err;
 
 	p->n = 0;
 	while (*u) {
-		size_t n = strcspn(u, ",");
+		size_t n = strcspn(u, ","), len;
+		const char *item = u;
 
-		if (n >= sizeof(url) - 16)
-			return http_fail(f, ST_URL, -ENAMETOOLONG, "URL too long: %.80s...", u);
-		snprintf(url, sizeof(url), "%.*s", (int)n, u);
 		u += n + (u[n] == ',');
 		if (!n)
 			continue;
-		if (url[0] == '/') {
-			/* /PATH: on the DHCP next-server, the machine that served the kernel */
-			char server[128];
-
+		server[0] = '\0';
+		if (item[0] == '/')
 			net_lease_value("next-server", server, sizeof(server));
-			if (!*server)
-				return http_fail(f, ST_URL, -EINVAL, "%s: a path, and DHCP gave no next-server",
-					     url);
-			snprintf(url, sizeof(url), "http://%s%.*s", server, (int)n, u - n - (u[-1] == ','));
-			n = strlen(url);
-		}
-		if (url[n - 1] == '/') {
-			strcat(url, FETCH_LIST);
-			err = plan_list(p, url, f);
-		} else if (n > 5 && !strcmp(url + n - 5, ".list")) {
+		err = fetch_item_url(item, n, server, url, sizeof(url), f);
+		if (err)
+			return err;
+		len = strlen(url);
+		if (len > 5 && !strcmp(url + len - 5, ".list")) {
 			err = plan_list(p, url, f);
 		} else {
 			struct url tmp;
 
 			err = http_url_parse(url, &tmp, f);
 			if (!err)
-				err = plan_add(p, url, NULL, NULL, f);
+				err = fetch_plan_add(p, url, NULL, NULL, f);
 		}
 		if (err)
 			return err;
@@ -511,7 +531,7 @@ static const char *hint_for(enum stage st)
 
 int fetch_layers(struct live_ctx *ctx)
 {
-	static struct plan p;
+	static struct fetch_plan p;
 	char dir[LIVE_PATH_MAX + 32];
 	unsigned long long total = 0;
 	struct fail f = { ST_NONE, "" };
@@ -533,7 +553,7 @@ int fetch_layers(struct live_ctx *ctx)
 	if (!err)
 		err = plan_sums(&p, ctx->opts.fetch_sha256, &f);
 	for (i = 0; !err && i < p.n; i++) {
-		struct dl *d = &p.d[i];
+		struct fetch_dl *d = &p.d[i];
 
 		snprintf(d->path, sizeof(d->path), "%s/%s", dir, d->name);
 		d->quiet = ctx->opts.quiet;

@@ -158,11 +158,44 @@ static const char *header(char *line, const char *name)
 	return line;
 }
 
+int http_parse_head(struct http *h)
+{
+	char *end, *line, *next;
+	const char *v;
+
+	h->status = 0;
+	h->chunked = false;
+	h->length = h->range_start = h->range_total = -1;
+	h->location[0] = '\0';
+	h->buf[h->have] = '\0';
+	end = strstr(h->buf, "\r\n\r\n");
+	if (!end)
+		return -EAGAIN;
+	*end = '\0';
+	h->off = (size_t)(end - h->buf) + 4;
+	if (sscanf(h->buf, "HTTP/%*d.%*d %d", &h->status) != 1)
+		return -EPROTO;
+	for (line = strstr(h->buf, "\r\n"); line; line = next) {
+		line += 2;
+		next = strstr(line, "\r\n");
+		if (next)
+			*next = '\0';
+		if ((v = header(line, "Content-Length")))
+			h->length = strtoll(v, NULL, 10);
+		else if ((v = header(line, "Content-Range")))
+			sscanf(v, "bytes %lld-%*d/%lld", &h->range_start, &h->range_total);
+		else if ((v = header(line, "Transfer-Encoding")))
+			h->chunked = strcasestr(v, "chunked") != NULL;
+		else if ((v = header(line, "Location")))
+			snprintf(h->location, sizeof(h->location), "%s", v);
+	}
+	return 0;
+}
+
 /* Send GET (from byte `from`) and read the status line and headers. */
 int http_get(struct http *h, const struct url *u, unsigned long long from, struct fail *f)
 {
-	char req[1400], *end, *line, *next;
-	const char *v;
+	char req[1400];
 	int err;
 
 	/* reused between requests: every field but the buffer is reset */
@@ -185,13 +218,9 @@ int http_get(struct http *h, const struct url *u, unsigned long long from, struc
 	if (err)
 		return http_fail(f, ST_DROPPED, err, "sending the request to %s:%s: %s", u->host, u->port,
 			     strerror(-err));
-	for (;;) {
+	while ((err = http_parse_head(h)) == -EAGAIN) {
 		ssize_t n;
 
-		h->buf[h->have] = '\0';
-		end = strstr(h->buf, "\r\n\r\n");
-		if (end)
-			break;
 		if (h->have == sizeof(h->buf) - 1)
 			return http_fail(f, ST_HTTP, -EPROTO, "%s:%s: response headers too long", u->host,
 				     u->port);
@@ -202,30 +231,12 @@ int http_get(struct http *h, const struct url *u, unsigned long long from, struc
 				     u->port, n ? ": " : "", n ? strerror((int)-n) : "");
 		h->have += (size_t)n;
 	}
-	*end = '\0';
-	h->off = (size_t)(end - h->buf) + 4;
-	if (sscanf(h->buf, "HTTP/%*d.%*d %d", &h->status) != 1)
+	if (err)
 		return http_fail(f, ST_HTTP, -EPROTO, "%s:%s: not an HTTP response", u->host, u->port);
-	for (line = strstr(h->buf, "\r\n"); line; line = next) {
-		line += 2;
-		next = strstr(line, "\r\n");
-		if (next)
-			*next = '\0';
-		if ((v = header(line, "Content-Length")))
-			h->length = strtoll(v, NULL, 10);
-		else if ((v = header(line, "Content-Range")))
-			sscanf(v, "bytes %lld-%*d/%lld", &h->range_start, &h->range_total);
-		else if ((v = header(line, "Transfer-Encoding")))
-			h->chunked = strcasestr(v, "chunked") != NULL;
-		else if ((v = header(line, "Location")))
-			snprintf(h->location, sizeof(h->location), "%s", v);
-	}
 	return 0;
 }
 
-/* A redirect's target as an absolute URL (absolute, or a path on the same server). */
-/* A redirect's Location as an absolute URL in url. */
-static int http_follow(char *url, size_t len, const struct url *u, const struct http *h,
+int http_follow(char *url, size_t len, const struct url *u, const struct http *h,
 		       struct fail *f)
 {
 	if (!strncmp(h->location, "http://", 7) || !strncmp(h->location, "https://", 8))

@@ -37,6 +37,11 @@ int http_url_parse(const char *s, struct url *u, struct fail *f);
 /* Connect, send GET (with Range: bytes=from- when from > 0), read status and headers;
  * the body's first bytes are h->buf[h->off..h->have). The caller closes h->fd. */
 int http_get(struct http *h, const struct url *u, unsigned long long from, struct fail *f);
+/* The status line and headers in h->buf[0..h->have) into h's fields (h->off: where the
+ * body starts): 0, -EAGAIN while the head is incomplete, -EPROTO if not HTTP. */
+int http_parse_head(struct http *h);
+/* A redirect's Location (absolute, or a path on the server of u) as an absolute URL. */
+int http_follow(char *url, size_t len, const struct url *u, const struct http *h, struct fail *f);
 /* read(2) with the stall timeout: bytes, 0 at EOF, -ETIMEDOUT or -errno. */
 ssize_t http_recv(int fd, void *buf, size_t len);
 /* http_get() of url (len bytes, updated to where redirects lead, at most `redirects` of

@@ -141,15 +141,32 @@ struct conf_state {
 	int lineno;
 };
 
+/* No "." or ".." element; a path too long to check whole is not safe either. */
 static bool path_safe(const char *p)
 {
 	char copy[LIVE_PATH_MAX], *tok, *save;
 
+	if (strlen(p) >= sizeof(copy))
+		return false;
 	snprintf(copy, sizeof(copy), "%s", p);
 	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
 		if (!strcmp(tok, ".") || !strcmp(tok, ".."))
 			return false;
 	return true;
+}
+
+/* "//lib//live/" as "/lib/live": one slash between elements, none at the end (but "/"). */
+static void squash_slashes(char *p)
+{
+	char *w = p;
+	const char *r;
+
+	for (r = p; *r; r++)
+		if (*r != '/' || w == p || w[-1] != '/')
+			*w++ = *r;
+	if (w - p > 1 && w[-1] == '/')
+		w--;
+	*w = '\0';
 }
 
 static int conf_line(void *arg, char *line)
@@ -183,6 +200,10 @@ static int conf_line(void *arg, char *line)
 	}
 	if (bad)
 		return 0;
+	/* "//" is "/" (not a bind over the root), "//lib/live" is /lib/live */
+	squash_slashes(dest);
+	if (source)
+		squash_slashes((char *)source);
 	if (dest[0] != '/' || !path_safe(dest) || !strncmp(dest, "/lib/live", 9) ||
 	    !strcmp(dest, "/lib") || (source && ((source[0] == '/' || !path_safe(source)) &&
 						  strcmp(source, ".")))) {
@@ -215,7 +236,14 @@ static int conf_line(void *arg, char *line)
 	snprintf(b->dest, sizeof(b->dest), "%s", dest);
 	if (!source || !strcmp(source, "."))
 		source = source ? "" : dest + 1;
-	snprintf(b->src, sizeof(b->src), "%.100s/%.140s", cs->mnt, source);
+	/* whole or not at all: a cut path may end in ".." or name another directory */
+	if (strlen(cs->mnt) + 1 + strlen(source) >= sizeof(b->src)) {
+		log_warn("persistence.conf line %d (%s): source too long, line skipped",
+			 cs->lineno, dest);
+		ctx->nbinds--;
+		return 0;
+	}
+	snprintf(b->src, sizeof(b->src), "%s/%s", cs->mnt, source);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "live.h"
 #include "log.h"
+#include "runstatus.h"
 #include "toram.h"
 
 #define MIB		(1024.0 * 1024.0)
@@ -371,19 +372,19 @@ void toram_eject(const char *dev)
 void toram_set_status(struct live_ctx *ctx, const struct toram_job *j, const char *fmt, ...)
 {
 	static const char *const verdicts[] = { "unchecked", "ok", "mismatch" };
-	char *b = ctx->toram_status;
+	char *b = ctx->toram_status, raw[sizeof(ctx->toram_status)], esc[sizeof(ctx->toram_status)];
 	size_t len = sizeof(ctx->toram_status), used;
 	va_list ap;
 	size_t i;
 
-	used = (size_t)snprintf(b, len, "toram=");
+	/* a layer's file name or a reason may hold a newline: escaped, one line each */
 	va_start(ap, fmt);
-	vsnprintf(b + used, len - used, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	used = strlen(b);
-	used += (size_t)snprintf(b + used, len - used, "\n");
+	used = (size_t)snprintf(b, len, "toram=%s\n", runstatus_escape(esc, sizeof(esc), raw));
 	for (i = 0; j && i < j->n && used < len; i++)
-		used += (size_t)snprintf(b + used, len - used, "verify.%s=%s\n", j->l[i].name,
+		used += (size_t)snprintf(b + used, len - used, "verify.%s=%s\n",
+					 runstatus_escape(esc, sizeof(esc), j->l[i].name),
 					 verdicts[j->l[i].verdict]);
 	if (j && j->elapsed_ms && used < len)
 		snprintf(b + used, len - used, "toram.bytes=%llu\ntoram.ms=%llu\ntoram.mib_s=%.1f\n",

@@ -38,6 +38,9 @@ static int valid_path(const char *path)
 
 	if (!path || !*path || path[0] == '/' || strlen(path) >= 4096)
 		return 0;
+	/* the kernel's unpacker stops at this name: nothing after it would be unpacked */
+	if (!strcmp(path, "TRAILER!!!"))
+		return 0;
 	/* no empty, "." or ".." components: the kernel unpacker trusts names */
 	for (p = path; *p;) {
 		size_t n = strcspn(p, "/");
@@ -224,24 +227,27 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct cpio_entry *)a)->path, ((const struct cpio_entry *)b)->path);
 }
 
-static int has_path(const struct cpio_writer *w, size_t n, const char *path)
+/* The first entry named path, or NULL. */
+static const struct cpio_entry *find(const struct cpio_writer *w, size_t n, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(w->entries[i].path, path) == 0)
-			return 1;
-	return 0;
+			return &w->entries[i];
+	return NULL;
 }
 
 int cpio_has(const struct cpio_writer *w, const char *path)
 {
-	return has_path(w, w->n, path);
+	return find(w, w->n, path) != NULL;
 }
 
-/* Add a 0755 directory for every missing parent of every entry. */
+/* Add a 0755 directory for every missing parent of every entry; a parent that is a file
+ * or a device node is refused (a symlink is followed by the unpacker, as on disk). */
 static int add_parents(struct cpio_writer *w)
 {
+	const struct cpio_entry *p;
 	char buf[4096];
 	size_t i, n = w->n;
 	char *slash;
@@ -250,7 +256,13 @@ static int add_parents(struct cpio_writer *w)
 		strcpy(buf, w->entries[i].path);
 		while ((slash = strrchr(buf, '/'))) {
 			*slash = '\0';
-			if (has_path(w, w->n, buf))
+			p = find(w, w->n, buf);
+			if (p && !S_ISDIR(p->mode) && !S_ISLNK(p->mode)) {
+				fprintf(stderr, "cpio: %s: its parent %s is not a directory\n",
+					w->entries[i].path, buf);
+				return -ENOTDIR;
+			}
+			if (p)
 				break;
 			if (cpio_add_dir(w, buf, 0755) < 0)
 				return -ENOMEM;
@@ -369,7 +381,8 @@ int cpio_write(struct cpio_writer *w, int fd)
 	err = add_parents(w);
 	if (err)
 		return err;
-	qsort(w->entries, w->n, sizeof(*w->entries), cmp_entry);
+	if (w->n > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(w->entries, w->n, sizeof(*w->entries), cmp_entry);
 	err = dedup(w);
 	if (err)
 		return err;

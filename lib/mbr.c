@@ -140,6 +140,9 @@ int mbr_plan_add(const struct mbr_table *t, uint64_t want, uint64_t min, struct 
 		uint64_t lo = (cur + a - 1) / a * a;
 		uint64_t hi = i < n ? used[i].lo : t->sectors;
 
+		/* entries past the disk's end (a 512-byte table on a 4096-byte disk) */
+		if (hi > t->sectors)
+			hi = t->sectors;
 		hi = hi / a * a;
 		/* the MBR holds 32-bit sector numbers */
 		if (lo <= MBR_MAX32 && hi > lo) {

@@ -44,6 +44,37 @@ static int insert(struct live_status *st, size_t at, const char *key, size_t kle
 	return 0;
 }
 
+char *runstatus_escape(char *dst, size_t len, const char *src)
+{
+	size_t used = 0;
+
+	if (!len)
+		return dst;
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		size_t need = c < 0x20 || c == 0x7f ? 4 : 1;
+
+		if (used + need >= len)
+			break;
+		if (need == 4)
+			used += (size_t)snprintf(dst + used, len - used, "\\x%02x", c);
+		else
+			dst[used++] = (char)c;
+	}
+	dst[used] = '\0';
+	return dst;
+}
+
+static bool has_key(const struct live_status *st, const char *key, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (!strncmp(st->kv[i].key, key, klen) && !st->kv[i].key[klen])
+			return true;
+	return false;
+}
+
 int runstatus_parse(struct live_status *st, const char *text)
 {
 	const char *line = text, *end, *eq;
@@ -56,6 +87,11 @@ int runstatus_parse(struct live_status *st, const char *text)
 		if (!end)
 			end = line + strlen(line);
 		eq = memchr(line, '=', (size_t)(end - line));
+		if (eq && eq > line && has_key(st, line, (size_t)(eq - line))) {
+			/* a second "rw=" can only come from an injected value: trust neither */
+			runstatus_free(st);
+			return -EBADMSG;
+		}
 		if (eq && eq > line) {
 			val = strndup(eq + 1, (size_t)(end - eq - 1));
 			if (!val) {
@@ -231,7 +267,7 @@ int runstatus_layer(const struct live_status *st, size_t i, struct live_status_l
 
 int runstatus_layer_add(struct live_status *st, const struct live_status_layer *l, int top)
 {
-	const char *old = runstatus_get(st, "layers");
+	const char *old = runstatus_get(st, "layers"), *dev;
 	char key[80], *list, *val;
 	size_t len;
 	int err;
@@ -240,7 +276,8 @@ int runstatus_layer_add(struct live_status *st, const struct live_status_layer *
 		old = "";
 	len = strlen(old) + strlen(l->name) + 2;
 	list = malloc(len);
-	val = malloc(strlen(l->mnt) + strlen(l->dev) + strlen(l->image) + 3);
+	dev = *l->dev ? l->dev : "-";
+	val = malloc(strlen(l->mnt) + strlen(dev) + strlen(l->image) + 3);
 	if (!list || !val) {
 		free(list);
 		free(val);
@@ -252,7 +289,7 @@ int runstatus_layer_add(struct live_status *st, const struct live_status_layer *
 		snprintf(list, len, "%s %s", old, l->name);
 	else
 		snprintf(list, len, "%s %s", l->name, old);
-	sprintf(val, "%s %s %s", l->mnt, *l->dev ? l->dev : "-", l->image);
+	sprintf(val, "%s %s %s", l->mnt, dev, l->image);
 	snprintf(key, sizeof(key), "layer.%s", l->name);
 	err = runstatus_set(st, "layers", list);
 	if (!err)

@@ -25,7 +25,12 @@ struct live_status_layer {
 	char image[256];
 };
 
-/* Parse key=value lines (blank lines and lines without '=' are skipped). 0 or -errno. */
+/* src as a status value into dst (len bytes, cut if longer): control characters (a
+ * newline would start a line of its own, "rw=...") become \xNN. Returns dst. */
+char *runstatus_escape(char *dst, size_t len, const char *src);
+
+/* Parse key=value lines (blank lines and lines without '=' are skipped). 0 or -errno;
+ * a key given twice is -EBADMSG (an injected line, see init/status.c). */
 int runstatus_parse(struct live_status *st, const char *text);
 void runstatus_free(struct live_status *st);
 /* The value of key, or NULL when absent. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* size_parse(): one parser for "512M", "4GiB", "100" sizes (see size.h). */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "size.h"
@@ -11,7 +12,10 @@ unsigned long long size_parse(const char *s, unsigned long long bare)
 
 	if (*s < '0' || *s > '9')
 		return 0;
+	errno = 0;
 	n = strtoull(s, &end, 10);
+	if (errno == ERANGE)	/* 2^64 and above: strtoull says 2^64-1 */
+		return 0;
 	switch (*end) {
 	case 'k': case 'K': unit = 1ULL << 10; break;
 	case 'm': case 'M': unit = 1ULL << 20; break;

@@ -11,10 +11,10 @@ e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf p
 dpkg-dev
 linux-headers-$kver
 mmdebstrap python3 groff-base wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
-nfs-ganesha nfs-ganesha-vfs cloop-utils"
+nfs-ganesha nfs-ganesha-vfs cloop-utils clang libclang-rt-14-dev"
 # (the last two lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
 # network boot tests, the filesystems the probe tests create, the cloop images of
-# tests/vm/knoppix.sh)
+# tests/vm/knoppix.sh, clang's libFuzzer for the fuzz harnesses of tests/fuzz)
 
 missing=""
 for p in $pkgs; do

@@ -32,6 +32,8 @@ for t in tests/unit/test_*.sh; do
 	[ -f "$t" ] && add "$(basename "$t" .sh)" bash "$t" "$build" "$kver" "$kcache"
 done
 add unit make --no-print-directory unit
+# every fuzz corpus and past crash input replayed once under ASan/UBSan (tests/fuzz)
+add fuzz-replay make --no-print-directory fuzz-replay
 
 start() { # start I: run suite I in the background; its log, exit code and times in $logs
 	local i=$1

@@ -139,6 +139,38 @@ TEST(cmdline_live_media_timeout)
 	CHECK_EQ(o.timeout, 9);
 }
 
+/* atoi took 99999999999 as 1215752191 s (38 years): refused with a warning instead */
+TEST(cmdline_live_media_timeout_overflow)
+{
+	struct live_opts o = parse("boot=live live-media-timeout=99999999999");
+
+	CHECK_EQ(o.timeout, 30);
+	CHECK(strstr(o.warnings, "live-media-timeout=99999999999: not a number of seconds "
+			       "(1-3600), keeping 30;") != NULL);
+	o = parse("live.timeout=5 live-media-timeout=3601");
+	CHECK_EQ(o.timeout, 5);
+	CHECK(strstr(o.warnings, "keeping 5;") != NULL);
+	o = parse("live-media-timeout=12x");
+	CHECK_EQ(o.timeout, 30);
+	CHECK(strstr(o.warnings, "live-media-timeout=12x") != NULL);
+	o = parse("live-media-timeout=3600");
+	CHECK_EQ(o.timeout, 3600);
+	CHECK_STR(o.warnings, "");
+}
+
+/* without the leading slash the directory was looked up as /run/live/mediumlive */
+TEST(cmdline_dir_without_slash)
+{
+	struct live_opts o = parse("live.dir=live");
+
+	CHECK_STR(o.dir, "/live");
+	CHECK(o.dir_set);
+	o = parse("live.dir=my/layers");
+	CHECK_STR(o.dir, "/my/layers");
+	o = parse("live.dir=/live");
+	CHECK_STR(o.dir, "/live");
+}
+
 TEST(cmdline_dir_given_or_not)
 {
 	/* only a live.dir= not given lets the medium search try casper's and Knoppix's layouts */
@@ -325,6 +357,8 @@ int main(void)
 	RUN(cmdline_porteus_and_archiso_cow);
 	RUN(cmdline_debian_live_boot_line);
 	RUN(cmdline_live_media_timeout);
+	RUN(cmdline_live_media_timeout_overflow);
+	RUN(cmdline_dir_without_slash);
 	RUN(cmdline_dir_given_or_not);
 	RUN(cmdline_dracut_fedora_line);
 	RUN(cmdline_archiso_and_knoppix);

@@ -196,6 +196,56 @@ TEST(cpio_rejects_bad_input)
 	close(fd);
 }
 
+/* The unpacker stops at TRAILER!!!; a file under a file or a device node cannot exist. */
+TEST(cpio_rejects_trailer_name_and_file_parents)
+{
+	struct cpio_writer w;
+	int fd = open("/dev/null", O_WRONLY);
+
+	cpio_init(&w, 0);
+	CHECK_EQ(cpio_add_data(&w, "TRAILER!!!", 0644, "", 0), -EINVAL);
+	CHECK_EQ(cpio_add_dir(&w, "TRAILER!!!", 0755), -EINVAL);
+	CHECK_EQ(cpio_add_data(&w, "d/TRAILER!!!", 0644, "", 0), 0);	/* only the bare name */
+	CHECK_EQ(cpio_add_data(&w, "f", 0644, "1", 1), 0);
+	CHECK_EQ(cpio_add_data(&w, "f/g", 0644, "2", 1), 0);
+	CHECK_EQ(cpio_write(&w, fd), -ENOTDIR);
+	cpio_free(&w);
+	cpio_init(&w, 0);
+	CHECK_EQ(cpio_add_node(&w, "dev/null", S_IFCHR | 0666, 1, 3), 0);
+	CHECK_EQ(cpio_add_dir(&w, "dev/null/x/y", 0755), 0);
+	CHECK_EQ(cpio_write(&w, fd), -ENOTDIR);
+	cpio_free(&w);
+	/* through a symlink is allowed: the unpacker follows it as a path lookup does */
+	cpio_init(&w, 0);
+	CHECK_EQ(cpio_add_symlink(&w, "lib", "usr/lib"), 0);
+	CHECK_EQ(cpio_add_data(&w, "lib/x", 0644, "1", 1), 0);
+	CHECK_EQ(cpio_write(&w, fd), 0);
+	cpio_free(&w);
+	close(fd);
+}
+
+/* No entries (qsort(NULL, 0) was undefined): just the trailer, padded to 512 bytes. */
+TEST(cpio_empty_archive)
+{
+	struct cpio_writer w;
+	char out[300];
+	size_t len = 0;
+	char *data;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/empty.cpio", tmp);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cpio_init(&w, 0);
+	CHECK_EQ(cpio_write(&w, fd), 0);
+	cpio_free(&w);
+	close(fd);
+	data = slurp(out, &len);
+	CHECK(data != NULL);
+	CHECK_EQ(len, 512);
+	CHECK(data && !memcmp(data + 110, "TRAILER!!!", 11));
+	free(data);
+}
+
 int main(void)
 {
 	int rc;
@@ -208,6 +258,8 @@ int main(void)
 	RUN(cpio_reproducible);
 	RUN(cpio_header_fields);
 	RUN(cpio_rejects_bad_input);
+	RUN(cpio_rejects_trailer_name_and_file_parents);
+	RUN(cpio_empty_archive);
 	rc = HARNESS_END();
 	sh("rm -rf %s%s", tmp, "");
 	return rc;

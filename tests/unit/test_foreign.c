@@ -126,6 +126,53 @@ TEST(foreign_conf_lines)
 	CHECK_EQ(ctx.nbinds, 0);
 }
 
+/* "//" bound the persistence over the new root's /, "//lib/live" passed the /lib refusal,
+ * and a source cut at 140 bytes could end in ".." or name another directory. */
+TEST(foreign_conf_hostile_paths)
+{
+	static struct live_ctx ctx;
+	char conf[512], text[1200], longsrc[400];
+
+	snprintf(conf, sizeof(conf), "%s/persistence.conf", top);
+	put("persistence.conf", "//\n// bind\n//lib/live bind\n/lib//live/x bind\n//lib/ bind\n"
+	    "/usr/ bind,source=a//b/\n/var bind,source=//etc\n///home//user/ bind\n");
+	memset(&ctx, 0, sizeof(ctx));
+	CHECK(!foreign_conf(&ctx, conf, "/mnt/p"));
+	CHECK_EQ(ctx.nbinds, 2);
+	CHECK_STR(ctx.binds[0].dest, "/usr");
+	CHECK_STR(ctx.binds[0].src, "/mnt/p/a/b");
+	CHECK_STR(ctx.binds[1].dest, "/home/user");
+	CHECK_STR(ctx.binds[1].src, "/mnt/p/home/user");
+	for (size_t i = 0; i < ctx.nbinds; i++)
+		CHECK(strcmp(ctx.binds[i].dest, "/") && strncmp(ctx.binds[i].dest, "/lib", 4));
+	/* "// union" is the whole root, as "/ union" */
+	put("persistence.conf", "// union\n");
+	CHECK(foreign_conf(&ctx, conf, "/mnt/p"));
+	/* 137 a's then "/..x" is safe; cut at 140 bytes it ended in "/..", the parent */
+	memset(longsrc, 'a', 137);
+	snprintf(longsrc + 137, sizeof(longsrc) - 137, "/..x");
+	snprintf(text, sizeof(text), "/x bind,source=%s\n", longsrc);
+	put("persistence.conf", text);
+	CHECK(!foreign_conf(&ctx, conf, "/mnt/p"));
+	CHECK_EQ(ctx.nbinds, 1);
+	CHECK_EQ(strlen(ctx.binds[0].src), strlen("/mnt/p/") + 141);
+	CHECK(!strcmp(ctx.binds[0].src + strlen(ctx.binds[0].src) - 4, "/..x"));
+	/* a long, safe source is kept whole or refused, never cut */
+	memset(longsrc, 'b', 300);
+	longsrc[300] = '\0';
+	snprintf(text, sizeof(text), "/y bind,source=%s\n", longsrc);
+	put("persistence.conf", text);
+	foreign_conf(&ctx, conf, "/mnt/p");
+	CHECK_EQ(ctx.nbinds, 0);
+	memset(longsrc, 'c', 200);
+	longsrc[200] = '\0';
+	snprintf(text, sizeof(text), "/z bind,source=%s\n", longsrc);
+	put("persistence.conf", text);
+	foreign_conf(&ctx, conf, "/mnt/p");
+	CHECK_EQ(ctx.nbinds, 1);
+	CHECK_EQ(strlen(ctx.binds[0].src), strlen("/mnt/p/") + 200);
+}
+
 static bool has(char (*names)[LIVE_PATH_MAX], size_t n, const char *want)
 {
 	size_t i;
@@ -173,6 +220,7 @@ int main(void)
 		return 1;
 	RUN(foreign_scan_aufs_overlay_mixed);
 	RUN(foreign_conf_lines);
+	RUN(foreign_conf_hostile_paths);
 	RUN(foreign_files_names);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	rc = system(cmd);

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fetch.h"
+#include "fileio.h"
 #include "harness.h"
 #include "http.h"
 
@@ -49,6 +51,8 @@ static void answer(int c)
 	else if (!strncmp(req, "GET /range ", 11))
 		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
 			 strlen(range), range);
+	else if (!strncmp(req, "GET /over.squashfs ", 19))	/* more than its Content-Length */
+		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA");
 	else if (!strncmp(req, "GET /b ", 7))
 		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
 	else
@@ -178,6 +182,123 @@ TEST(http_redirect_errors)
 	}
 }
 
+/* A server sending more than its Content-Length: the layer file holds the 5 bytes only. */
+TEST(fetch_stops_at_content_length)
+{
+	static struct fetch_dl d;
+	struct fail f = { ST_NONE, "" };
+	char path[] = "/tmp/test_fetch.XXXXXX", *data = NULL;
+	size_t len = 0;
+	int fd = mkstemp(path);
+
+	if (fd >= 0)
+		close(fd);
+	snprintf(d.url, sizeof(d.url), "http://127.0.0.1:%d/over.squashfs", port);
+	snprintf(d.path, sizeof(d.path), "%s", path);
+	snprintf(d.name, sizeof(d.name), "over.squashfs");
+	d.quiet = true;
+	CHECK_EQ(fetch_file(&d, &f), 0);
+	CHECK_EQ(d.got, 5);
+	CHECK_EQ(file_slurp(path, &data, &len), 0);
+	CHECK_EQ(len, 5);
+	CHECK(data && !memcmp(data, "hello", 5));
+	free(data);
+	unlink(path);
+}
+
+/* http://NEXT-SERVER before a long /PATH/ and then layers.list overflowed url[1024] */
+TEST(fetch_item_url_length)
+{
+	char item[1100], url[1024];
+	struct fail f = { ST_NONE, "" };
+	size_t n;
+
+	memset(item, 'a', sizeof(item));
+	item[0] = '/';
+	n = 1000;
+	item[n - 1] = '/';
+	CHECK_EQ(fetch_item_url(item, n, "192.168.100.100", url, sizeof(url), &f), -ENAMETOOLONG);
+	CHECK_EQ(f.stage, ST_URL);
+	CHECK(strstr(f.why, "URL too long") != NULL);
+	/* just fitting: http:// (7) + server (3) + path + layers.list (11) = 1023 */
+	n = 1023 - 7 - 3 - 11;
+	item[n - 1] = '/';
+	CHECK_EQ(fetch_item_url(item, n, "a.b", url, sizeof(url), &f), 0);
+	CHECK_EQ(strlen(url), 1023);
+	CHECK(!strcmp(url + 1023 - 12, "/layers.list"));
+	item[n] = '/';		/* one more byte: 1024 with the NUL */
+	CHECK_EQ(fetch_item_url(item, n + 1, "a.b", url, sizeof(url), &f), -ENAMETOOLONG);
+	CHECK_EQ(fetch_item_url("/x/", 3, "", url, sizeof(url), &f), -EINVAL);
+	CHECK(strstr(f.why, "DHCP gave no next-server") != NULL);
+	CHECK_EQ(fetch_item_url("/x/", 3, "10.0.2.2", url, sizeof(url), &f), 0);
+	CHECK_STR(url, "http://10.0.2.2/x/layers.list");
+	CHECK_EQ(fetch_item_url("http://s/a.squashfs,x", 19, NULL, url, sizeof(url), &f), 0);
+	CHECK_STR(url, "http://s/a.squashfs");
+}
+
+/* ".x" was saved as ".squashfs", a hidden file the layer scan skips */
+TEST(fetch_layer_name_dot)
+{
+	char name[64];
+	struct fail f = { ST_NONE, "" };
+
+	CHECK_EQ(fetch_layer_name("http://s/d/.hidden", name, sizeof(name), &f), -EINVAL);
+	CHECK(strstr(f.why, "starts with a dot") != NULL);
+	CHECK_EQ(fetch_layer_name("http://s/d/.squashfs", name, sizeof(name), &f), -EINVAL);
+	CHECK_EQ(fetch_layer_name("http://s/d/.x.squashfs", name, sizeof(name), &f), -EINVAL);
+	CHECK_EQ(fetch_layer_name("http://s/d/..", name, sizeof(name), &f), -EINVAL);
+	CHECK_EQ(fetch_layer_name("http://s/d/10-base.squashfs?x=1", name, sizeof(name), &f), 0);
+	CHECK_STR(name, "10-base.squashfs");
+	CHECK_EQ(fetch_layer_name("http://s/LiveOS/squashfs.img", name, sizeof(name), &f), 0);
+	CHECK_STR(name, "squashfs.squashfs");
+}
+
+TEST(fetch_list_text)
+{
+	static struct fetch_plan p;
+	struct fail f = { ST_NONE, "" };
+	char text[512];
+
+	snprintf(text, sizeof(text), "# layers\n10-base.squashfs\r\n"
+		 "%064d  *20-x.squashfs\n\n", 0);
+	CHECK_EQ(fetch_plan_list_text(&p, "http://s/d/layers.list", text, &f), 0);
+	CHECK_EQ(p.n, 2);
+	CHECK_STR(p.d[0].url, "http://s/d/10-base.squashfs");
+	CHECK(!p.d[0].have_want && p.d[1].have_want);
+	CHECK_STR(p.d[1].name, "20-x.squashfs");
+	p.n = 0;
+	snprintf(text, sizeof(text), ".evil\n");
+	CHECK_EQ(fetch_plan_list_text(&p, "http://s/d/layers.list", text, &f), -EINVAL);
+	snprintf(text, sizeof(text), "../x.squashfs\n");
+	CHECK_EQ(fetch_plan_list_text(&p, "http://s/d/layers.list", text, &f), -EINVAL);
+	snprintf(text, sizeof(text), "# nothing\n");
+	CHECK_EQ(fetch_plan_list_text(&p, "http://s/d/layers.list", text, &f), -ENOENT);
+}
+
+/* the head parser alone: what the fuzz harness feeds it */
+TEST(http_parse_head_fields)
+{
+	static struct http hh;
+	const char *r = "HTTP/1.1 206 Partial\r\ncontent-length: 7\r\nContent-Range: bytes 3-9/10\r\n"
+			"Location: /x\r\n\r\nbody";
+
+	snprintf(hh.buf, sizeof(hh.buf), "%s", r);
+	hh.have = 10;
+	CHECK_EQ(http_parse_head(&hh), -EAGAIN);
+	snprintf(hh.buf, sizeof(hh.buf), "%s", r);	/* the rest arrives */
+	hh.have = strlen(r);
+	CHECK_EQ(http_parse_head(&hh), 0);
+	CHECK_EQ(hh.status, 206);
+	CHECK_EQ(hh.length, 7);
+	CHECK_EQ(hh.range_start, 3);
+	CHECK_EQ(hh.range_total, 10);
+	CHECK_STR(hh.location, "/x");
+	CHECK_STR(hh.buf + hh.off, "body");
+	snprintf(hh.buf, sizeof(hh.buf), "SSH-2.0\r\n\r\n");
+	hh.have = strlen(hh.buf);
+	CHECK_EQ(http_parse_head(&hh), -EPROTO);
+}
+
 int main(void)
 {
 	int status;
@@ -191,6 +312,11 @@ int main(void)
 	RUN(http_redirect_keeps_range);
 	RUN(http_redirect_loop_stops);
 	RUN(http_redirect_errors);
+	RUN(fetch_stops_at_content_length);
+	RUN(fetch_item_url_length);
+	RUN(fetch_layer_name_dot);
+	RUN(fetch_list_text);
+	RUN(http_parse_head_fields);
 	kill(server, SIGTERM);
 	waitpid(server, &status, 0);
 	return HARNESS_END();

@@ -358,6 +358,32 @@ TEST(sector_size_4096)
 	close(fd);
 }
 
+/* A table written for 512-byte sectors on a 4096-byte-sector disk: an entry lies past the
+ * disk's end, and the gap before it stops at the end of the disk, not at that entry. */
+TEST(gap_capped_at_disk_end)
+{
+	struct mbr_table t;
+	struct mbr_plan pl;
+	unsigned char sec[512];
+	char why[200];
+	int fd = make_hybrid(64 * MIB, 4096, false);	/* 16384 sectors of 4096 bytes */
+
+	pread(fd, sec, 512, 0);
+	memset(sec + 446, 0, 64);
+	entry(sec, 0, 0x83, 2048, 2048);		/* 8..16 MiB */
+	entry(sec, 1, 0x83, 100000, 1000);		/* past the end (390 MiB in) */
+	pwrite(fd, sec, 512, 0);
+	CHECK_EQ(read_table(fd, 64 * MIB, 4096, &t), 0);
+	CHECK_EQ(mbr_plan_add(&t, 0, 32 * MIB, &pl, why, sizeof(why)), 0);
+	CHECK_EQ(pl.slot, 2);
+	CHECK_EQ(pl.start, 4096);
+	CHECK_EQ(pl.count, 16384 - 4096);
+	CHECK(pl.start + pl.count <= t.sectors);
+	/* wanting more than the disk holds is refused, not planned past its end */
+	CHECK_EQ(mbr_plan_add(&t, 100 * MIB, 32 * MIB, &pl, why, sizeof(why)), -ENOSPC);
+	close(fd);
+}
+
 /* Past 2 TiB (512-byte sectors) the MBR cannot say where: the partition stops there. */
 TEST(mbr_32bit_limit)
 {
@@ -412,6 +438,7 @@ int main(void)
 	RUN(largest_gap_aligned);
 	RUN(gpt_backup_kept_clear);
 	RUN(sector_size_4096);
+	RUN(gap_capped_at_disk_end);
 	RUN(mbr_32bit_limit);
 	RUN(stale_table_not_written);
 	unlink(img);

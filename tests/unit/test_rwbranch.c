@@ -105,6 +105,16 @@ TEST(size_parse_forms)
 	CHECK_EQ(size_parse("99999999999999T", 0), 0);	/* does not fit */
 }
 
+TEST(size_parse_2_64_and_above)
+{
+	/* strtoull gives 2^64-1 for these: an error, not "the largest size" */
+	CHECK_EQ(size_parse("18446744073709551615", 1), ~0ULL);	/* 2^64-1 itself fits */
+	CHECK_EQ(size_parse("18446744073709551616", 1), 0);	/* 2^64 */
+	CHECK_EQ(size_parse("99999999999999999999999", 1), 0);
+	CHECK_EQ(size_parse("18446744073709551616", MIB), 0);
+	CHECK_EQ(zram_size_bytes("18446744073709551616", 1000 * MIB), 0);
+}
+
 int main(void)
 {
 	RUN(rw_options_parse);
@@ -112,5 +122,6 @@ int main(void)
 	RUN(persist_create_given_size);
 	RUN(zram_ramsize);
 	RUN(size_parse_forms);
+	RUN(size_parse_2_64_and_above);
 	return HARNESS_END();
 }

@@ -17,7 +17,7 @@
 
 struct initramfs_opts {
 	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
-	const char *datadir, *busybox, *e2fsck, *id, *shutdown;
+	const char *datadir, *busybox, *e2fsck, *id, *shutdown, *kmods;
 	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
 	char shutdown_buf[MK_PATH_MAX];
 };
@@ -26,7 +26,12 @@ static const char usage_text[] =
 	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
 	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID] [--shutdown FILE|none]\n"
-	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER; alias --modules-dir)\n"
+	"         [--compressed-modules decompress|keep]\n"
+	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER, else\n"
+	"                 /usr/lib/modules/KVER; alias --modules-dir)\n"
+	"  --compressed-modules decompress|keep  .ko.xz/.ko.zst/.ko.gz modules go into the\n"
+	"                 image as plain .ko (default: smaller image, faster boot), or as they\n"
+	"                 are (the kernel must decompress them: CONFIG_MODULE_DECOMPRESS)\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
@@ -54,6 +59,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		{ "e2fsck", required_argument, NULL, 'e' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "shutdown", required_argument, NULL, 'S' },
+		{ "compressed-modules", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -78,6 +84,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'e': o->e2fsck = optarg; break;
 		case 'I': o->id = optarg; break;
 		case 'S': o->shutdown = optarg; break;
+		case 'C': o->kmods = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -100,9 +107,16 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		mk_err("initramfs: --compress %s: use zstd, gzip or none", o->compress);
 		return -1;
 	}
+	if (o->kmods && strcmp(o->kmods, "decompress") && strcmp(o->kmods, "keep")) {
+		mk_err("initramfs: --compressed-modules %s: use decompress or keep", o->kmods);
+		return -1;
+	}
 	o->datadir = mk_datadir(o->datadir);
 	if (!o->moddir) {
+		/* Debian 13's kernel packages install to /usr/lib/modules */
 		snprintf(o->moddir_buf, sizeof(o->moddir_buf), "/lib/modules/%s", o->kver);
+		if (access(o->moddir_buf, F_OK) != 0)
+			snprintf(o->moddir_buf, sizeof(o->moddir_buf), "/usr/lib/modules/%s", o->kver);
 		o->moddir = o->moddir_buf;
 	}
 	if (!o->out) {
@@ -245,9 +259,9 @@ static int add_tree(struct cpio_writer *w, const char *src, const char *prefix)
 }
 
 static int add_modules(struct cpio_writer *w, const struct initramfs_opts *o,
-		       const struct mk_modules *m, struct mk_aufs *aufs)
+		       const struct mk_modules *m, struct mk_aufs *aufs, const char *tmpdir)
 {
-	char src[MK_PATH_MAX], dst[MK_PATH_MAX], base[MK_PATH_MAX];
+	char src[MK_PATH_MAX], dst[MK_PATH_MAX], base[MK_PATH_MAX], p[MK_PATH_MAX];
 	char *dep, *alias;
 	struct mk_buf load = { 0 };
 	size_t i;
@@ -255,11 +269,8 @@ static int add_modules(struct cpio_writer *w, const struct initramfs_opts *o,
 
 	snprintf(base, sizeof(base), "lib/modules/%s", o->kver);
 	for (i = 0; i < m->nall && !err; i++) {
-		const char *path = m->db.mods[m->all[i]].path;
-
-		snprintf(src, sizeof(src), "%s/%s", o->moddir, path);
-		snprintf(dst, sizeof(dst), "%s/%s", base, path);
-		if (mk_need_file("kernel module", src))
+		snprintf(dst, sizeof(dst), "%s/%s", base, modules_image_path(m, m->all[i], p, sizeof(p)));
+		if (modules_image_file(m, m->all[i], o->moddir, tmpdir, src, sizeof(src)))
 			return -1;
 		err = cpio_add_file(w, dst, 0644, src);
 	}
@@ -492,6 +503,7 @@ int initramfs_main(int argc, char **argv)
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
 		return -1;
+	mods.decompress = !o.kmods || strcmp(o.kmods, "keep") != 0;
 
 	cpio_init(&w, mk_epoch());
 	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
@@ -501,7 +513,7 @@ int initramfs_main(int argc, char **argv)
 	if (aufs.path)
 		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko));
 	if (add_skeleton(&w, &o, compress) || add_busybox(&w, o.busybox) ||
-	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o) || add_klibc(&w, &prof))
+	    add_modules(&w, &o, &mods, &aufs, tmpdir) || add_hooks(&w, &o) || add_klibc(&w, &prof))
 		goto out_free;
 
 	/* the raw archive sits beside the output: gzip's and our renames stay on one fs */

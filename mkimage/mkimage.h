@@ -50,6 +50,7 @@ struct mk_modules {
 	size_t nload;
 	int **soft;		/* per module: modules.softdep "pre:" modules in the image */
 	size_t *nsoft;
+	bool decompress;	/* .ko.xz/.ko.zst/.ko.gz go into the image as plain .ko */
 };
 int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
 		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver);
@@ -57,6 +58,16 @@ void modules_free(struct mk_modules *m);
 /* Pruned modules.dep / modules.alias text for the selected set (malloc'd). */
 char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs);
 char *modules_alias_text(const struct mk_modules *m, const struct mk_aufs *aufs);
+/* ".xz", ".zst" or ".gz" when a module path names a compressed module, else NULL. */
+const char *modules_compressed(const char *path);
+/* Module idx's path in the image (modules.dep's, less the suffix when decompressed). */
+const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, size_t len);
+/*
+ * The host file that goes into the image for module idx: moddir's, or when it is
+ * compressed and m->decompress is set, a plain copy made in tmpdir (xz, zstd, gzip).
+ */
+int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
+		       const char *tmpdir, char *buf, size_t len);
 
 /* util.c */
 void mk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

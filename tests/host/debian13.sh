@@ -63,6 +63,22 @@ else
 	nok "a clean clone" "$(cat "$work/clone.log")"; finish
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+# the sources a Debian 13 install (and its container image) has: the suite, its
+# updates and security (mmdebstrap given a mirror writes the suite alone)
+rm -f "$root/etc/apt/sources.list"
+cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: trixie trixie-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${mirror%/debian}/debian-security
+Suites: trixie-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
 mount -t proc proc "$root/proc" && mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" &&
 	mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
 	mount --bind "$cache/archives" "$root/var/cache/apt/archives" ||

@@ -26,12 +26,12 @@ static const char usage_text[] =
 	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
 	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID] [--shutdown FILE|none]\n"
-	"         [--compressed-modules decompress|keep]\n"
+	"         [--compressed-modules auto|decompress|keep]\n"
 	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER, else\n"
 	"                 /usr/lib/modules/KVER; alias --modules-dir)\n"
-	"  --compressed-modules decompress|keep  .ko.xz/.ko.zst/.ko.gz modules go into the\n"
-	"                 image as plain .ko (default: smaller image, faster boot), or as they\n"
-	"                 are (the kernel must decompress them: CONFIG_MODULE_DECOMPRESS)\n"
+	"  --compressed-modules auto|decompress|keep  .ko.xz/.ko.zst/.ko.gz modules: kept as\n"
+	"                 they are when the kernel's config says it decompresses that kind\n"
+	"                 (CONFIG_MODULE_DECOMPRESS; auto, the default), else plain .ko\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
@@ -107,8 +107,9 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		mk_err("initramfs: --compress %s: use zstd, gzip or none", o->compress);
 		return -1;
 	}
-	if (o->kmods && strcmp(o->kmods, "decompress") && strcmp(o->kmods, "keep")) {
-		mk_err("initramfs: --compressed-modules %s: use decompress or keep", o->kmods);
+	if (o->kmods && strcmp(o->kmods, "auto") && strcmp(o->kmods, "decompress") &&
+	    strcmp(o->kmods, "keep")) {
+		mk_err("initramfs: --compressed-modules %s: use auto, decompress or keep", o->kmods);
 		return -1;
 	}
 	o->datadir = mk_datadir(o->datadir);
@@ -488,6 +489,7 @@ int initramfs_main(int argc, char **argv)
 	const char *compress;
 	struct stat st;
 	off_t rawsize;
+	size_t i, ndecomp = 0, nkept = 0;
 	int fd = -1, err = -1;
 
 	if (parse(argc, argv, &o) || profile_load(o.datadir, o.profile, &prof))
@@ -503,7 +505,16 @@ int initramfs_main(int argc, char **argv)
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
 		return -1;
-	mods.decompress = !o.kmods || strcmp(o.kmods, "keep") != 0;
+	mods.compressed = !o.kmods || !strcmp(o.kmods, "auto") ? MK_KMOD_AUTO :
+			  !strcmp(o.kmods, "keep") ? MK_KMOD_KEEP : MK_KMOD_DECOMPRESS;
+	if (mods.compressed == MK_KMOD_AUTO) {
+		char conf[MK_PATH_MAX];
+
+		modules_kernel_config(&mods, o.moddir, o.kver, conf, sizeof(conf));
+		if (!conf[0])
+			mk_info("no kernel config for %s (in the build cache or /boot): compressed "
+				"modules, if any, go into the image decompressed", o.kver);
+	}
 
 	cpio_init(&w, mk_epoch());
 	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
@@ -542,10 +553,17 @@ int initramfs_main(int argc, char **argv)
 	if (compress_file(raw, outtmp, compress, prof.level) || mk_commit(outtmp, o.out, 0644))
 		goto out_free;
 	outtmp[0] = '\0';
-	mk_info("initramfs %s: %lld bytes (%s), %lld uncompressed, %zu modules (%zu loaded at boot), "
-		"profile %s, union %s", o.out, (long long)mk_file_size(o.out), compress,
-		(long long)rawsize, mods.nall + (aufs.path ? 1 : 0),
-		mods.nload + (aufs.path ? 1 : 0), prof.name, aufs.path ? "aufs" : "overlay");
+	for (i = 0; i < mods.nall; i++) {
+		if (modules_decompressed(&mods, mods.all[i]))
+			ndecomp++;
+		else if (modules_compressed(mods.db.mods[mods.all[i]].path))
+			nkept++;
+	}
+	mk_info("initramfs %s: %lld bytes (%s), %lld uncompressed, %zu modules (%zu loaded at boot; "
+		"%zu decompressed, %zu kept compressed), profile %s, union %s", o.out,
+		(long long)mk_file_size(o.out), compress, (long long)rawsize,
+		mods.nall + (aufs.path ? 1 : 0), mods.nload + (aufs.path ? 1 : 0), ndecomp, nkept,
+		prof.name, aufs.path ? "aufs" : "overlay");
 	err = 0;
 
 out_free:

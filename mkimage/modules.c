@@ -356,11 +356,60 @@ const char *modules_compressed(const char *path)
 	return NULL;
 }
 
+static unsigned compressed_bit(const char *sfx)
+{
+	return !sfx ? 0 : !strcmp(sfx, ".xz") ? MK_KMOD_XZ : !strcmp(sfx, ".zst") ? MK_KMOD_ZST :
+	       MK_KMOD_GZ;
+}
+
+bool modules_decompressed(const struct mk_modules *m, int idx)
+{
+	unsigned bit = compressed_bit(modules_compressed(m->db.mods[idx].path));
+
+	if (!bit || m->compressed == MK_KMOD_KEEP)
+		return false;
+	return m->compressed == MK_KMOD_DECOMPRESS || !(m->kernel_can & bit);
+}
+
+void modules_kernel_config(struct mk_modules *m, const char *moddir, const char *kver,
+			   char *found, size_t len)
+{
+	static const struct { const char *opt; unsigned bit; } algo[] = {
+		{ "CONFIG_MODULE_COMPRESS_XZ=y", MK_KMOD_XZ },
+		{ "CONFIG_MODULE_COMPRESS_ZSTD=y", MK_KMOD_ZST },
+		{ "CONFIG_MODULE_COMPRESS_GZIP=y", MK_KMOD_GZ },
+	};
+	char path[2][MK_PATH_MAX], *line = NULL;
+	size_t cap = 0, i, k;
+	unsigned can = 0;
+	bool decomp = false;
+	FILE *f = NULL;
+
+	snprintf(path[0], sizeof(path[0]), "%s/../../../config", moddir);
+	snprintf(path[1], sizeof(path[1]), "/boot/config-%s", kver);
+	for (k = 0; k < 2 && !f; k++)
+		f = fopen(path[k], "re");
+	m->kernel_can = 0;
+	found[0] = '\0';
+	if (!f)
+		return;
+	snprintf(found, len, "%s", path[k - 1]);
+	while (getline(&line, &cap, f) >= 0) {
+		decomp |= strncmp(line, "CONFIG_MODULE_DECOMPRESS=y", 26) == 0;
+		for (i = 0; i < sizeof(algo) / sizeof(algo[0]); i++)
+			if (strncmp(line, algo[i].opt, strlen(algo[i].opt)) == 0)
+				can |= algo[i].bit;
+	}
+	free(line);
+	fclose(f);
+	m->kernel_can = decomp ? can : 0;
+}
+
 const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, size_t len)
 {
 	const char *path = m->db.mods[idx].path, *sfx = modules_compressed(path);
 
-	if (!m->decompress || !sfx)
+	if (!modules_decompressed(m, idx))
 		return path;
 	snprintf(buf, len, "%.*s", (int)(strlen(path) - strlen(sfx)), path);
 	return buf;
@@ -382,7 +431,7 @@ int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
 	snprintf(src, sizeof(src), "%s/%s", moddir, path);
 	if (mk_need_file("kernel module", src))
 		return -1;
-	if (!m->decompress || !sfx) {
+	if (!modules_decompressed(m, idx)) {
 		snprintf(buf, len, "%s", src);
 		return 0;
 	}

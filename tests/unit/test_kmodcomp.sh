@@ -1,7 +1,8 @@
 #!/bin/sh
 # livestack-mkimage initramfs with compressed kernel modules (Debian 13's .ko.xz, and
-# .ko.zst, .ko.gz): a crafted tree under usr/lib/modules; decompressed into the image by
-# default (plain .ko, modules.dep without the suffix), kept as they are on request.
+# .ko.zst, .ko.gz): a crafted tree under usr/lib/modules. --compressed-modules auto (the
+# default) keeps what the kernel's config says it decompresses and makes the rest plain
+# .ko (modules.dep without the suffix); decompress and keep do that for all.
 # usage: sh tests/unit/test_kmodcomp.sh [BUILD]
 set -u
 BUILD=${1:-build}
@@ -68,7 +69,7 @@ if mk "$T/plain.img" >"$T/log" 2>&1 && unpack "$T/plain.img" "$T/p"; then
 else
 	not_ok initramfs_compressed_tree_builds; sed 's/^/#   /' "$T/log"
 fi
-check decompressed_by_default sh -c "! find '$T/p/$L' -name '*.ko.*' | grep -q . &&
+check auto_without_kernel_config_decompresses_all sh -c "! find '$T/p/$L' -name '*.ko.*' | grep -q . &&
 	cmp '$T/p/$L/kernel/drivers/scsi/sr_mod.ko' '$T/plain-sr_mod.ko' &&
 	cmp '$T/p/$L/kernel/drivers/cdrom/cdrom.ko' '$T/plain-cdrom.ko' &&
 	cmp '$T/p/$L/kernel/fs/isofs/isofs.ko' '$T/plain-isofs.ko' &&
@@ -77,6 +78,27 @@ check decompressed_modules_dep sh -c "printf '%s\n' 'kernel/drivers/scsi/sr_mod.
 check decompressed_load_list sh -c "printf 'cdrom\nsr_mod\nisofs\nnls_utf8\n' | cmp - '$T/p/etc/livestack/modules.load'"
 check aliases_kept sh -c "grep -q '^alias scsi:t-0x05\* sr_mod\$' '$T/p/$L/modules.alias'"
 check no_temp_left sh -c "! ls -A '$T/tmp' | grep -q ."
+
+# auto with the kernel's config beside the tree (as in the build cache: KVER/config):
+# it decompresses xz itself, so .ko.xz stays; .ko.zst and .ko.gz are made plain
+printf 'CONFIG_MODULE_COMPRESS_XZ=y\nCONFIG_MODULE_DECOMPRESS=y\n' >"$T/root/usr/config"
+if mk "$T/auto.img" >"$T/log" 2>&1 && unpack "$T/auto.img" "$T/a"; then
+	ok initramfs_auto_builds
+else
+	not_ok initramfs_auto_builds; sed 's/^/#   /' "$T/log"
+fi
+check auto_keeps_what_the_kernel_decompresses sh -c "
+	cmp '$T/a/$L/kernel/drivers/scsi/sr_mod.ko.xz' '$M/kernel/drivers/scsi/sr_mod.ko.xz' &&
+	cmp '$T/a/$L/kernel/fs/isofs/isofs.ko' '$T/plain-isofs.ko' &&
+	cmp '$T/a/$L/kernel/fs/nls/nls_utf8.ko' '$T/plain-nls_utf8.ko' &&
+	grep -q '^kernel/fs/isofs/isofs.ko: kernel/drivers/cdrom/cdrom.ko.xz\$' '$T/a/$L/modules.dep' &&
+	grep -q '2 decompressed, 2 kept compressed' '$T/log'"
+# CONFIG_MODULE_DECOMPRESS off: the kernel decompresses nothing, all made plain
+printf 'CONFIG_MODULE_COMPRESS_XZ=y\n# CONFIG_MODULE_DECOMPRESS is not set\n' >"$T/root/usr/config"
+check auto_without_kernel_decompress sh -c "'$MK' initramfs --kver '$KVER' --moddir '$M' --init /bin/busybox \
+	--busybox /bin/busybox --shutdown none --datadir '$D' --profile cd --out '$T/auto2.img' 2>&1 |
+	grep -q '4 decompressed, 0 kept compressed'"
+rm -f "$T/root/usr/config"
 
 if mk "$T/keep.img" --compressed-modules keep >"$T/log" 2>&1 && unpack "$T/keep.img" "$T/k"; then
 	ok initramfs_keep_builds
@@ -92,7 +114,7 @@ check decompressed_reproducible cmp "$T/plain.img" "$T/plain2.img"
 
 if mk "$T/bad.img" --compressed-modules maybe >"$T/log" 2>&1; then
 	not_ok "bad --compressed-modules refused (succeeded)"
-elif grep -q "compressed-modules maybe: use decompress or keep" "$T/log"; then
+elif grep -q "compressed-modules maybe: use auto, decompress or keep" "$T/log"; then
 	ok "bad --compressed-modules refused with a message"
 else
 	not_ok "bad --compressed-modules refused with a message"; sed 's/^/#   /' "$T/log"

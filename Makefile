@@ -1,9 +1,14 @@
 # livestack — top-level build. `make demo` and `make check` are the two entry points.
 # Everything lands in build/; the target kernel lives in build/cache/kernel/$(KVER).
 
-KVER     ?= $(shell sh scripts/kver.sh)
 BUILD    ?= build
 CACHE    ?= $(BUILD)/cache
+# the host suite's kernel, asked once (not at every use of $(KVER))
+ifeq ($(origin KVER),undefined)
+KVER     := $(shell sh scripts/kver.sh "" $(CACHE))
+endif
+# the demo's union: aufs, or overlay only when asked (UNION=overlay), never by itself
+UNION    ?= aufs
 KCACHE    = $(CACHE)/kernel/$(KVER)
 KDIR     ?= /usr/src/linux-headers-$(KVER)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
@@ -36,9 +41,12 @@ CTL_BIN   = $(BUILD)/bin/livectl
 SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
+DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
+# the demo is made again when KVER or UNION change
+DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery unit vm aufs aufs-test bench install clean tools images fuzz fuzz-replay
-all: tools aufs images
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test bench install clean tools images fuzz fuzz-replay
+all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
 
@@ -119,9 +127,12 @@ $(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/Kbuild aufs/Makefile)
 
 # Images: the demo ISO (kernel from the cache, our initramfs, the demo root).
 images: $(BUILD)/demo/livestack-demo.iso
-$(BUILD)/demo/livestack-demo.iso: tools $(AUFS_KO) $(shell find configs hooks modules -type f 2>/dev/null) \
+$(BUILD)/demo/livestack-demo.iso: tools $(DEMO_AUFS) $(DEMO_FOR) \
+		$(shell find configs hooks modules -type f 2>/dev/null) \
 		scripts/build-demo.sh scripts/busybox.sh scripts/e2fsck.sh
-	@sh scripts/build-demo.sh $(BUILD) $(KVER) $(KCACHE)
+	@sh scripts/build-demo.sh $(BUILD) $(KVER) $(KCACHE) $(UNION)
+$(DEMO_FOR):
+	@mkdir -p $(dir $@); rm -f $(BUILD)/demo/.for-*; touch $@
 
 # ROOT=busybox (default) or ROOT=debian (Debian 12 with systemd, made with mmdebstrap)
 ROOT ?= busybox
@@ -149,6 +160,10 @@ check: deps
 # Long runs, not in make check: discovery over many boots (DISCOVERY_BOOTS=200 each)
 check-discovery: all
 	@bash tests/long/discovery.sh $(BUILD) $(KVER) $(KCACHE)
+
+# a fresh Debian 13 host (mmdebstrap root, chroot) runs make deps and make demo; not in check
+check-debian13:
+	@bash tests/host/debian13.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -69,10 +69,12 @@ static int load_one(struct kmod_state *k, int idx)
 	}
 	if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST) {
 		err = -errno;
-		if (flags && errno == EINVAL)
-			log_warn("module %s: compressed (%s) and this kernel cannot decompress modules "
-				 "(CONFIG_MODULE_DECOMPRESS): rebuild the image with plain .ko files",
-				 m->name, m->path);
+		/* EINVAL: a kernel before 5.17, or another compression than its own;
+		 * EOPNOTSUPP: built without CONFIG_MODULE_DECOMPRESS */
+		if (flags && (errno == EINVAL || errno == EOPNOTSUPP))
+			log_warn("module %s: compressed (%s) and this kernel cannot decompress it "
+				 "(CONFIG_MODULE_DECOMPRESS and that compression): rebuild the image "
+				 "with --compressed-modules decompress", m->name, m->path);
 		else
 			log_warn("module %s: %s", m->name, strerror(errno));
 	} else {

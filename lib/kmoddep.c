@@ -498,18 +498,24 @@ static int append_unique(int **mods, size_t *nmods, int mod)
 	return 0;
 }
 
-/* "kernel/drivers/ata/pata_*" and ".../pata_*.ko" both match kernel/drivers/ata/pata_foo.ko */
+/*
+ * "kernel/drivers/ata/pata_*" and ".../pata_*.ko" both match kernel/drivers/ata/pata_foo.ko,
+ * and its compressed forms (pata_foo.ko.xz, .ko.zst, .ko.gz) as well.
+ */
 static bool path_matches(const char *glob, const char *path)
 {
 	const char *ko = strstr(path, ".ko");
 	size_t n = ko ? (size_t)(ko - path) : strlen(path);
 	char stem[4096];
 
-	if (n >= sizeof(stem))
+	if (n + 4 > sizeof(stem))
 		return false;
 	memcpy(stem, path, n);
 	stem[n] = '\0';
-	return fnmatch(glob, path, FNM_PATHNAME) == 0 || fnmatch(glob, stem, FNM_PATHNAME) == 0;
+	if (fnmatch(glob, path, FNM_PATHNAME) == 0 || fnmatch(glob, stem, FNM_PATHNAME) == 0)
+		return true;
+	memcpy(stem + n, ".ko", 4);
+	return ko && fnmatch(glob, stem, FNM_PATHNAME) == 0;
 }
 
 /* One list entry; returns how many modules it matched (>= 0) or -errno. */

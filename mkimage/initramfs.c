@@ -17,7 +17,7 @@
 
 struct initramfs_opts {
 	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
-	const char *datadir, *busybox, *e2fsck, *id, *shutdown;
+	const char *datadir, *busybox, *e2fsck, *id, *shutdown, *kmods;
 	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
 	char shutdown_buf[MK_PATH_MAX];
 };
@@ -26,7 +26,12 @@ static const char usage_text[] =
 	"usage: " MK_PROG " initramfs --kver KVER [--moddir DIR] [--init FILE] [--out FILE]\n"
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
 	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID] [--shutdown FILE|none]\n"
-	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER; alias --modules-dir)\n"
+	"         [--compressed-modules auto|decompress|keep]\n"
+	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER, else\n"
+	"                 /usr/lib/modules/KVER; alias --modules-dir)\n"
+	"  --compressed-modules auto|decompress|keep  .ko.xz/.ko.zst/.ko.gz modules: kept as\n"
+	"                 they are when the kernel's config says it decompresses that kind\n"
+	"                 (CONFIG_MODULE_DECOMPRESS; auto, the default), else plain .ko\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
@@ -54,6 +59,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		{ "e2fsck", required_argument, NULL, 'e' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "shutdown", required_argument, NULL, 'S' },
+		{ "compressed-modules", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -78,6 +84,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'e': o->e2fsck = optarg; break;
 		case 'I': o->id = optarg; break;
 		case 'S': o->shutdown = optarg; break;
+		case 'C': o->kmods = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -100,9 +107,17 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		mk_err("initramfs: --compress %s: use zstd, gzip or none", o->compress);
 		return -1;
 	}
+	if (o->kmods && strcmp(o->kmods, "auto") && strcmp(o->kmods, "decompress") &&
+	    strcmp(o->kmods, "keep")) {
+		mk_err("initramfs: --compressed-modules %s: use auto, decompress or keep", o->kmods);
+		return -1;
+	}
 	o->datadir = mk_datadir(o->datadir);
 	if (!o->moddir) {
+		/* Debian 13's kernel packages install to /usr/lib/modules */
 		snprintf(o->moddir_buf, sizeof(o->moddir_buf), "/lib/modules/%s", o->kver);
+		if (access(o->moddir_buf, F_OK) != 0)
+			snprintf(o->moddir_buf, sizeof(o->moddir_buf), "/usr/lib/modules/%s", o->kver);
 		o->moddir = o->moddir_buf;
 	}
 	if (!o->out) {
@@ -245,9 +260,9 @@ static int add_tree(struct cpio_writer *w, const char *src, const char *prefix)
 }
 
 static int add_modules(struct cpio_writer *w, const struct initramfs_opts *o,
-		       const struct mk_modules *m, struct mk_aufs *aufs)
+		       const struct mk_modules *m, struct mk_aufs *aufs, const char *tmpdir)
 {
-	char src[MK_PATH_MAX], dst[MK_PATH_MAX], base[MK_PATH_MAX];
+	char src[MK_PATH_MAX], dst[MK_PATH_MAX], base[MK_PATH_MAX], p[MK_PATH_MAX];
 	char *dep, *alias;
 	struct mk_buf load = { 0 };
 	size_t i;
@@ -255,11 +270,8 @@ static int add_modules(struct cpio_writer *w, const struct initramfs_opts *o,
 
 	snprintf(base, sizeof(base), "lib/modules/%s", o->kver);
 	for (i = 0; i < m->nall && !err; i++) {
-		const char *path = m->db.mods[m->all[i]].path;
-
-		snprintf(src, sizeof(src), "%s/%s", o->moddir, path);
-		snprintf(dst, sizeof(dst), "%s/%s", base, path);
-		if (mk_need_file("kernel module", src))
+		snprintf(dst, sizeof(dst), "%s/%s", base, modules_image_path(m, m->all[i], p, sizeof(p)));
+		if (modules_image_file(m, m->all[i], o->moddir, tmpdir, src, sizeof(src)))
 			return -1;
 		err = cpio_add_file(w, dst, 0644, src);
 	}
@@ -477,6 +489,7 @@ int initramfs_main(int argc, char **argv)
 	const char *compress;
 	struct stat st;
 	off_t rawsize;
+	size_t i, ndecomp = 0, nkept = 0;
 	int fd = -1, err = -1;
 
 	if (parse(argc, argv, &o) || profile_load(o.datadir, o.profile, &prof))
@@ -492,6 +505,16 @@ int initramfs_main(int argc, char **argv)
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
 		return -1;
+	mods.compressed = !o.kmods || !strcmp(o.kmods, "auto") ? MK_KMOD_AUTO :
+			  !strcmp(o.kmods, "keep") ? MK_KMOD_KEEP : MK_KMOD_DECOMPRESS;
+	if (mods.compressed == MK_KMOD_AUTO) {
+		char conf[MK_PATH_MAX];
+
+		modules_kernel_config(&mods, o.moddir, o.kver, conf, sizeof(conf));
+		if (!conf[0])
+			mk_info("no kernel config for %s (in the build cache or /boot): compressed "
+				"modules, if any, go into the image decompressed", o.kver);
+	}
 
 	cpio_init(&w, mk_epoch());
 	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
@@ -501,7 +524,7 @@ int initramfs_main(int argc, char **argv)
 	if (aufs.path)
 		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko));
 	if (add_skeleton(&w, &o, compress) || add_busybox(&w, o.busybox) ||
-	    add_modules(&w, &o, &mods, &aufs) || add_hooks(&w, &o) || add_klibc(&w, &prof))
+	    add_modules(&w, &o, &mods, &aufs, tmpdir) || add_hooks(&w, &o) || add_klibc(&w, &prof))
 		goto out_free;
 
 	/* the raw archive sits beside the output: gzip's and our renames stay on one fs */
@@ -530,10 +553,17 @@ int initramfs_main(int argc, char **argv)
 	if (compress_file(raw, outtmp, compress, prof.level) || mk_commit(outtmp, o.out, 0644))
 		goto out_free;
 	outtmp[0] = '\0';
-	mk_info("initramfs %s: %lld bytes (%s), %lld uncompressed, %zu modules (%zu loaded at boot), "
-		"profile %s, union %s", o.out, (long long)mk_file_size(o.out), compress,
-		(long long)rawsize, mods.nall + (aufs.path ? 1 : 0),
-		mods.nload + (aufs.path ? 1 : 0), prof.name, aufs.path ? "aufs" : "overlay");
+	for (i = 0; i < mods.nall; i++) {
+		if (modules_decompressed(&mods, mods.all[i]))
+			ndecomp++;
+		else if (modules_compressed(mods.db.mods[mods.all[i]].path))
+			nkept++;
+	}
+	mk_info("initramfs %s: %lld bytes (%s), %lld uncompressed, %zu modules (%zu loaded at boot; "
+		"%zu decompressed, %zu kept compressed), profile %s, union %s", o.out,
+		(long long)mk_file_size(o.out), compress, (long long)rawsize,
+		mods.nall + (aufs.path ? 1 : 0), mods.nload + (aufs.path ? 1 : 0), ndecomp, nkept,
+		prof.name, aufs.path ? "aufs" : "overlay");
 	err = 0;
 
 out_free:

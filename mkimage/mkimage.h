@@ -50,13 +50,37 @@ struct mk_modules {
 	size_t nload;
 	int **soft;		/* per module: modules.softdep "pre:" modules in the image */
 	size_t *nsoft;
+	int compressed;		/* MK_KMOD_*: what becomes of .ko.xz/.ko.zst/.ko.gz */
+	unsigned kernel_can;	/* MK_KMOD_XZ|ZST|GZ the kernel decompresses (its config) */
 };
+enum { MK_KMOD_AUTO, MK_KMOD_DECOMPRESS, MK_KMOD_KEEP };
+enum { MK_KMOD_XZ = 1, MK_KMOD_ZST = 2, MK_KMOD_GZ = 4 };
+/*
+ * For MK_KMOD_AUTO: which compressions the kernel decompresses itself (finit_module's
+ * MODULE_INIT_COMPRESSED_FILE), from CONFIG_MODULE_DECOMPRESS and CONFIG_MODULE_COMPRESS_*
+ * of its config: MODDIR/../../../config (the build cache's kernel/KVER/config) or
+ * /boot/config-KVER. Sets m->kernel_can (0 when neither is found) and names the file in *found.
+ */
+void modules_kernel_config(struct mk_modules *m, const char *moddir, const char *kver,
+			   char *found, size_t len);
 int modules_select(struct mk_modules *m, const char *moddir, const char *datadir,
 		   const struct mk_profile *p, struct mk_aufs *aufs, const char *kver);
 void modules_free(struct mk_modules *m);
 /* Pruned modules.dep / modules.alias text for the selected set (malloc'd). */
 char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs);
 char *modules_alias_text(const struct mk_modules *m, const struct mk_aufs *aufs);
+/* ".xz", ".zst" or ".gz" when a module path names a compressed module, else NULL. */
+const char *modules_compressed(const char *path);
+/* Whether module idx goes into the image decompressed. */
+bool modules_decompressed(const struct mk_modules *m, int idx);
+/* Module idx's path in the image (modules.dep's, less the suffix when decompressed). */
+const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, size_t len);
+/*
+ * The host file that goes into the image for module idx: moddir's, or when it is
+ * compressed and goes in decompressed, a plain copy made in tmpdir (xz, zstd, gzip).
+ */
+int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
+		       const char *tmpdir, char *buf, size_t len);
 
 /* util.c */
 void mk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "mkimage.h"
@@ -274,7 +275,7 @@ static bool selected(const struct mk_modules *m, int idx)
 char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs)
 {
 	struct mk_buf b = { 0 };
-	char deps[sizeof(aufs->depends)], *tok, *save;
+	char deps[sizeof(aufs->depends)], *tok, *save, p[MK_PATH_MAX];
 	size_t i, k;
 	int err = mk_buf_printf(&b, "%s", "");
 
@@ -283,16 +284,17 @@ char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs)
 
 		if (!selected(m, (int)i))
 			continue;
-		err = mk_buf_printf(&b, "%s:", e->path);
+		err = mk_buf_printf(&b, "%s:", modules_image_path(m, (int)i, p, sizeof(p)));
 		for (k = 0; k < e->ndeps && !err; k++)
-			err = mk_buf_printf(&b, " %s", m->db.mods[e->deps[k]].path);
+			err = mk_buf_printf(&b, " %s", modules_image_path(m, e->deps[k], p, sizeof(p)));
 		for (k = 0; m->nsoft && k < m->nsoft[i] && !err; k++) {
 			size_t d;
 
 			for (d = 0; d < e->ndeps && e->deps[d] != m->soft[i][k]; d++)
 				;
 			if (d == e->ndeps)
-				err = mk_buf_printf(&b, " %s", m->db.mods[m->soft[i][k]].path);
+				err = mk_buf_printf(&b, " %s",
+						    modules_image_path(m, m->soft[i][k], p, sizeof(p)));
 		}
 		if (!err)
 			err = mk_buf_printf(&b, "\n");
@@ -304,7 +306,7 @@ char *modules_dep_text(const struct mk_modules *m, const struct mk_aufs *aufs)
 			int idx = kmoddep_find(&m->db, tok);
 
 			if (idx >= 0)
-				err = mk_buf_printf(&b, " %s", m->db.mods[idx].path);
+				err = mk_buf_printf(&b, " %s", modules_image_path(m, idx, p, sizeof(p)));
 		}
 		if (!err)
 			err = mk_buf_printf(&b, "\n");
@@ -340,4 +342,128 @@ char *modules_alias_text(const struct mk_modules *m, const struct mk_aufs *aufs)
 		return NULL;
 	}
 	return b.s;
+}
+
+const char *modules_compressed(const char *path)
+{
+	static const char *const sfx[] = { ".xz", ".zst", ".gz" };
+	const char *ko = strstr(path, ".ko.");
+	size_t i;
+
+	for (i = 0; ko && i < sizeof(sfx) / sizeof(sfx[0]); i++)
+		if (strcmp(ko + 3, sfx[i]) == 0)
+			return sfx[i];
+	return NULL;
+}
+
+static unsigned compressed_bit(const char *sfx)
+{
+	return !sfx ? 0 : !strcmp(sfx, ".xz") ? MK_KMOD_XZ : !strcmp(sfx, ".zst") ? MK_KMOD_ZST :
+	       MK_KMOD_GZ;
+}
+
+bool modules_decompressed(const struct mk_modules *m, int idx)
+{
+	unsigned bit = compressed_bit(modules_compressed(m->db.mods[idx].path));
+
+	if (!bit || m->compressed == MK_KMOD_KEEP)
+		return false;
+	return m->compressed == MK_KMOD_DECOMPRESS || !(m->kernel_can & bit);
+}
+
+void modules_kernel_config(struct mk_modules *m, const char *moddir, const char *kver,
+			   char *found, size_t len)
+{
+	static const struct { const char *opt; unsigned bit; } algo[] = {
+		{ "CONFIG_MODULE_COMPRESS_XZ=y", MK_KMOD_XZ },
+		{ "CONFIG_MODULE_COMPRESS_ZSTD=y", MK_KMOD_ZST },
+		{ "CONFIG_MODULE_COMPRESS_GZIP=y", MK_KMOD_GZ },
+	};
+	char path[2][MK_PATH_MAX], *line = NULL;
+	size_t cap = 0, i, k;
+	unsigned can = 0;
+	bool decomp = false;
+	FILE *f = NULL;
+
+	snprintf(path[0], sizeof(path[0]), "%s/../../../config", moddir);
+	snprintf(path[1], sizeof(path[1]), "/boot/config-%s", kver);
+	for (k = 0; k < 2 && !f; k++)
+		f = fopen(path[k], "re");
+	m->kernel_can = 0;
+	found[0] = '\0';
+	if (!f)
+		return;
+	snprintf(found, len, "%s", path[k - 1]);
+	while (getline(&line, &cap, f) >= 0) {
+		decomp |= strncmp(line, "CONFIG_MODULE_DECOMPRESS=y", 26) == 0;
+		for (i = 0; i < sizeof(algo) / sizeof(algo[0]); i++)
+			if (strncmp(line, algo[i].opt, strlen(algo[i].opt)) == 0)
+				can |= algo[i].bit;
+	}
+	free(line);
+	fclose(f);
+	m->kernel_can = decomp ? can : 0;
+}
+
+const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, size_t len)
+{
+	const char *path = m->db.mods[idx].path, *sfx = modules_compressed(path);
+
+	if (!modules_decompressed(m, idx))
+		return path;
+	snprintf(buf, len, "%.*s", (int)(strlen(path) - strlen(sfx)), path);
+	return buf;
+}
+
+/*
+ * xz and gzip write NAME beside NAME.xz: they are given a link in tmpdir to the
+ * module (-f: follow it, -k: keep it). The kernel's signature, appended before
+ * compression, stays at the end of the plain file.
+ */
+int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
+		       const char *tmpdir, char *buf, size_t len)
+{
+	const char *path = m->db.mods[idx].path, *sfx = modules_compressed(path);
+	char src[MK_PATH_MAX], abs[MK_PATH_MAX], link[MK_PATH_MAX + 16];
+	const char *tool = !sfx ? NULL : !strcmp(sfx, ".xz") ? "xz" : !strcmp(sfx, ".zst") ?
+			   "zstd" : "gzip";
+
+	snprintf(src, sizeof(src), "%s/%s", moddir, path);
+	if (mk_need_file("kernel module", src))
+		return -1;
+	if (!modules_decompressed(m, idx)) {
+		snprintf(buf, len, "%s", src);
+		return 0;
+	}
+	/* the link must name the module from tmpdir: an absolute path */
+	if (!realpath(src, abs)) {
+		mk_err("kernel module %s: %s", src, strerror(errno));
+		return -1;
+	}
+	snprintf(buf, len, "%s/mod%d.ko", tmpdir, idx);
+	snprintf(link, sizeof(link), "%s%s", buf, sfx);
+	if (strcmp(tool, "zstd") == 0) {
+		const char *argv[] = { "zstd", "-d", "-q", "-f", "-o", buf, abs, NULL };
+
+		if (mk_run(argv))
+			goto fail;
+		return 0;
+	}
+	if (symlink(abs, link) < 0) {
+		mk_err("%s: %s", link, strerror(errno));
+		return -1;
+	}
+	{
+		const char *argv[] = { tool, "-d", "-k", "-f", "-q", link, NULL };
+
+		if (mk_run(argv))
+			goto fail;
+	}
+	unlink(link);
+	return 0;
+fail:
+	mk_err("kernel module %s: cannot decompress it with %s (install %s, or keep it "
+	       "compressed: --compressed-modules keep)", src, tool,
+	       !strcmp(tool, "xz") ? "xz-utils" : tool);
+	return -1;
 }

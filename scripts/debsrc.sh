@@ -28,10 +28,20 @@ if [ ! -f "$src/.unpacked" ]; then
 	# shellcheck disable=SC2086
 	apt-get $o -qq update >&2
 	# shellcheck disable=SC2086
-	(cd "$src.tmp" && apt-get $o -qq source "$pkg=$ver" >/dev/null 2>&1) || {
-		echo "debsrc: apt-get source $pkg=$ver failed" >&2; exit 1; }
+	if ! (cd "$src.tmp" && apt-get $o -qq source "$pkg=$ver" >"$cache/src/.apt.log" 2>&1); then
+		# a mirror without the upstream signature (.orig.tar.*.asc, 404): apt fetched
+		# and hash-checked the other files; unpack them without the signature check
+		if grep -q '\.asc .*404' "$cache/src/.apt.log" &&
+			(cd "$src.tmp" && dpkg-source --no-check -x ./*.dsc >/dev/null 2>&1); then
+			echo "debsrc: the mirror has no upstream signature of $pkg $ver (.asc);" \
+				"unpacked the hash-checked files without it" >&2
+		else
+			tail -n 3 "$cache/src/.apt.log" >&2
+			echo "debsrc: apt-get source $pkg=$ver failed" >&2; exit 1
+		fi
+	fi
 	mv "$src.tmp"/"$pkg"-*/ "$src"
 	touch "$src/.unpacked"
-	rm -rf "$src.tmp" "$apt"
+	rm -rf "$src.tmp" "$apt" "$cache/src/.apt.log"
 fi
 echo "$src"

@@ -346,10 +346,16 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	make_input();
-	RUN(cloop_debian_images);
-	RUN(cloop_v4_header_last);
-	RUN(cloop_damaged_refused);
-	RUN(cloop_damaged_block);
+	/* the cloop cases read images made by cloop-utils, which Debian 13 no longer has */
+	if (sh("command -v create_compressed_fs >/dev/null", "") == 0) {
+		RUN(cloop_debian_images);
+		RUN(cloop_v4_header_last);
+		RUN(cloop_damaged_refused);
+		RUN(cloop_damaged_block);
+	} else {
+		printf("ok - cloop_images # SKIP create_compressed_fs missing: cloop-utils is not "
+		       "in this host's suite (Debian 13 dropped it); the 4 cloop image cases need it\n");
+	}
 	RUN(inflate_gzip_streams);
 	RUN(inflate_zlib_header_and_checksum);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for lib/kmoddep.c: parsing, closure order, cycles, modalias matching. */
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <ftw.h>
@@ -12,7 +13,31 @@
 #include "kmoddep.h"
 
 #define FIXTURES "tests/unit/fixtures"
-#define REAL_TREE "build/cache/kernel/6.1.0-56-amd64/lib/modules/6.1.0-56-amd64"
+#define KCACHE "build/cache/kernel"
+
+/*
+ * The real module trees in the build cache (make deps; Debian 12's plain .ko, Debian
+ * 13's .ko.xz): the n-th one's modules dir into buf, 0 when there is none.
+ */
+static int real_tree(int n, char *buf, size_t len)
+{
+	struct dirent *d;
+	DIR *dir = opendir(KCACHE);
+	int found = 0;
+
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(buf, len, KCACHE "/%s/lib/modules/%s", d->d_name, d->d_name);
+		if (access(buf, R_OK) == 0 && n-- == 0) {
+			found = 1;
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
 
 /* Position of module name in a closure, or -1. */
 static int pos_of(const struct kmod_db *db, const int *order, size_t n, const char *name)
@@ -242,7 +267,7 @@ TEST(kmoddep_alias_fnmatch)
 	kmoddep_free(&db);
 }
 
-TEST(kmoddep_real_tree)
+static void real_tree_check(const char *tree)
 {
 	static const char *const sr[] = { "sr_mod" };
 	static const char *const ov[] = { "overlay", "squashfs", "loop", "isofs" };
@@ -252,11 +277,8 @@ TEST(kmoddep_real_tree)
 	int *order = NULL;
 	size_t n = 0;
 
-	if (access(REAL_TREE "/modules.dep", R_OK) != 0) {
-		printf("# skip: %s not present (make deps)\n", REAL_TREE);
-		return;
-	}
-	CHECK_EQ(kmoddep_load(&db, REAL_TREE), 0);
+	printf("# %s\n", tree);
+	CHECK_EQ(kmoddep_load(&db, tree), 0);
 	CHECK(db.nmods > 1000);
 	CHECK(db.naliases > 1000);
 	CHECK(db.nbuiltin > 50);
@@ -283,6 +305,17 @@ TEST(kmoddep_real_tree)
 	CHECK(h.n >= 1 && h.mods[0] == kmoddep_find(&db, "ata_piix"));
 	CHECK(kmoddep_is_builtin(&db, "zstd_decompress") || kmoddep_find(&db, "zstd_decompress") >= 0);
 	kmoddep_free(&db);
+}
+
+TEST(kmoddep_real_tree)
+{
+	char tree[512];
+	int i;
+
+	for (i = 0; real_tree(i, tree, sizeof(tree)); i++)
+		real_tree_check(tree);
+	if (i == 0)
+		printf("# skip: no kernel in %s (make deps)\n", KCACHE);
 }
 
 /* Modalias strings for the fast-path comparison: the host's, then pattern expansions. */
@@ -393,12 +426,13 @@ TEST(kmoddep_alias_prefix_same_as_fnmatch)
 	char buf[4096];
 	size_t i, nsys, matched = 0;
 	double t0, ms[2][2] = { { 0 } };	/* [host, made][fast, plain] */
+	char tree[512];
 
-	if (access(REAL_TREE "/modules.alias", R_OK) != 0) {
-		printf("# skip: %s not present (make deps)\n", REAL_TREE);
+	if (!real_tree(0, tree, sizeof(tree))) {
+		printf("# skip: no kernel in %s (make deps)\n", KCACHE);
 		return;
 	}
-	CHECK_EQ(kmoddep_load(&db, REAL_TREE), 0);
+	CHECK_EQ(kmoddep_load(&db, tree), 0);
 	sys_strs = &s;
 	nftw("/sys/devices", sys_modalias, 32, FTW_PHYS);
 	nsys = s.n;
@@ -477,7 +511,7 @@ TEST(kmoddep_list_select_entries)
 	kmoddep_free(&db);
 }
 
-TEST(kmoddep_repo_lists_resolve)
+static void repo_lists_check(const char *tree)
 {
 	static const char *const lists[] = { "base", "cdrom", "disk", "fs", "usb", "net" };
 	struct kmod_db db;
@@ -485,11 +519,8 @@ TEST(kmoddep_repo_lists_resolve)
 	int *mods = NULL, *order = NULL;
 	size_t n = 0, norder = 0, i;
 
-	if (access(REAL_TREE "/modules.dep", R_OK) != 0) {
-		printf("# skip: %s not present (make deps)\n", REAL_TREE);
-		return;
-	}
-	CHECK_EQ(kmoddep_load(&db, REAL_TREE), 0);
+	printf("# %s\n", tree);
+	CHECK_EQ(kmoddep_load(&db, tree), 0);
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		snprintf(path, sizeof(path), "modules/%s.list", lists[i]);
 		missing[0] = '\0';
@@ -507,6 +538,96 @@ TEST(kmoddep_repo_lists_resolve)
 	kmoddep_free(&db);
 }
 
+TEST(kmoddep_repo_lists_resolve)
+{
+	char tree[512];
+	int i;
+
+	for (i = 0; real_tree(i, tree, sizeof(tree)); i++)
+		repo_lists_check(tree);
+	if (i == 0)
+		printf("# skip: no kernel in %s (make deps)\n", KCACHE);
+}
+
+/*
+ * Debian 13's layout: every module .ko.xz (CONFIG_MODULE_COMPRESS_ALL), modules.dep
+ * naming them so, modules.alias and the lists naming modules without any suffix.
+ */
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+TEST(kmoddep_compressed_tree)
+{
+	char dir[] = "/tmp/kmodxz.XXXXXX", list[64], missing[64] = "";
+	struct kmod_db db;
+	struct hits h = { .n = 0 };
+	static const char *const sr[] = { "sr_mod" };
+	int *order = NULL, *mods = NULL;
+	size_t n = 0, nmods = 0;
+	int i;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_EQ(write_file(dir, "modules.dep",
+		"kernel/drivers/scsi/sr_mod.ko.xz: kernel/drivers/scsi/scsi_mod.ko.xz "
+		"kernel/drivers/cdrom/cdrom.ko.xz\n"
+		"kernel/drivers/scsi/scsi_mod.ko.xz:\n"
+		"kernel/drivers/cdrom/cdrom.ko.xz:\n"
+		"kernel/fs/fat/vfat.ko.zst: kernel/fs/fat/fat.ko.zst\n"
+		"kernel/fs/fat/fat.ko.zst:\n"
+		"kernel/fs/nls/nls_cp437.ko.gz:\n"
+		"kernel/fs/isofs/isofs.ko.xz: kernel/drivers/cdrom/cdrom.ko.xz\n"), 0);
+	CHECK_EQ(write_file(dir, "modules.alias",
+		"alias scsi:t-0x05* sr_mod\nalias fs-vfat vfat\n"), 0);
+	CHECK_EQ(write_file(dir, "cd.list", "sr-mod\nkernel/fs/fat/*.ko\nnls_*\n"), 0);
+	CHECK_EQ(write_file(dir, "dir.list", "kernel/fs/isofs/*\n"), 0);
+	CHECK_EQ(kmoddep_load(&db, dir), 0);
+	CHECK_EQ(db.nmods, 7);
+	i = kmoddep_find(&db, "sr_mod");
+	CHECK(i >= 0);
+	if (i >= 0) {
+		CHECK_STR(db.mods[i].name, "sr_mod");
+		CHECK_STR(db.mods[i].path, "kernel/drivers/scsi/sr_mod.ko.xz");
+		CHECK_EQ(db.mods[i].ndeps, 2);
+	}
+	CHECK_EQ(kmoddep_find(&db, "sr_mod.ko.xz"), i);
+	CHECK_EQ(kmoddep_find(&db, "nls_cp437.ko.gz"), kmoddep_find(&db, "nls-cp437"));
+	CHECK_EQ(closure_of(&db, sr, 1, &order, &n), 0);
+	CHECK_EQ(n, 3);
+	CHECK(order_valid(&db, order, n));
+	CHECK_EQ(pos_of(&db, order, n, "sr_mod"), 2);
+	free(order);
+	CHECK_EQ(kmoddep_alias_match(&db, "scsi:t-0x05", collect, &h), 0);
+	CHECK(h.n == 1 && h.mods[0] == i);
+	/* a path glob ending in .ko also matches .ko.zst; a name glob nls_cp437.ko.gz */
+	snprintf(list, sizeof(list), "%s/cd.list", dir);
+	CHECK_EQ(kmoddep_list_select(&db, list, &mods, &nmods, missing, sizeof(missing)), 0);
+	CHECK_EQ(nmods, 4);
+	CHECK(nmods == 4 && mods[0] == i && mods[3] == kmoddep_find(&db, "nls_cp437"));
+	snprintf(list, sizeof(list), "%s/dir.list", dir);
+	CHECK_EQ(kmoddep_list_select(&db, list, &mods, &nmods, missing, sizeof(missing)), 0);
+	CHECK(nmods == 5 && mods[4] == kmoddep_find(&db, "isofs"));
+	free(mods);
+	kmoddep_free(&db);
+	for (i = 0; i < 4; i++) {
+		static const char *const names[] = { "modules.dep", "modules.alias", "cd.list",
+						     "dir.list" };
+
+		snprintf(list, sizeof(list), "%s/%s", dir, names[i]);
+		unlink(list);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(kmoddep_parse_fixture);
@@ -520,5 +641,6 @@ int main(void)
 	RUN(kmoddep_alias_prefix_same_as_fnmatch);
 	RUN(kmoddep_list_select_entries);
 	RUN(kmoddep_repo_lists_resolve);
+	RUN(kmoddep_compressed_tree);
 	return HARNESS_END();
 }

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Private apt lists of one Debian suite in the build cache (no root, the host's lists
+# untouched), refreshed when missing or older than a day; prints the APT_CONFIG file.
+# usage: scripts/suite-apt.sh CACHEDIR SUITE   (bookworm, trixie, sid, ...)
+# env: DEBIAN_MIRROR (default http://deb.debian.org/debian)
+set -eu
+cache=$1 suite=$2
+case $suite in
+*[!a-z0-9-]* | "") echo "suite-apt: '$suite' is not a Debian suite name" >&2; exit 2 ;;
+esac
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+dir=$(mkdir -p "$cache/apt/$suite" && cd "$cache/apt/$suite" && pwd)
+mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/etc/preferences.d"
+: > "$dir/status"
+{
+	echo "deb $mirror $suite main"
+	case $suite in
+	sid | unstable | experimental) ;;
+	*)
+		echo "deb $mirror $suite-updates main"
+		echo "deb ${mirror%/debian}/debian-security $suite-security main" ;;
+	esac
+} > "$dir/sources.list"
+cat > "$dir/apt.conf" <<EOF
+Dir::Etc::SourceList "$dir/sources.list";
+Dir::Etc::SourceParts "/dev/null";
+Dir::Etc::Preferences "/dev/null";
+Dir::Etc::PreferencesParts "$dir/etc/preferences.d";
+Dir::State::Lists "$dir/lists";
+Dir::State::status "$dir/status";
+Dir::Cache "$dir/cache";
+APT::Architecture "amd64";
+APT::Sandbox::User "root";
+Acquire::Languages "none";
+Acquire::Check-Valid-Until "false";
+EOF
+# sid's Release file on the mirror may have expired (Check-Valid-Until above)
+stamp=$dir/lists/.updated
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ] ||
+	[ -z "$(find "$dir/lists/" -maxdepth 1 -name '*_Packages*')" ]; then
+	echo "suite-apt: apt-get update for $suite (lists in $dir)" >&2
+	if ! APT_CONFIG=$dir/apt.conf apt-get update -qq >"$dir/update.log" 2>&1; then
+		tail -n 5 "$dir/update.log" >&2
+		echo "suite-apt: apt-get update for $suite failed (log: $dir/update.log)" >&2
+		exit 1
+	fi
+	touch "$stamp"
+fi
+echo "$dir/apt.conf"

@@ -37,7 +37,7 @@ SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
-.PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
+.PHONY: all deps demo run check unit vm aufs aufs-test aufs-debug bench install clean tools images
 all: tools aufs images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -121,6 +121,10 @@ vm: all
 
 aufs-test: all
 	@bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+# tests/aufs under a KASAN/lockdep/kmemleak kernel built once per machine (long: not in check)
+aufs-debug:
+	@bash tests/aufs/debug.sh $(BUILD)
 
 check: deps
 	@$(MAKE) --no-print-directory all

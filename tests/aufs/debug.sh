@@ -52,15 +52,19 @@ phase() {	# phase NAME run.sh-env...: run tests/aufs/run.sh, keep its logs in OU
 	if [ "$rc" = 0 ]; then ok "$name under the debug kernel: $summary"
 	else notok "$name under the debug kernel: $summary (see $OUT/$name.tap)"; fi
 }
+# a TCG guest with KASAN and lockdep on a loaded host is slow: longer hung-task, soft-lockup
+# and RCU-stall limits than run.sh's (later sysctl arguments win)
+append="fsop.kmemleak=1 sysctl.kernel.hung_task_timeout_secs=120 watchdog_thresh=60"
+append="$append rcupdate.rcu_cpu_stall_timeout=60"
 if [ "$AUFS_DEBUG_CASES" != 0 ]; then
 	phase cases AUFS_TEST_MODEL=0 AUFS_TEST_DEADLINE=2400 AUFS_TEST_BUDGET=4800 \
-		AUFS_TEST_APPEND=fsop.kmemleak=1 VM_SMP=1
+		AUFS_TEST_APPEND="$append" VM_SMP=1
 fi
 if [ "$AUFS_DEBUG_MINUTES" -gt 0 ]; then
 	secs=$(( AUFS_DEBUG_MINUTES * 60 / 2 ))	# one pass per rw branch type (tmpfs, ext4)
 	phase stress AUFS_TEST_ONLY=model AUFS_TEST_MODEL=$secs AUFS_TEST_RMMOD=0 \
 		AUFS_TEST_DEADLINE=$(( secs * 3 + 900 )) AUFS_TEST_BUDGET=$(( secs * 3 + 900 )) \
-		AUFS_TEST_APPEND=fsop.kmemleak=1 VM_SMP="$AUFS_DEBUG_SMP"
+		AUFS_TEST_APPEND="$append" VM_SMP="$AUFS_DEBUG_SMP"
 fi
 
 # 3. the reports: each class is a test; each report is shown with the first lines of its stack

@@ -72,8 +72,10 @@ fi
 /fsop run
 if grep -q 'fsop.kmemleak=1' /proc/cmdline; then
 	mount -t debugfs debugfs /sys/kernel/debug
-	sleep 6; echo scan > /sys/kernel/debug/kmemleak; echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak; echo KMEMLEAK-SCANNED
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		sleep 6; echo scan > /sys/kernel/debug/kmemleak; echo scan > /sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak; echo KMEMLEAK-SCANNED
+	else echo "KMEMLEAK-MISSING: this kernel has no /sys/kernel/debug/kmemleak"; fi
 fi
 sync
 poweroff -f

@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test bench install clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug bench install clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -152,6 +152,10 @@ vm: all
 
 aufs-test: all
 	@bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+# tests/aufs under a KASAN/lockdep/kmemleak kernel built once per machine (long: not in check)
+aufs-debug:
+	@bash tests/aufs/debug.sh $(BUILD)
 
 check: deps
 	@$(MAKE) --no-print-directory all

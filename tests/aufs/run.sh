@@ -8,6 +8,9 @@
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
 #        AUFS_TEST_DEADLINE=150 (s per boot)  AUFS_TEST_BUDGET=300 (s for all boots)
+#        AUFS_TEST_BUILTIN=1 (the kernel has the guest drivers built in: no modules but aufs.ko)
+#        AUFS_TEST_APPEND="..." (more kernel args; fsop.kmemleak=1: kmemleak scan at the end)
+#        AUFS_TEST_RMMOD=1 (unload aufs at the end)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +20,7 @@ OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
 : "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=150}" "${AUFS_TEST_BUDGET:=300}"
+: "${AUFS_TEST_BUILTIN:=}" "${AUFS_TEST_APPEND:=}" "${AUFS_TEST_RMMOD:=1}"
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
@@ -47,7 +51,7 @@ mksquashfs "$OUT/fixture" "$root/fixture/lower.sqfs" -noappend -quiet -no-progre
 cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing"
 cp "$OUT/fsop" "$root/fsop"
 guest_modules "$kmod" "$root" loop squashfs overlay ext4 virtio_pci virtio_blk > "$root/lib/modules/order"
-[ -s "$root/lib/modules/order" ] || die "no modules from $kmod"
+[ -s "$root/lib/modules/order" ] || [ -n "$AUFS_TEST_BUILTIN" ] || die "no modules from $kmod"
 have_aufs=0
 if [ -f "$AUFS_KO" ]; then cp "$AUFS_KO" "$root/lib/modules/aufs.ko"; have_aufs=1; fi
 cat > "$root/init" <<'EOF'
@@ -66,6 +70,13 @@ if grep -q 'fsop.type=aufs' /proc/cmdline; then
 	fi
 fi
 /fsop run
+if grep -q 'fsop.kmemleak=1' /proc/cmdline; then
+	mount -t debugfs debugfs /sys/kernel/debug
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		sleep 6; echo scan > /sys/kernel/debug/kmemleak; echo scan > /sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak; echo KMEMLEAK-SCANNED
+	else echo "KMEMLEAK-MISSING: this kernel has no /sys/kernel/debug/kmemleak"; fi
+fi
 sync
 poweroff -f
 EOF
@@ -103,9 +114,10 @@ for type in $AUFS_TEST_TYPES; do
 		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1"
 		args="$args sysctl.kernel.hung_task_timeout_secs=20 sysctl.kernel.hung_task_panic=1"
 		args="$args fsop.type=$type"
-		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=1"
+		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=$AUFS_TEST_RMMOD"
 		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
+		[ -n "$AUFS_TEST_APPEND" ] && args="$args $AUFS_TEST_APPEND"
 		echo "# boot $name: $args"
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
 		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left

@@ -7,7 +7,7 @@
 # usage: tests/aufs/run.sh BUILD KVER KCACHE
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
-#        AUFS_TEST_DEADLINE=150 (s per boot)  AUFS_TEST_BUDGET=300 (s for all boots)
+#        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +16,7 @@ BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
-: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=150}" "${AUFS_TEST_BUDGET:=300}"
+: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"

@@ -153,17 +153,16 @@ struct au_rmw {
 static void au_rmw_do(struct work_struct *work)
 {
 	struct au_rmw *w = container_of(work, struct au_rmw, work);
-	struct inode *h_pdir = d_inode(w->h_parent);
 	const struct cred *old = override_creds(w->cred);
 	int err;
 
+	/*
+	 * The removal of the parent's aufs directory (rmdir, rename over it)
+	 * may remove h_dir first: au_whtree_rm() then finds it gone.
+	 */
 	err = mnt_want_write(w->br->path.mnt);
 	if (!err) {
-		err = au_remove_whs(w->br, w->h_dir);
-		au_lock_parent(h_pdir);
-		if (!err && w->h_dir->d_parent == w->h_parent && d_is_dir(w->h_dir))
-			err = au_do_rmdir(h_pdir, w->h_dir);
-		inode_unlock(h_pdir);
+		err = au_whtree_rm(w->br, w->h_parent, w->h_dir, I_MUTEX_PARENT);
 		mnt_drop_write(w->br->path.mnt);
 	}
 	if (err)

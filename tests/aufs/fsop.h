@@ -49,6 +49,7 @@ extern const struct fcase more_cases[];		/* cases_more.c */
 extern const struct fcase aufs_cases[];		/* cases_aufs.c */
 extern const struct fcase mount_cases[];	/* cases_mount.c */
 extern const struct fcase deep_cases[];		/* cases_deep.c */
+extern const struct fcase race_cases[];		/* cases_race.c */
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 
 /* reporting */

@@ -8,6 +8,7 @@
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
 #        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
+#        AUFS_TEST_SMP=2 (guest CPUs)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +18,9 @@ OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
 : "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+: "${AUFS_TEST_SMP:=2}"
+# two CPUs: the background removal (dirwh) and the stress processes run in parallel
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_SMP=$AUFS_TEST_SMP
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
 

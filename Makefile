@@ -37,7 +37,7 @@ SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
-.PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
+.PHONY: all deps demo run check unit vm aufs aufs-test aufs-stress bench install clean tools images
 all: tools aufs images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -121,6 +121,16 @@ vm: all
 
 aufs-test: all
 	@bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
+
+# the multi-process stress alone, long: make aufs-stress STRESS_MINUTES=30 (per union and rw fs)
+STRESS_MINUTES ?= 5
+STRESS_PROCS ?= 4
+aufs-stress: aufs
+	@AUFS_TEST_ONLY=stress-multiproc AUFS_TEST_MODEL=0 AUFS_TEST_RW=$${AUFS_TEST_RW:-tmpfs} \
+	AUFS_TEST_STRESS=$$(( $(STRESS_MINUTES) * 60 )) AUFS_TEST_PROCS=$(STRESS_PROCS) \
+	AUFS_TEST_DEADLINE=$$(( $(STRESS_MINUTES) * 60 * 2 + 300 )) \
+	AUFS_TEST_BUDGET=$$(( $(STRESS_MINUTES) * 60 * 4 + 900 )) \
+	bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -235,7 +235,19 @@ static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 	}
 
 	au_lock_parent(h_dir);
-	h_new = au_do_lookup(h_parent, dentry->d_name.name, dentry->d_name.len);
+	/*
+	 * An unlink/rmdir of the name that ran meanwhile (copy-up does not hold
+	 * the aufs parent) left a whiteout here: the name is gone, and a copy
+	 * next to its whiteout would show in readdir but not in lookup.
+	 */
+	h_new = au_wh_lookup(h_parent, &dentry->d_name);
+	err = PTR_ERR(h_new);
+	if (!IS_ERR(h_new)) {
+		err = d_is_positive(h_new) ? -ENOENT : 0;
+		dput(h_new);
+	}
+	h_new = err ? ERR_PTR(err) :
+		au_do_lookup(h_parent, dentry->d_name.name, dentry->d_name.len);
 	err = PTR_ERR(h_new);
 	if (!IS_ERR(h_new)) {
 		err = -EEXIST;
@@ -247,9 +259,13 @@ static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 	if (err)
 		goto out_rm;
 
-	/* tmp now carries the real name */
-	au_di_set_h(di, wb, dget(tmp));
+	/*
+	 * tmp now carries the real name.  The inode's top first: whoever sees
+	 * the dentry on wbr (au_cpup_done(), without a lock) finds the inode
+	 * there too, and does not write through a lower object.
+	 */
 	au_iinfo_set_top(inode, wbr, dget(tmp));
+	au_di_set_h(di, wb, dget(tmp));
 	au_xino_set(wbr, d_inode(tmp)->i_ino, inode->i_ino);
 	if (!S_ISDIR(h_src->i_mode) && h_src->i_nlink > 1 && !link &&
 	    (AU_SB(dentry->d_sb)->flags & AU_OPT_PLINK)) {
@@ -307,7 +323,10 @@ static int au_cpup_step(struct dentry *dentry, struct au_branch *wbr, loff_t len
 	if (IS_ERR(pdi) || IS_ERR(di) || pdi->brs != di->brs)
 		goto out;
 	wb = au_br_index(di->brs, wbr);
-	if (wb < 0 || di->bstart < 0)
+	if (wb < 0)
+		goto out;
+	err = -ENOENT;		/* removed by another task meanwhile */
+	if (di->bstart < 0)
 		goto out;
 	err = 0;
 	if (di->h[wb])
@@ -440,7 +459,14 @@ int au_cpup_for_write(struct dentry *dentry, loff_t len)
 	err = -ESTALE;
 	if (IS_ERR(pdi) || IS_ERR(di))
 		goto out;
-	wbr = au_wbr_copyup(dentry, pdi, di->bstart);
+	b = di->bstart;
+	err = -ENOENT;		/* removed by another task meanwhile */
+	if (b < 0)
+		goto out;
+	if (au_br_writable(READ_ONCE(di->brs->br[b]->perm)))
+		wbr = di->brs->br[b];	/* copied up by another task meanwhile */
+	else
+		wbr = au_wbr_copyup(dentry, pdi, b);
 	err = PTR_ERR(wbr);
 	if (!IS_ERR(wbr)) {
 		au_br_get(wbr);

@@ -99,6 +99,23 @@ static struct dentry *au_del_target(struct au_del *d, struct dentry *dentry)
 	return h;
 }
 
+/*
+ * The name was on a lower branch only when the removal began; a copy-up that
+ * ran meanwhile (it does not hold the aufs parent) may have put it on the
+ * locked d->h_parent since.  Returns it (to remove with the whiteout), NULL.
+ */
+static struct dentry *au_del_copied(struct au_del *d, struct dentry *dentry)
+{
+	struct dentry *h;
+
+	h = au_do_lookup(d->h_parent, dentry->d_name.name, dentry->d_name.len);
+	if (!IS_ERR(h) && d_is_negative(h)) {
+		dput(h);
+		h = NULL;
+	}
+	return h;
+}
+
 int au_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
@@ -116,6 +133,16 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 			goto out;
 		err = au_do_unlink(d_inode(d.h_parent), h);
 		dput(h);
+		if (err)
+			goto out;
+	} else {
+		h = au_del_copied(&d, dentry);
+		err = PTR_ERR_OR_ZERO(h);
+		if (h && !IS_ERR(h)) {
+			err = d_is_dir(h) ? -EISDIR :
+				au_do_unlink(d_inode(d.h_parent), h);
+			dput(h);
+		}
 		if (err)
 			goto out;
 	}
@@ -247,6 +274,15 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 			goto out;
 		err = au_rmdir_h(&d, dentry, h);
 		dput(h);
+		if (err)
+			goto out;
+	} else {
+		h = au_del_copied(&d, dentry);
+		err = PTR_ERR_OR_ZERO(h);
+		if (h && !IS_ERR(h)) {
+			err = d_is_dir(h) ? au_rmdir_h(&d, dentry, h) : -ENOTDIR;
+			dput(h);
+		}
 		if (err)
 			goto out;
 	}

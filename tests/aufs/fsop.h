@@ -50,6 +50,8 @@ extern const struct fcase aufs_cases[];		/* cases_aufs.c */
 extern const struct fcase mount_cases[];	/* cases_mount.c */
 extern const struct fcase deep_cases[];		/* cases_deep.c */
 extern const struct fcase race_cases[];		/* cases_race.c */
+extern const struct fcase stress_cases[];	/* stress.c */
+void stress_config(int secs, int procs, unsigned seed);
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 
 /* reporting */

@@ -8,7 +8,7 @@
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
 #        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
-#        AUFS_TEST_SMP=2 (guest CPUs)
+#        AUFS_TEST_SMP=2 (guest CPUs)  AUFS_TEST_STRESS=10 (s per stress pass)  AUFS_TEST_PROCS=4
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
 : "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
-: "${AUFS_TEST_SMP:=2}"
+: "${AUFS_TEST_SMP:=2}" "${AUFS_TEST_STRESS:=10}" "${AUFS_TEST_PROCS:=4}"
 # two CPUs: the background removal (dirwh) and the stress processes run in parallel
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_SMP=$AUFS_TEST_SMP
 # shellcheck source=../lib/vm.sh
@@ -109,6 +109,7 @@ for type in $AUFS_TEST_TYPES; do
 		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=1"
 		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
+		args="$args fsop.stress=$AUFS_TEST_STRESS fsop.procs=$AUFS_TEST_PROCS"
 		echo "# boot $name: $args"
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
 		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left

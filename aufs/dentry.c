@@ -216,18 +216,52 @@ out:
 	return err;
 }
 
-/* The dentry's branch stack, rebuilt first if a remount changed the branches. */
+static bool au_di_is_fresh(struct dentry *dentry)
+{
+	struct au_dinfo *di;
+	bool ret;
+
+	rcu_read_lock();
+	di = READ_ONCE(dentry->d_fsdata);
+	ret = di && di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * The dentry's branch stack, rebuilt first if a remount changed the branches.
+ * Stale ancestors are rebuilt from the topmost one down, in a loop: a deep
+ * current directory after a remount costs no kernel stack per level (the
+ * parent of the one rebuilt is always fresh, au_refresh_dentry() recurses
+ * once at most).
+ */
 struct au_dinfo *au_di_fresh(struct dentry *dentry)
 {
 	struct au_dinfo *di = au_di_get(dentry);
-	int err;
+	struct dentry *top, *parent;
+	int err = 0;
 
 	if (!di)
 		return ERR_PTR(-ESTALE);
 	if (di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen))
 		return di;
 	au_di_put(di);
-	err = au_refresh_dentry(dentry);
+	/* each round makes one more ancestor fresh (or fails) */
+	while (!err && !au_di_is_fresh(dentry)) {
+		top = dget(dentry);
+		while (!IS_ROOT(top)) {
+			parent = dget_parent(top);
+			if (au_di_is_fresh(parent)) {
+				dput(parent);
+				break;
+			}
+			dput(top);
+			top = parent;
+			cond_resched();
+		}
+		err = au_refresh_dentry(top);
+		dput(top);
+	}
 	if (err)
 		return ERR_PTR(err);
 	di = au_di_get(dentry);

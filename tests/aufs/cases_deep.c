@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,6 +230,30 @@ static void deep_rename(void) { deep_run(D_RENAME); }
 static void deep_unlink(void) { deep_run(D_UNLINK); }
 static void deep_mkdir(void) { deep_run(D_MKDIR); }
 
+/* aufs: a remount while the cwd is at the bottom of a chain: every ancestor's branch stack
+ * is rebuilt at the next use (from the top down), then the chain is copied up */
+static void deep_remount(void)
+{
+	const struct chain *ch = &chains[1];
+	char o[256];
+
+	if (EXP(0, union_mount(NULL)) < 0)
+		return;
+	if (EXP(0, cd_bottom(pu("%s", ch->top), ch->depth)) < 0)
+		return;
+	EXP(0, mkdir("/spare", 0755));
+	snprintf(o, sizeof(o), "append:/spare=ro");
+	EXP(0, mount("none", UNION, "aufs", MS_REMOUNT, o));
+	CHECK_STR("f", "deep\n");
+	EXP(0, put_str("new", "new\n"));
+	CHECK_LIST(".", "f new");
+	if (chdir("/") < 0)
+		FAIL("chdir /");
+	snprintf(o, sizeof(o), "del:/spare");
+	EXP(0, mount("none", UNION, "aufs", MS_REMOUNT, o));
+	rmdir("/spare");
+}
+
 const struct fcase deep_cases[] = {
 	/* the copy-up of the chain does not depend on the rw fs: tmpfs only (time) */
 	{ "deep-chain-create", deep_create, F_NOMOUNT | F_TMPFS },
@@ -237,5 +262,6 @@ const struct fcase deep_cases[] = {
 	{ "deep-chain-rename", deep_rename, F_NOMOUNT | F_TMPFS },
 	{ "deep-chain-unlink", deep_unlink, F_NOMOUNT | F_TMPFS },
 	{ "deep-chain-mkdir", deep_mkdir, F_NOMOUNT | F_TMPFS },
+	{ "deep-chain-remount", deep_remount, F_AUFS | F_NOMOUNT | F_TMPFS },
 	{ NULL, NULL, 0 },
 };

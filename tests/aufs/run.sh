@@ -103,7 +103,7 @@ for type in $AUFS_TEST_TYPES; do
 		truncate -s 0 "$OUT/disk.img"; truncate -s 512M "$OUT/disk.img"
 		mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$OUT/disk.img" || die "mkfs.ext4"
 		# a deadlock panics too (hung task after 20 s), so the log shows the stacks
-		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1"
+		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1 no_timer_check"
 		args="$args sysctl.kernel.hung_task_timeout_secs=20 sysctl.kernel.hung_task_panic=1"
 		args="$args fsop.type=$type"
 		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=1"

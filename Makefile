@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug bench install clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress bench install clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -156,6 +156,16 @@ aufs-test: all
 # tests/aufs under a KASAN/lockdep/kmemleak kernel built once per machine (long: not in check)
 aufs-debug:
 	@bash tests/aufs/debug.sh $(BUILD)
+
+# the multi-process stress alone, long: make aufs-stress STRESS_MINUTES=30 (per union and rw fs)
+STRESS_MINUTES ?= 5
+STRESS_PROCS ?= 4
+aufs-stress: aufs
+	@AUFS_TEST_ONLY=stress-multiproc AUFS_TEST_MODEL=0 AUFS_TEST_RW=$${AUFS_TEST_RW:-tmpfs} \
+	AUFS_TEST_STRESS=$$(( $(STRESS_MINUTES) * 60 )) AUFS_TEST_PROCS=$(STRESS_PROCS) \
+	AUFS_TEST_DEADLINE=$$(( $(STRESS_MINUTES) * 60 * 2 + 300 )) \
+	AUFS_TEST_BUDGET=$$(( $(STRESS_MINUTES) * 60 * 4 + 900 )) \
+	bash tests/aufs/run.sh $(BUILD) $(KVER) $(KCACHE)
 
 check: deps
 	@$(MAKE) --no-print-directory all

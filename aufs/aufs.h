@@ -331,6 +331,8 @@ struct au_branch *au_wbr_copyup(struct dentry *dentry, struct au_dinfo *pdi,
 extern const struct file_operations au_dir_fops;
 int au_test_empty_from(struct dentry *dentry, int bfrom);
 int au_whs_count(struct au_branch *br, struct dentry *h_dir);
+int au_whtree_rm(struct au_branch *br, struct dentry *h_parent,
+		 struct dentry *h_dir, int lsc);
 #define au_test_empty(d) au_test_empty_from(d, 0)
 
 /* file.c */

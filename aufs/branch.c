@@ -242,20 +242,27 @@ static bool au_inode_on_br(struct inode *inode, struct au_branch *br)
 	return ret;
 }
 
+/*
+ * Called under inode->i_lock and s_inode_list_lock: no reference is taken, so
+ * no final one (dput of the branch dentries, the snapshot) is dropped under
+ * them.  A dinfo is freed after an RCU grace period.
+ */
 static bool au_dentry_on_br(struct dentry *dentry, struct au_branch *br)
 {
-	struct au_dinfo *di = au_di_get(dentry);
+	struct au_dinfo *di;
 	bool ret = false;
 	int i;
 
-	if (!di)
-		return false;
-	spin_lock(&di->lock);
-	for (i = 0; i < di->brs->nbr; i++)
-		if (di->brs->br[i] == br && di->h[i])
-			ret = true;
-	spin_unlock(&di->lock);
-	au_di_put(di);
+	rcu_read_lock();
+	di = READ_ONCE(dentry->d_fsdata);
+	if (di) {
+		spin_lock(&di->lock);
+		for (i = 0; i < di->brs->nbr; i++)
+			if (di->brs->br[i] == br && di->h[i])
+				ret = true;
+		spin_unlock(&di->lock);
+	}
+	rcu_read_unlock();
 	return ret;
 }
 

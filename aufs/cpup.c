@@ -235,7 +235,19 @@ static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 	}
 
 	au_lock_parent(h_dir);
-	h_new = au_do_lookup(h_parent, dentry->d_name.name, dentry->d_name.len);
+	/*
+	 * An unlink/rmdir of the name that ran meanwhile (copy-up does not hold
+	 * the aufs parent) left a whiteout here: the name is gone, and a copy
+	 * next to its whiteout would show in readdir but not in lookup.
+	 */
+	h_new = au_wh_lookup(h_parent, &dentry->d_name);
+	err = PTR_ERR(h_new);
+	if (!IS_ERR(h_new)) {
+		err = d_is_positive(h_new) ? -ENOENT : 0;
+		dput(h_new);
+	}
+	h_new = err ? ERR_PTR(err) :
+		au_do_lookup(h_parent, dentry->d_name.name, dentry->d_name.len);
 	err = PTR_ERR(h_new);
 	if (!IS_ERR(h_new)) {
 		err = -EEXIST;
@@ -247,9 +259,13 @@ static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 	if (err)
 		goto out_rm;
 
-	/* tmp now carries the real name */
-	au_di_set_h(di, wb, dget(tmp));
+	/*
+	 * tmp now carries the real name.  The inode's top first: whoever sees
+	 * the dentry on wbr (au_cpup_done(), without a lock) finds the inode
+	 * there too, and does not write through a lower object.
+	 */
 	au_iinfo_set_top(inode, wbr, dget(tmp));
+	au_di_set_h(di, wb, dget(tmp));
 	au_xino_set(wbr, d_inode(tmp)->i_ino, inode->i_ino);
 	if (!S_ISDIR(h_src->i_mode) && h_src->i_nlink > 1 && !link &&
 	    (AU_SB(dentry->d_sb)->flags & AU_OPT_PLINK)) {
@@ -273,28 +289,50 @@ out_src:
 	return err;
 }
 
-static int au_cpup_locked(struct dentry *dentry, struct au_branch *wbr, loff_t len)
+/*
+ * Lock-free: does dentry's (current) branch stack hold an object on wbr?
+ * The dinfo and its snapshot are freed after an RCU grace period.
+ */
+static bool au_cpup_done(struct dentry *dentry, struct au_branch *wbr)
+{
+	struct au_dinfo *di;
+	bool ret = false;
+	int wb;
+
+	rcu_read_lock();
+	di = READ_ONCE(dentry->d_fsdata);
+	if (di && di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen)) {
+		wb = au_br_index(di->brs, wbr);
+		ret = wb >= 0 && READ_ONCE(di->h[wb]);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Copy one dentry whose parent is on wbr already; 0 if it is there already. */
+static int au_cpup_step(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 {
 	struct au_dinfo *di = NULL, *pdi = NULL;
 	struct dentry *parent;
 	int err, wb;
 
-	if (IS_ROOT(dentry))
-		return 0;
 	parent = dget_parent(dentry);
-	err = au_cpup_locked(parent, wbr, -1);
-	if (err)
-		goto out;
 	pdi = au_di_fresh(parent);
 	di = au_di_fresh(dentry);
 	err = -ESTALE;
 	if (IS_ERR(pdi) || IS_ERR(di) || pdi->brs != di->brs)
 		goto out;
 	wb = au_br_index(di->brs, wbr);
-	if (wb < 0 || di->bstart < 0)
+	if (wb < 0)
+		goto out;
+	err = -ENOENT;		/* removed by another task meanwhile */
+	if (di->bstart < 0)
 		goto out;
 	err = 0;
 	if (di->h[wb])
+		goto out;
+	err = -EAGAIN;		/* the parent moved (rename): walk again */
+	if (!pdi->h[wb])
 		goto out;
 	err = au_cpup_one(dentry, pdi, di, wb, len);
 out:
@@ -306,6 +344,58 @@ out:
 	return err;
 }
 
+#define AU_CPUP_RETRY	8
+
+/*
+ * Make dentry and its missing ancestors exist on wbr, top-down and without
+ * recursion: the chain from dentry up to (not including) the first ancestor
+ * already on wbr is collected, then copied from its top.  A chain of any depth
+ * costs one array of dentry pointers, not kernel stack.
+ */
+static int au_cpup_locked(struct dentry *dentry, struct au_branch *wbr, loff_t len)
+{
+	struct dentry **chain = NULL, **p, *d;
+	int n, max = 0, err = 0, retry = AU_CPUP_RETRY;
+
+again:
+	n = 0;
+	for (d = dget(dentry); !IS_ROOT(d) && !au_cpup_done(d, wbr);
+	     d = dget_parent(chain[n - 1])) {
+		if (n == max) {
+			max = max ? max * 2 : 16;
+			p = kvmalloc_array(max, sizeof(*p), GFP_KERNEL);
+			if (!p) {
+				dput(d);
+				err = -ENOMEM;
+				goto out;
+			}
+			if (n)
+				memcpy(p, chain, n * sizeof(*p));
+			kvfree(chain);
+			chain = p;
+		}
+		chain[n++] = d;
+	}
+	dput(d);
+	while (n > 0 && !err) {
+		d = chain[--n];
+		err = au_cpup_step(d, wbr, d == dentry ? len : -1);
+		dput(d);
+		cond_resched();
+	}
+out:
+	while (n > 0)
+		dput(chain[--n]);
+	if (err == -EAGAIN && --retry > 0) {
+		err = 0;
+		goto again;
+	}
+	if (err == -EAGAIN)
+		err = -ESTALE;
+	kvfree(chain);
+	return err;
+}
+
 /* Make dentry (and its missing parents) exist on wbr. */
 int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 {
@@ -313,6 +403,9 @@ int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 	const struct cred *old;
 	int err;
 
+	/* an object already on wbr (the common case) costs no lock at all */
+	if (au_cpup_done(dentry, wbr))
+		return 0;
 	err = mnt_want_write(wbr->path.mnt);
 	if (err)
 		return err;
@@ -366,7 +459,14 @@ int au_cpup_for_write(struct dentry *dentry, loff_t len)
 	err = -ESTALE;
 	if (IS_ERR(pdi) || IS_ERR(di))
 		goto out;
-	wbr = au_wbr_copyup(dentry, pdi, di->bstart);
+	b = di->bstart;
+	err = -ENOENT;		/* removed by another task meanwhile */
+	if (b < 0)
+		goto out;
+	if (au_br_writable(READ_ONCE(di->brs->br[b]->perm)))
+		wbr = di->brs->br[b];	/* copied up by another task meanwhile */
+	else
+		wbr = au_wbr_copyup(dentry, pdi, b);
 	err = PTR_ERR(wbr);
 	if (!IS_ERR(wbr)) {
 		au_br_get(wbr);

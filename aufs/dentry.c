@@ -84,13 +84,13 @@ void au_di_set_h(struct au_dinfo *di, int bindex, struct dentry *h_dentry)
 
 	spin_lock(&di->lock);
 	old = di->h[bindex];
-	di->h[bindex] = h_dentry;
-	di->bstart = -1;
+	/* read without the lock by au_cpup_done() */
+	WRITE_ONCE(di->h[bindex], h_dentry);
 	for (i = 0; i < di->brs->nbr; i++)
-		if (di->h[i]) {
-			di->bstart = i;
+		if (di->h[i])
 			break;
-		}
+	/* one store: lockless readers (rcu-walk) never see a passing -1 */
+	WRITE_ONCE(di->bstart, i < di->brs->nbr ? i : -1);
 	if (h_dentry && di->bwh >= 0 && di->bwh <= bindex)
 		di->bwh = -1;
 	spin_unlock(&di->lock);
@@ -105,9 +105,9 @@ void au_di_clear(struct au_dinfo *di, int bwh)
 	spin_lock(&di->lock);
 	for (i = 0; i < n; i++) {
 		old[i] = di->h[i];
-		di->h[i] = NULL;
+		WRITE_ONCE(di->h[i], NULL);
 	}
-	di->bstart = -1;
+	WRITE_ONCE(di->bstart, -1);
 	di->bopq = -1;
 	di->bwh = bwh;
 	spin_unlock(&di->lock);
@@ -216,18 +216,52 @@ out:
 	return err;
 }
 
-/* The dentry's branch stack, rebuilt first if a remount changed the branches. */
+static bool au_di_is_fresh(struct dentry *dentry)
+{
+	struct au_dinfo *di;
+	bool ret;
+
+	rcu_read_lock();
+	di = READ_ONCE(dentry->d_fsdata);
+	ret = di && di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * The dentry's branch stack, rebuilt first if a remount changed the branches.
+ * Stale ancestors are rebuilt from the topmost one down, in a loop: a deep
+ * current directory after a remount costs no kernel stack per level (the
+ * parent of the one rebuilt is always fresh, au_refresh_dentry() recurses
+ * once at most).
+ */
 struct au_dinfo *au_di_fresh(struct dentry *dentry)
 {
 	struct au_dinfo *di = au_di_get(dentry);
-	int err;
+	struct dentry *top, *parent;
+	int err = 0;
 
 	if (!di)
 		return ERR_PTR(-ESTALE);
 	if (di->gen == READ_ONCE(AU_SB(dentry->d_sb)->gen))
 		return di;
 	au_di_put(di);
-	err = au_refresh_dentry(dentry);
+	/* each round makes one more ancestor fresh (or fails) */
+	while (!err && !au_di_is_fresh(dentry)) {
+		top = dget(dentry);
+		while (!IS_ROOT(top)) {
+			parent = dget_parent(top);
+			if (au_di_is_fresh(parent)) {
+				dput(parent);
+				break;
+			}
+			dput(top);
+			top = parent;
+			cond_resched();
+		}
+		err = au_refresh_dentry(top);
+		dput(top);
+	}
 	if (err)
 		return ERR_PTR(err);
 	di = au_di_get(dentry);
@@ -270,7 +304,7 @@ static int au_d_revalidate(struct dentry *dentry, unsigned int flags)
 	int udba = READ_ONCE(sbi->udba);
 	struct au_dinfo *di;
 	struct dentry *h;
-	int ret;
+	int ret, b;
 
 	if (flags & LOOKUP_RCU) {
 		di = READ_ONCE(dentry->d_fsdata);
@@ -278,9 +312,11 @@ static int au_d_revalidate(struct dentry *dentry, unsigned int flags)
 			return -ECHILD;
 		if (udba == AU_UDBA_NONE)
 			return 1;
-		if (udba == AU_UDBA_NOTIFY || di->bstart < 0)
+		/* read once: au_di_set_h() and au_di_clear() change it meanwhile */
+		b = READ_ONCE(di->bstart);
+		if (udba == AU_UDBA_NOTIFY || b < 0)
 			return -ECHILD;
-		h = READ_ONCE(di->h[di->bstart]);
+		h = READ_ONCE(di->h[b]);
 		if (!h || d_unhashed(h) || d_is_negative(h))
 			return -ECHILD;
 		return 1;

@@ -77,6 +77,11 @@ static int au_add_begin(struct au_add *a, struct dentry *dentry, bool isdir,
 	}
 	a->write = true;
 	a->old = au_cred_create(dentry->d_sb, &a->cred);
+	if (IS_ERR(a->old)) {
+		dput(a->h_parent);
+		a->h_parent = NULL;
+		return PTR_ERR(a->old);
+	}
 	au_lock_parent(d_inode(a->h_parent));
 	a->h_dentry = au_do_lookup(a->h_parent, dentry->d_name.name,
 				   dentry->d_name.len);

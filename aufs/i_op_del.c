@@ -99,6 +99,23 @@ static struct dentry *au_del_target(struct au_del *d, struct dentry *dentry)
 	return h;
 }
 
+/*
+ * The name was on a lower branch only when the removal began; a copy-up that
+ * ran meanwhile (it does not hold the aufs parent) may have put it on the
+ * locked d->h_parent since.  Returns it (to remove with the whiteout), NULL.
+ */
+static struct dentry *au_del_copied(struct au_del *d, struct dentry *dentry)
+{
+	struct dentry *h;
+
+	h = au_do_lookup(d->h_parent, dentry->d_name.name, dentry->d_name.len);
+	if (!IS_ERR(h) && d_is_negative(h)) {
+		dput(h);
+		h = NULL;
+	}
+	return h;
+}
+
 int au_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
@@ -116,6 +133,16 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 			goto out;
 		err = au_do_unlink(d_inode(d.h_parent), h);
 		dput(h);
+		if (err)
+			goto out;
+	} else {
+		h = au_del_copied(&d, dentry);
+		err = PTR_ERR_OR_ZERO(h);
+		if (h && !IS_ERR(h)) {
+			err = d_is_dir(h) ? -EISDIR :
+				au_do_unlink(d_inode(d.h_parent), h);
+			dput(h);
+		}
 		if (err)
 			goto out;
 	}
@@ -153,17 +180,16 @@ struct au_rmw {
 static void au_rmw_do(struct work_struct *work)
 {
 	struct au_rmw *w = container_of(work, struct au_rmw, work);
-	struct inode *h_pdir = d_inode(w->h_parent);
 	const struct cred *old = override_creds(w->cred);
 	int err;
 
+	/*
+	 * The removal of the parent's aufs directory (rmdir, rename over it)
+	 * may remove h_dir first: au_whtree_rm() then finds it gone.
+	 */
 	err = mnt_want_write(w->br->path.mnt);
 	if (!err) {
-		err = au_remove_whs(w->br, w->h_dir);
-		au_lock_parent(h_pdir);
-		if (!err && w->h_dir->d_parent == w->h_parent && d_is_dir(w->h_dir))
-			err = au_do_rmdir(h_pdir, w->h_dir);
-		inode_unlock(h_pdir);
+		err = au_whtree_rm(w->br, w->h_parent, w->h_dir, I_MUTEX_PARENT);
 		mnt_drop_write(w->br->path.mnt);
 	}
 	if (err)
@@ -248,6 +274,15 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 			goto out;
 		err = au_rmdir_h(&d, dentry, h);
 		dput(h);
+		if (err)
+			goto out;
+	} else {
+		h = au_del_copied(&d, dentry);
+		err = PTR_ERR_OR_ZERO(h);
+		if (h && !IS_ERR(h)) {
+			err = d_is_dir(h) ? au_rmdir_h(&d, dentry, h) : -ENOTDIR;
+			dput(h);
+		}
 		if (err)
 			goto out;
 	}

@@ -386,8 +386,14 @@ const struct file_operations au_dir_fops = {
 	.fsync		= au_dir_fsync,
 };
 
-/* Names collected by au_remove_whs: the whiteouts in one branch dir. */
-int au_remove_whs(struct au_branch *br, struct dentry *h_dir)
+/*
+ * Unlink the whiteout-prefixed files of h_dir, locked here as I_MUTEX_CHILD
+ * (the caller may hold its parent).  A whiteout-prefixed directory (the
+ * temporary name of a dirwh removal still pending) is left in place and
+ * returned in *subp, with a reference, for au_whtree_rm().
+ */
+static int au_whs_unlink(struct au_branch *br, struct dentry *h_dir,
+			 struct dentry **subp)
 {
 	struct au_fill f = {
 		.ctx.actor	= au_fill_actor,
@@ -396,10 +402,10 @@ int au_remove_whs(struct au_branch *br, struct dentry *h_dir)
 	struct inode *h_inode = d_inode(h_dir);
 	int err, i;
 
+	*subp = NULL;
 	f.rd = au_rd_alloc();
 	if (!f.rd)
 		return -ENOMEM;
-	f.sb = NULL;
 	err = au_rd_branch(&f, br, h_dir);
 	if (err)
 		goto out;
@@ -412,15 +418,109 @@ int au_remove_whs(struct au_branch *br, struct dentry *h_dir)
 			err = PTR_ERR(h);
 			break;
 		}
-		if (d_is_dir(h))
-			err = au_do_rmdir(h_inode, h);
-		else if (d_is_positive(h))
+		if (d_is_dir(h)) {
+			if (!*subp)
+				*subp = dget(h);
+		} else if (d_is_positive(h)) {
 			err = au_do_unlink(h_inode, h);
+		}
 		dput(h);
 	}
 	inode_unlock(h_inode);
+	if (err && *subp) {
+		dput(*subp);
+		*subp = NULL;
+	}
 out:
 	au_rd_free(f.rd);
+	return err;
+}
+
+/* Is h_dir still the directory of that name in h_parent (not removed)? */
+static bool au_whdir_alive(struct dentry *h_parent, struct dentry *h_dir)
+{
+	return h_dir->d_parent == h_parent && !d_unhashed(h_dir) &&
+	       d_is_dir(h_dir) && !IS_DEADDIR(d_inode(h_dir));
+}
+
+/*
+ * Remove h_dir, a directory in h_parent holding whiteout-prefixed names only,
+ * with everything below it.  Nested temporary directories are walked with an
+ * array, not recursion.  h_parent is locked with subclass lsc for the rmdir.
+ * Another remover (the work queue, or the removal of h_parent's own aufs
+ * directory) may be first at any step: what is gone already is skipped, and
+ * a directory is removed only while it is still there, so never twice.
+ */
+int au_whtree_rm(struct au_branch *br, struct dentry *h_parent,
+		 struct dentry *h_dir, int lsc)
+{
+	struct dentry **stack, **p, *d, *up, *sub;
+	int n = 0, max = 16, err = 0;
+
+	stack = kvmalloc_array(max, sizeof(*stack), GFP_KERNEL);
+	if (!stack)
+		return -ENOMEM;
+	stack[n++] = dget(h_dir);
+	while (n > 0 && !err) {
+		d = stack[n - 1];
+		up = n > 1 ? stack[n - 2] : h_parent;
+		if (!au_whdir_alive(up, d)) {
+			dput(stack[--n]);
+			continue;
+		}
+		err = au_whs_unlink(br, d, &sub);
+		if (err == -ENOENT && !au_whdir_alive(up, d)) {
+			err = 0;
+			dput(stack[--n]);
+			continue;
+		}
+		if (err)
+			break;
+		if (sub) {
+			if (n == max) {
+				p = kvmalloc_array(max * 2, sizeof(*p), GFP_KERNEL);
+				if (!p) {
+					dput(sub);
+					err = -ENOMEM;
+					break;
+				}
+				memcpy(p, stack, n * sizeof(*p));
+				kvfree(stack);
+				stack = p;
+				max *= 2;
+			}
+			stack[n++] = sub;
+			continue;
+		}
+		inode_lock_nested(d_inode(up), n > 1 ? I_MUTEX_CHILD : lsc);
+		if (au_whdir_alive(up, d))
+			err = au_do_rmdir(d_inode(up), d);
+		inode_unlock(d_inode(up));
+		dput(stack[--n]);
+		cond_resched();
+	}
+	while (n > 0)
+		dput(stack[--n]);
+	kvfree(stack);
+	return err;
+}
+
+/*
+ * Remove every whiteout-prefixed name in h_dir (not h_dir itself), pending
+ * temporary directories included; the caller may hold h_dir's parent.
+ */
+int au_remove_whs(struct au_branch *br, struct dentry *h_dir)
+{
+	struct dentry *sub;
+	int err;
+
+	do {
+		err = au_whs_unlink(br, h_dir, &sub);
+		if (!err && sub) {
+			err = au_whtree_rm(br, h_dir, sub, I_MUTEX_CHILD);
+			dput(sub);
+		}
+	} while (!err && sub);
 	return err;
 }
 

@@ -10,7 +10,11 @@ const struct cred *au_cred_override(struct super_block *sb)
 	return override_creds(AU_SB(sb)->cred);
 }
 
-/* The mounter's capabilities with the caller's fsuid/fsgid, for new objects. */
+/*
+ * The mounter's capabilities with the caller's fsuid/fsgid, for new objects.
+ * Returns the caller's credentials to revert to, or ERR_PTR(-ENOMEM) with
+ * nothing overridden: never create as the mounter.
+ */
 const struct cred *au_cred_create(struct super_block *sb, struct cred **newp)
 {
 	kuid_t fsuid = current_fsuid();
@@ -19,11 +23,13 @@ const struct cred *au_cred_create(struct super_block *sb, struct cred **newp)
 	struct cred *new = prepare_creds();
 
 	*newp = new;
-	if (new) {
-		new->fsuid = fsuid;
-		new->fsgid = fsgid;
-		put_cred(override_creds(new));
+	if (!new) {
+		revert_creds(old);
+		return ERR_PTR(-ENOMEM);
 	}
+	new->fsuid = fsuid;
+	new->fsgid = fsgid;
+	put_cred(override_creds(new));
 	return old;
 }
 

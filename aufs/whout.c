@@ -107,14 +107,17 @@ int au_wh_unlink(struct dentry *h_parent, const struct qstr *name)
 	return err;
 }
 
-/* Mark h_dir opaque; caller must not hold h_dir's i_rwsem. */
+/*
+ * Mark h_dir opaque; the caller holds h_dir's parent (I_MUTEX_PARENT, or both
+ * parents of a rename), not h_dir: h_dir is the child in the lock order.
+ */
 int au_diropq_create(struct dentry *h_dir)
 {
 	struct inode *h_inode = d_inode(h_dir);
 	struct dentry *h;
 	int err;
 
-	inode_lock_nested(h_inode, I_MUTEX_PARENT);
+	inode_lock_nested(h_inode, I_MUTEX_CHILD);
 	h = au_do_lookup(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
 	err = PTR_ERR_OR_ZERO(h);
 	if (!err) {

@@ -63,6 +63,29 @@ static void owner_time(const char *name, uid_t uid, gid_t gid, time_t mtime)
 		die("utimes", F(name));
 }
 
+/* TOP/d/.../d (depth levels, DEEP_MODE) with "deep\n" in f at the bottom, made relative
+ * to each level's fd: the path grows past what one string may name */
+static void chain(const char *top, int depth)
+{
+	int fd, nfd, i;
+
+	dir(top, DEEP_MODE);
+	fd = open(F(top), O_PATH | O_DIRECTORY);
+	for (i = 0; i < depth && fd >= 0; i++) {
+		if (mkdirat(fd, "d", DEEP_MODE) < 0 && errno != EEXIST)
+			die("mkdir in", F(top));
+		nfd = openat(fd, "d", O_PATH | O_DIRECTORY);
+		close(fd);
+		fd = nfd;
+	}
+	if (fd < 0)
+		die("open chain", F(top));
+	nfd = openat(fd, "f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (nfd < 0 || write(nfd, "deep\n", 5) != 5 || close(nfd) < 0)
+		die("write bottom of", F(top));
+	close(fd);
+}
+
 void fixture_squash(const char *d)
 {
 	char name[64];
@@ -141,6 +164,8 @@ void fixture_squash(const char *d)
 	file("times.txt", "t\n", 0644);
 	owner_time("times.txt", 0, 0, 1000000000);
 	file("x.txt", "x\n", 0644);
+	chain("deep100", DEEP_SQ1);
+	chain("deep1000", DEEP_SQ2);
 }
 
 void fixture_l2(const char *d)

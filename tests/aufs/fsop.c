@@ -671,13 +671,14 @@ static char *cmdline_get(const char *key)
 }
 
 static const struct fcase *const sets[] = {
-	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases,
+	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
+	race_cases, stress_cases,
 };
 
 static int run_guest(void)
 {
 	char *v, rwlist[128], only[128] = "", *rwsave = NULL;
-	int from = 0, idx = 0, rmmod = 0;
+	int from = 0, idx = 0, rmmod = 0, stress_secs;
 	const char *rw;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -698,6 +699,10 @@ static int run_guest(void)
 		model_seed = (unsigned)time(NULL) ^ (unsigned)getpid() << 16;
 	if ((v = cmdline_get("fsop.rmmod")))
 		rmmod = atoi(v);
+	v = cmdline_get("fsop.stress");
+	stress_secs = v ? atoi(v) : 10;
+	v = cmdline_get("fsop.procs");
+	stress_config(stress_secs, v ? atoi(v) : 4, model_seed);
 
 	if (loop_squash("/fixture/lower.sqfs") < 0) {
 		printf("not ok 1 - %s: cannot loop-mount the squashfs fixture: %s\n", C->type,

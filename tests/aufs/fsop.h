@@ -48,6 +48,10 @@ extern const struct fcase ns_cases[];		/* cases_ns.c */
 extern const struct fcase more_cases[];		/* cases_more.c */
 extern const struct fcase aufs_cases[];		/* cases_aufs.c */
 extern const struct fcase mount_cases[];	/* cases_mount.c */
+extern const struct fcase deep_cases[];		/* cases_deep.c */
+extern const struct fcase race_cases[];		/* cases_race.c */
+extern const struct fcase stress_cases[];	/* stress.c */
+void stress_config(int secs, int procs, unsigned seed);
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 
 /* reporting */
@@ -109,6 +113,11 @@ void fixture_l2(const char *dir);	/* guest side: the second lower, per case */
 #define MODEL_FILES 12
 #define MANY_SQ 400
 #define MANY_L2 100
+/* lower-only directory chains "TOP/d/d/.../d" with "deep\n" in f at the bottom */
+#define DEEP_SQ1 100		/* squashfs deep100 */
+#define DEEP_SQ2 1000		/* squashfs deep1000 */
+#define DEEP_L2 2100		/* second lower deepl2: longer than PATH_MAX can name */
+#define DEEP_MODE 0751
 
 /* model.c */
 int model_run(unsigned seed, int seconds);

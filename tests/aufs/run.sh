@@ -7,7 +7,8 @@
 # usage: tests/aufs/run.sh BUILD KVER KCACHE
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
-#        AUFS_TEST_DEADLINE=150 (s per boot)  AUFS_TEST_BUDGET=300 (s for all boots)
+#        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
+#        AUFS_TEST_SMP=2 (guest CPUs)  AUFS_TEST_STRESS=10 (s per stress pass)  AUFS_TEST_PROCS=4
 #        AUFS_TEST_BUILTIN=1 (the kernel has the guest drivers built in: no modules but aufs.ko)
 #        AUFS_TEST_APPEND="..." (more kernel args; fsop.kmemleak=1: kmemleak scan at the end)
 #        AUFS_TEST_RMMOD=1 (unload aufs at the end)
@@ -19,9 +20,11 @@ BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
 OUT=$BUILD/tests/aufs
 AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
-: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=150}" "${AUFS_TEST_BUDGET:=300}"
+: "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
+: "${AUFS_TEST_SMP:=2}" "${AUFS_TEST_STRESS:=10}" "${AUFS_TEST_PROCS:=4}"
 : "${AUFS_TEST_BUILTIN:=}" "${AUFS_TEST_APPEND:=}" "${AUFS_TEST_RMMOD:=1}"
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
+# two CPUs: the background removal (dirwh) and the stress processes run in parallel
+export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_SMP=$AUFS_TEST_SMP
 # shellcheck source=../lib/vm.sh
 source "$top/tests/lib/vm.sh"
 
@@ -111,13 +114,14 @@ for type in $AUFS_TEST_TYPES; do
 		truncate -s 0 "$OUT/disk.img"; truncate -s 512M "$OUT/disk.img"
 		mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$OUT/disk.img" || die "mkfs.ext4"
 		# a deadlock panics too (hung task after 20 s), so the log shows the stacks
-		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1"
+		args="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 loglevel=5 softlockup_panic=1 no_timer_check"
 		args="$args sysctl.kernel.hung_task_timeout_secs=20 sysctl.kernel.hung_task_panic=1"
 		args="$args fsop.type=$type"
 		args="$args fsop.rw=$AUFS_TEST_RW fsop.from=$from fsop.model=$AUFS_TEST_MODEL fsop.rmmod=$AUFS_TEST_RMMOD"
 		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
 		[ -n "$AUFS_TEST_APPEND" ] && args="$args $AUFS_TEST_APPEND"
+		args="$args fsop.stress=$AUFS_TEST_STRESS fsop.procs=$AUFS_TEST_PROCS"
 		echo "# boot $name: $args"
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
 		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left

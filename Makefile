@@ -90,12 +90,13 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/harness.h $(BUILD)/host/libinit.
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iinit -Itests/lib -o $@ $< $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
 
-# The aufs module: built against the installed headers of KVER, out of tree.
+# The aufs module: built out of tree against linux-headers-KVER, with the host's toolchain
+# when the host has them, else in the chroot of their suite (scripts/kchroot.sh);
+# KDIR=... on the command line forces the host and those headers.
 aufs: $(AUFS_KO)
-$(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/Kbuild aufs/Makefile)
-	@if [ -d $(KDIR) ]; then \
-		$(MAKE) -C aufs KDIR=$(KDIR) KVER=$(KVER) OUT=$(CURDIR)/$(BUILD)/aufs/$(KVER); \
-	else echo "aufs: $(KDIR) missing: run 'make deps'"; exit 1; fi
+$(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/probe/*.c aufs/probe.sh aufs/Kbuild aufs/Makefile)
+	@$(if $(filter command line environment,$(origin KDIR)),KDIR=$(KDIR)) \
+		sh scripts/aufs-build.sh $(KVER) $(BUILD)/aufs/$(KVER)
 
 # Images: the demo ISO (kernel from the cache, our initramfs, the demo root).
 images: $(BUILD)/demo/livestack-demo.iso

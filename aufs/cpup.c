@@ -138,8 +138,8 @@ static int au_cp_attr(struct dentry *h_dst, struct inode *h_src, loff_t size)
 	}
 	if (!err) {
 		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET | ATTR_MTIME_SET;
-		attr.ia_atime = h_src->i_atime;
-		attr.ia_mtime = h_src->i_mtime;
+		attr.ia_atime = au_inode_atime(h_src);
+		attr.ia_mtime = au_inode_mtime(h_src);
 		err = au_do_notify_change(h_dst, &attr);
 	}
 	inode_unlock(h_inode);

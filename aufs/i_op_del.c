@@ -135,7 +135,7 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 				drop_nlink(inode);
 			path_put(&h_top);
 		}
-		inode->i_ctime = current_time(inode);
+		au_inode_set_ctime(inode, current_time(inode));
 	}
 out:
 	au_del_end(&d);

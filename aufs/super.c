@@ -86,7 +86,7 @@ const struct super_operations au_sops = {
 	.alloc_inode	= au_alloc_inode,
 	.free_inode	= au_free_inode,
 	.evict_inode	= au_evict_inode,
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= au_drop_inode_now,
 	.statfs		= au_statfs,
 	.show_options	= au_show_options,
 };
@@ -170,7 +170,7 @@ int au_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->sb = sb;
 	sb->s_magic = AUFS_SUPER_MAGIC;
 	sb->s_op = &au_sops;
-	sb->s_d_op = &au_dops;
+	au_set_d_op(sb, &au_dops);
 	sb->s_xattr = au_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;

@@ -12,6 +12,7 @@
 #include <linux/namei.h>
 #include <linux/xattr.h>
 #include <linux/splice.h>
+#include <linux/slab.h>
 #include "compat_probe.h"
 
 /* the idmap of a mount (user_namespace before mnt_idmap) */
@@ -243,6 +244,16 @@ static inline void au_inode_copy_times(struct inode *inode, const struct inode *
 	inode_set_ctime_to_ts(inode, inode_get_ctime(h));
 #else
 	inode->i_ctime = h->i_ctime;
+#endif
+}
+
+/* kvrealloc() with the old size, which it no longer needs */
+static inline void *au_kvrealloc(void *p, size_t oldsize, size_t newsize, gfp_t gfp)
+{
+#ifdef HAVE_KVREALLOC_NEWSIZE
+	return kvrealloc(p, newsize, gfp);
+#else
+	return kvrealloc(p, oldsize, newsize, gfp);
 #endif
 }
 

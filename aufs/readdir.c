@@ -79,8 +79,8 @@ static int au_rd_push(struct au_rdent ***arr, int *n, int *maxp,
 {
 	if (*n == *maxp) {
 		int max = *maxp ? *maxp * 2 : 64;
-		struct au_rdent **p = kvrealloc(*arr, *maxp * sizeof(*p),
-						max * sizeof(*p), GFP_KERNEL);
+		struct au_rdent **p = au_kvrealloc(*arr, *maxp * sizeof(*p),
+						   max * sizeof(*p), GFP_KERNEL);
 
 		if (!p) {
 			kfree(e);

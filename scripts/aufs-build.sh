@@ -26,12 +26,12 @@ for f in "$top"/aufs/probe/*.c; do cmp -s "$f" "$src/probe/${f##*/}" || cp -p "$
 rm -f "$src/aufs.ko"
 if [ "$where" = host ]; then
 	echo "aufs: building for $kver with the host's $(gcc -dumpfullversion 2>/dev/null || echo gcc)"
-	make -C "$src" KDIR="$KDIR" KVER="$kver" OUT="$src" AUFS_DEBUG="${AUFS_DEBUG:-}"
+	make -j2 -C "$src" KDIR="$KDIR" KVER="$kver" OUT="$src" AUFS_DEBUG="${AUFS_DEBUG:-}"
 else
 	echo "aufs: building for $kver in $where"
 	# a private mount namespace: the bind mount goes away with the build
 	unshare -m --propagation private sh -c '
-		mount --bind "$1" "$2/mnt" && exec chroot "$2" make -C /mnt KDIR="$3" KVER="$4" OUT=/mnt AUFS_DEBUG="$5"
+		mount --bind "$1" "$2/mnt" && exec chroot "$2" make -j2 -C /mnt KDIR="$3" KVER="$4" OUT=/mnt AUFS_DEBUG="$5"
 	' sh "$src" "$where" "$KDIR" "$kver" "${AUFS_DEBUG:-}"
 fi
 cp "$src/aufs.ko" "$out/aufs.ko"

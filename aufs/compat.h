@@ -13,6 +13,8 @@
 #include <linux/xattr.h>
 #include <linux/splice.h>
 #include <linux/slab.h>
+#include <linux/fcntl.h>
+#include <linux/mm.h>
 #include "compat_probe.h"
 
 /* the idmap of a mount (user_namespace before mnt_idmap) */
@@ -150,6 +152,18 @@ static inline void au_unlock_rename(struct dentry *p1, struct dentry *p2)
 	unlock_rename(p1, p2);
 }
 #else
+/* d_ancestor(), which is not exported: the child of p1 on p2's way up, if any */
+static inline struct dentry *au_d_ancestor(struct dentry *p1, struct dentry *p2)
+{
+	struct dentry *p;
+
+	for (p = p2; !IS_ROOT(p); p = p->d_parent)
+		if (p->d_parent == p1)
+			return p;
+	return NULL;
+}
+
+/* the superblock's rename mutex keeps directories where they are meanwhile */
 static inline struct dentry *au_lock_rename(struct dentry *p1, struct dentry *p2)
 {
 	struct dentry *p;
@@ -159,13 +173,13 @@ static inline struct dentry *au_lock_rename(struct dentry *p1, struct dentry *p2
 		return NULL;
 	}
 	mutex_lock(&p1->d_sb->s_vfs_rename_mutex);
-	p = d_ancestor(p2, p1);
+	p = au_d_ancestor(p2, p1);
 	if (p) {
 		inode_lock_nested(d_inode(p2), I_MUTEX_PARENT);
 		inode_lock_nested(d_inode(p1), I_MUTEX_CHILD);
 		return p;
 	}
-	p = d_ancestor(p1, p2);
+	p = au_d_ancestor(p1, p2);
 	if (p) {
 		inode_lock_nested(d_inode(p1), I_MUTEX_PARENT);
 		inode_lock_nested(d_inode(p2), I_MUTEX_CHILD);
@@ -201,6 +215,17 @@ static inline int au_generic_permission(struct inode *inode, int mask)
 static inline int au_setattr_prepare(struct dentry *d, struct iattr *attr)
 {
 	return setattr_prepare(AU_NOP_IDMAP, d, attr);
+}
+
+/* the caller's "no security check" (vfs_getattr_nosec()) goes down to the branch */
+static inline int au_vfs_getattr(const struct path *path, struct kstat *st,
+				 u32 mask, unsigned int flags)
+{
+#ifdef HAVE_AT_GETATTR_NOSEC
+	if (flags & AT_GETATTR_NOSEC)
+		return vfs_getattr_nosec(path, st, mask, flags);
+#endif
+	return vfs_getattr(path, st, mask, flags);
 }
 
 /* inode times: fields before the accessors */
@@ -254,6 +279,42 @@ static inline void *au_kvrealloc(void *p, size_t oldsize, size_t newsize, gfp_t 
 	return kvrealloc(p, newsize, gfp);
 #else
 	return kvrealloc(p, oldsize, newsize, gfp);
+#endif
+}
+
+/* the I_* state bits of an inode, read without i_lock */
+static inline unsigned long au_inode_state(struct inode *inode)
+{
+#ifdef HAVE_INODE_STATE_READ
+	return inode_state_read_once(inode);
+#else
+	return READ_ONCE(inode->i_state);
+#endif
+}
+
+/* the member linking a dentry into its inode's i_dentry list */
+#ifdef HAVE_DENTRY_D_ALIAS
+#define AU_D_ALIAS	d_alias
+#else
+#define AU_D_ALIAS	d_u.d_alias
+#endif
+
+/* mmap of a branch file, which may have ->mmap_prepare instead of ->mmap */
+static inline bool au_can_mmap(struct file *file)
+{
+#ifdef HAVE_CAN_MMAP_FILE
+	return can_mmap_file(file);
+#else
+	return file->f_op->mmap;
+#endif
+}
+
+static inline int au_call_mmap(struct file *file, struct vm_area_struct *vma)
+{
+#ifdef HAVE_VFS_MMAP
+	return vfs_mmap(file, vma);
+#else
+	return call_mmap(file, vma);
 #endif
 }
 

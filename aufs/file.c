@@ -143,11 +143,11 @@ static int au_mmap(struct file *file, struct vm_area_struct *vma)
 	struct file *h_file = fi->h_file;
 	int err;
 
-	if (!h_file->f_op->mmap)
+	if (!au_can_mmap(h_file))
 		return -ENODEV;
 	/* the mapping belongs to the branch file from now on */
 	vma_set_file(vma, h_file);
-	err = call_mmap(vma->vm_file, vma);
+	err = au_call_mmap(vma->vm_file, vma);
 	if (!err)
 		au_br_note_mmap(fi->br, file_inode(h_file));
 	file_accessed(file);

@@ -23,7 +23,7 @@ int au_permission(au_idmap_t *idmap, struct inode *inode, int mask)
 	 */
 	rcu_read_lock();
 	spin_lock(&inode->i_lock);
-	alias = hlist_entry_safe(inode->i_dentry.first, struct dentry, d_u.d_alias);
+	alias = hlist_entry_safe(inode->i_dentry.first, struct dentry, AU_D_ALIAS);
 	di = alias ? READ_ONCE(alias->d_fsdata) : NULL;
 	spin_unlock(&inode->i_lock);
 	for (b = di ? di->bstart + 1 : 0; b >= 1 && b <= di->bbot && !err; b++) {

@@ -168,7 +168,7 @@ static int au_mkdir_op(struct inode *dir, struct dentry *dentry, umode_t mode)
 {
 	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
 	struct dentry *h;
-	struct qstr *name = &dentry->d_name;
+	const struct qstr *name = &dentry->d_name;
 	struct au_add a;
 	bool opq;
 	int err;

@@ -183,7 +183,7 @@ again:
 			     au_iget_test, au_iget_set, &a);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (inode->i_state & I_NEW) {
+	if (au_inode_state(inode) & I_NEW) {
 		struct au_branch *pbr = NULL;
 		struct dentry *ph = NULL;
 		int b;
@@ -235,7 +235,7 @@ struct inode *au_new_inode(struct super_block *sb, struct au_branch *br,
 			     au_iget_test, au_iget_set, &a);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (inode->i_state & I_NEW) {
+	if (au_inode_state(inode) & I_NEW) {
 		au_inode_init(inode, br, h_dentry, READ_ONCE(sbi->gen));
 		unlock_new_inode(inode);
 	}

@@ -170,7 +170,7 @@ static inline struct file *au_do_open(const struct path *h_path, int flags,
 static inline int au_do_getattr(const struct path *h_path, struct kstat *st,
 				u32 mask, unsigned int flags)
 {
-	return vfs_getattr(h_path, st, mask, flags);
+	return au_vfs_getattr(h_path, st, mask, flags);
 }
 
 static inline int au_do_statfs(const struct path *h_path, struct kstatfs *buf)

@@ -30,7 +30,7 @@ papt() {
 	suite=$1; shift
 	d=$CACHE/apt-$suite
 	opts="-o Dir::Etc=$d/etc -o Dir::State=$d/state -o Dir::Cache=$d/cache \
--o Dir::State::status=$d/status -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d -o Debug::NoLocking=1 -o APT::Architecture=amd64"
+-o Dir::State::status=$d/status -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d -o Debug::NoLocking=1 -o APT::Architecture=amd64 -o APT::Sandbox::User=root"
 	if novalid "$suite"; then opts="$opts -o Acquire::Check-Valid-Until=false"; fi
 	# shellcheck disable=SC2086
 	"$@" $opts
@@ -91,16 +91,31 @@ kernel() {
 	(cd "$tmp" && papt "$suite" apt-get -qq download "linux-image-$k") ||
 		(cd "$tmp" && papt "$suite" apt-get -qq download "linux-image-$k-unsigned") ||
 		die "$suite: cannot download linux-image-$k"
-	dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
+	# sid splits the image: linux-binary-KVER (vmlinuz), linux-modules-KVER, ...
+	parts=$(dpkg-deb -f "$tmp"/linux-image-*.deb Depends | tr ',|' '\n\n' |
+		sed -n "s/^ *\(linux-[a-z]*-$k\)\( .*\)\{0,1\}$/\1/p" | sort -u)
+	for p in $parts; do
+		(cd "$tmp" && papt "$suite" apt-get -qq download "$p") || die "$suite: cannot download $p"
+	done
+	for f in "$tmp"/*.deb; do dpkg-deb -x "$f" "$tmp/x"; done
 	rm -rf "$kdir.new"
 	mkdir -p "$kdir.new/lib/modules"
-	for f in vmlinuz config System.map; do
-		cp "$tmp/x/boot/$f-$k" "$kdir.new/$f" || die "no /boot/$f-$k in linux-image-$k"
-	done
-	# Debian 13 and later install modules under /usr/lib/modules
+	# Debian 13 and later install modules under /usr/lib/modules; sid puts vmlinuz,
+	# config and System.map there too, instead of /boot/NAME-KVER
 	m=$tmp/x/lib/modules/$k
 	[ -d "$m" ] || m=$tmp/x/usr/lib/modules/$k
 	[ -d "$m" ] || die "no modules directory for $k in linux-image-$k"
+	for f in vmlinuz config System.map; do
+		if [ -f "$tmp/x/boot/$f-$k" ]; then
+			mv "$tmp/x/boot/$f-$k" "$kdir.new/$f"
+		elif [ -f "$m/$f" ]; then
+			mv "$m/$f" "$kdir.new/$f"
+		elif [ "$f" = vmlinuz ]; then
+			die "no vmlinuz in /boot or $m of linux-image-$k"
+		else
+			echo "kchroot: no $f for $k" >&2
+		fi
+	done
 	mv "$m" "$kdir.new/lib/modules/$k"
 	[ -f "$kdir.new/lib/modules/$k/modules.dep" ] || /sbin/depmod -b "$kdir.new" "$k"
 	rm -rf "$kdir"

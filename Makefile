@@ -37,7 +37,7 @@ SD_BIN    = $(BUILD)/bin/livestack-shutdown
 RESOLVE_BIN = $(BUILD)/bin/livestack-modresolve
 AUFS_KO   = $(BUILD)/aufs/$(KVER)/aufs.ko
 
-.PHONY: all deps demo run check unit vm aufs aufs-test bench install clean tools images
+.PHONY: all deps demo run check check-kernels unit vm aufs aufs-test bench install clean tools images
 all: tools aufs images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -126,6 +126,12 @@ aufs-test: all
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/lib/check.sh $(BUILD) $(KVER) $(KCACHE)
+
+# aufs on every supported kernel (the host suite's, Debian 13's, sid's): build, load,
+# tests/aufs, demo boot, one table (scripts/check-kernels.sh; long: not part of check)
+check-kernels: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/check-kernels.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

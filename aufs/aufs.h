@@ -286,7 +286,7 @@ int au_permission(au_idmap_t *idmap, struct inode *inode, int mask);
 
 /* i_op_add.c */
 int au_create(au_idmap_t *idmap, struct inode *dir,
-	      struct dentry *dentry, umode_t mode, bool excl);
+	      struct dentry *dentry, umode_t mode AU_CREATE_EXCL_ARG);
 au_mkdir_ret_t au_mkdir(au_idmap_t *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode);
 int au_mknod(au_idmap_t *idmap, struct inode *dir,

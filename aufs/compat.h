@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/fcntl.h>
 #include <linux/mm.h>
+#include <linux/cred.h>
 #include "compat_probe.h"
 
 /* the idmap of a mount (user_namespace before mnt_idmap) */
@@ -318,6 +319,28 @@ static inline int au_call_mmap(struct file *file, struct vm_area_struct *vma)
 #endif
 }
 
+/*
+ * override_creds() that takes a reference to the new creds and revert_creds()
+ * that drops it, as they did before they stopped counting.
+ */
+static inline const struct cred *au_override_creds(const struct cred *new)
+{
+#ifdef HAVE_CREDS_NOREF
+	return override_creds(get_cred(new));
+#else
+	return override_creds(new);
+#endif
+}
+
+static inline void au_revert_creds(const struct cred *old)
+{
+#ifdef HAVE_CREDS_NOREF
+	put_cred(revert_creds(old));
+#else
+	revert_creds(old);
+#endif
+}
+
 /* splice_read of a file read through ->read_iter (no page cache of its own) */
 #ifdef HAVE_COPY_SPLICE_READ
 #define au_splice_read_iter	copy_splice_read
@@ -351,6 +374,13 @@ static inline void au_set_d_op(struct super_block *sb,
 				struct dentry *dentry, unsigned int flags
 #else
 #define AU_D_REVALIDATE_ARGS	struct dentry *dentry, unsigned int flags
+#endif
+
+/* inode_operations.create: whether it is told O_EXCL */
+#ifdef HAVE_IOP_CREATE_NO_EXCL
+#define AU_CREATE_EXCL_ARG
+#else
+#define AU_CREATE_EXCL_ARG	, bool excl
 #endif
 
 #if defined(HAVE_UPDATE_TIME_TYPE)

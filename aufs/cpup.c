@@ -320,7 +320,7 @@ int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 	mutex_lock(&sbi->cpup_mutex);
 	err = au_cpup_locked(dentry, wbr, len);
 	mutex_unlock(&sbi->cpup_mutex);
-	revert_creds(old);
+	au_revert_creds(old);
 	mnt_drop_write(wbr->path.mnt);
 	if (err)
 		pr_debug("copy-up of %pd2 failed: %d\n", dentry, err);

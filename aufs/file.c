@@ -50,7 +50,7 @@ static int au_open(struct inode *inode, struct file *file)
 	old = au_cred_override(inode->i_sb);
 	fi->h_file = au_do_open(&h_path, file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
 				current_cred());
-	revert_creds(old);
+	au_revert_creds(old);
 	path_put(&h_path);
 	if (IS_ERR(fi->h_file)) {
 		err = PTR_ERR(fi->h_file);

@@ -80,7 +80,7 @@ static int au_getattr(au_idmap_t *idmap, const struct path *path,
 		return err;
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_getattr(&h_path, stat, request_mask, flags);
-	revert_creds(old);
+	au_revert_creds(old);
 	if (!err) {
 		au_cpattr(inode, d_inode(h_path.dentry));
 		stat->dev = dentry->d_sb->s_dev;
@@ -124,7 +124,7 @@ static int au_setattr(au_idmap_t *idmap, struct dentry *dentry,
 	inode_lock(d_inode(h_path.dentry));
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_notify_change(h_path.dentry, attr);
-	revert_creds(old);
+	au_revert_creds(old);
 	inode_unlock(d_inode(h_path.dentry));
 	au_cpattr(inode, d_inode(h_path.dentry));
 	mnt_drop_write(h_path.mnt);
@@ -146,7 +146,7 @@ static const char *au_get_link(struct dentry *dentry, struct inode *inode,
 		return ERR_PTR(-ESTALE);
 	old = au_cred_override(dentry->d_sb);
 	p = vfs_get_link(h_path.dentry, done);
-	revert_creds(old);
+	au_revert_creds(old);
 	path_put(&h_path);
 	return p;
 }

@@ -21,7 +21,7 @@ static void au_add_end(struct au_add *a)
 {
 	if (a->h_parent) {
 		inode_unlock(d_inode(a->h_parent));
-		revert_creds(a->old);
+		au_revert_creds(a->old);
 		if (a->cred)
 			put_cred(a->cred);
 	}
@@ -147,7 +147,7 @@ out:
 }
 
 int au_create(au_idmap_t *idmap, struct inode *dir,
-	      struct dentry *dentry, umode_t mode, bool excl)
+	      struct dentry *dentry, umode_t mode AU_CREATE_EXCL_ARG)
 {
 	return au_add_nondir(dir, dentry, (mode & 07777) | S_IFREG, 0, NULL);
 }

@@ -125,7 +125,7 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 		opq = (AU_SB(sb)->flags & AU_OPT_DIROPQ_A) || r.ndi->bwh >= 0 ||
 		      au_lower_exists(r.npdi, &new->d_name, r.wb + 1) > 0;
 	}
-	revert_creds(cred);
+	au_revert_creds(cred);
 	err = lower_old;
 	if (err < 0)
 		goto out;
@@ -205,7 +205,7 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	}
 out_unlock:
 	au_unlock_rename(h_ndir, h_odir);
-	revert_creds(cred);
+	au_revert_creds(cred);
 out:
 	dput(h_old);
 	dput(h_new);

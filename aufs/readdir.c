@@ -269,7 +269,7 @@ static struct au_rdcache *au_rd_build(struct dentry *dentry, bool test_empty,
 			err = au_rd_branch(&f, di->brs->br[b], h);
 		dput(h);
 	}
-	revert_creds(old);
+	au_revert_creds(old);
 	au_di_put(di);
 	/* hashed-only entries (whiteouts) are not in ents: free them with the table */
 	if (!err && nonempty)

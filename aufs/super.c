@@ -7,7 +7,7 @@
 
 const struct cred *au_cred_override(struct super_block *sb)
 {
-	return override_creds(AU_SB(sb)->cred);
+	return au_override_creds(AU_SB(sb)->cred);
 }
 
 /* The mounter's capabilities with the caller's fsuid/fsgid, for new objects. */
@@ -22,7 +22,7 @@ const struct cred *au_cred_create(struct super_block *sb, struct cred **newp)
 	if (new) {
 		new->fsuid = fsuid;
 		new->fsgid = fsgid;
-		put_cred(override_creds(new));
+		put_cred(au_override_creds(new));
 	}
 	return old;
 }
@@ -61,7 +61,7 @@ static int au_statfs(struct dentry *dentry, struct kstatfs *buf)
 
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_statfs(&brs->br[0]->path, buf);
-	revert_creds(old);
+	au_revert_creds(old);
 	au_brs_put(brs);
 	if (!err) {
 		buf->f_type = AUFS_SUPER_MAGIC;

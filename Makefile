@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress bench install clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -118,12 +118,13 @@ fuzz: $(FUZZ_BIN)
 fuzz-replay: $(FUZZ_BIN)
 	@bash tests/fuzz/replay.sh $(FUZZ_BIN)
 
-# The aufs module: built against the installed headers of KVER, out of tree.
+# The aufs module: built out of tree against linux-headers-KVER, with the host's toolchain
+# when the host has them, else in the chroot of their suite (scripts/kchroot.sh);
+# KDIR=... on the command line forces the host and those headers.
 aufs: $(AUFS_KO)
-$(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/Kbuild aufs/Makefile)
-	@if [ -d $(KDIR) ]; then \
-		$(MAKE) -C aufs KDIR=$(KDIR) KVER=$(KVER) OUT=$(CURDIR)/$(BUILD)/aufs/$(KVER); \
-	else echo "aufs: $(KDIR) missing: run 'make deps'"; exit 1; fi
+$(AUFS_KO): $(wildcard aufs/*.c aufs/*.h aufs/probe/*.c aufs/probe.sh aufs/Kbuild aufs/Makefile)
+	@$(if $(filter command line environment,$(origin KDIR)),KDIR=$(KDIR)) \
+		sh scripts/aufs-build.sh $(KVER) $(BUILD)/aufs/$(KVER)
 
 # Images: the demo ISO (kernel from the cache, our initramfs, the demo root).
 images: $(BUILD)/demo/livestack-demo.iso
@@ -178,6 +179,12 @@ check-discovery: all
 # a fresh Debian 13 host (mmdebstrap root, chroot) runs make deps and make demo; not in check
 check-debian13:
 	@bash tests/host/debian13.sh $(BUILD)
+
+# aufs on every supported kernel (the host suite's, Debian 13's, sid's): build, load,
+# tests/aufs, demo boot, one table (scripts/check-kernels.sh; long: not part of check)
+check-kernels: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/check-kernels.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -17,6 +17,7 @@
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
 #include "debug.h"
+#include "compat.h"
 
 /*
  * Lock order (no lockdep in Debian's 6.1: this comment and AUFS_DEBUG are the guard).
@@ -281,16 +282,16 @@ extern const struct inode_operations au_dir_iops;
 extern const struct inode_operations au_file_iops;
 extern const struct inode_operations au_symlink_iops;
 extern const struct inode_operations au_special_iops;
-int au_permission(struct user_namespace *mnt_userns, struct inode *inode, int mask);
+int au_permission(au_idmap_t *idmap, struct inode *inode, int mask);
 
 /* i_op_add.c */
-int au_create(struct user_namespace *mnt_userns, struct inode *dir,
-	      struct dentry *dentry, umode_t mode, bool excl);
-int au_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
-	     struct dentry *dentry, umode_t mode);
-int au_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+int au_create(au_idmap_t *idmap, struct inode *dir,
+	      struct dentry *dentry, umode_t mode AU_CREATE_EXCL_ARG);
+au_mkdir_ret_t au_mkdir(au_idmap_t *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode);
+int au_mknod(au_idmap_t *idmap, struct inode *dir,
 	     struct dentry *dentry, umode_t mode, dev_t rdev);
-int au_symlink(struct user_namespace *mnt_userns, struct inode *dir,
+int au_symlink(au_idmap_t *idmap, struct inode *dir,
 	       struct dentry *dentry, const char *symname);
 int au_link(struct dentry *src, struct inode *dir, struct dentry *dentry);
 
@@ -302,7 +303,7 @@ int au_rmdir_async(struct super_block *sb, struct au_branch *br,
 		   struct dentry *h_parent, struct dentry *h_dir);
 
 /* i_op_ren.c */
-int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
+int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	      struct dentry *old, struct inode *newdir, struct dentry *new,
 	      unsigned int flags);
 

@@ -302,14 +302,14 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 		if (inode == d_inode(sb->s_root))
 			continue;
 		spin_lock(&inode->i_lock);
-		if (inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW) ||
+		if (au_inode_state(inode) & (I_FREEING | I_WILL_FREE | I_NEW) ||
 		    !atomic_read(&inode->i_count)) {
 			spin_unlock(&inode->i_lock);
 			continue;
 		}
 		if (au_inode_on_br(inode, br))
 			busy = 1;
-		hlist_for_each_entry(alias, &inode->i_dentry, d_u.d_alias)
+		hlist_for_each_entry(alias, &inode->i_dentry, AU_D_ALIAS)
 			if (!busy && au_dentry_on_br(alias, br))
 				busy = 1;
 		if (busy) {
@@ -323,8 +323,8 @@ int au_br_busy(struct super_block *sb, struct au_branch *br)
 	spin_unlock(&sb->s_inode_list_lock);
 	if (found) {
 		if (AU_SB(sb)->flags & AU_OPT_VERBOSE)
-			pr_info("branch %s is busy: inode %lu (0%o) in use\n",
-				br->name, found->i_ino, found->i_mode);
+			pr_info("branch %s is busy: inode %llu (0%o) in use\n",
+				br->name, (unsigned long long)found->i_ino, found->i_mode);
 		iput(found);
 	}
 	return busy;
@@ -339,7 +339,7 @@ static void au_rebase_aliases(struct inode *inode, struct au_brs *brs)
 	while (tries > 0) {
 		found = NULL;
 		spin_lock(&inode->i_lock);
-		hlist_for_each_entry(alias, &inode->i_dentry, d_u.d_alias) {
+		hlist_for_each_entry(alias, &inode->i_dentry, AU_D_ALIAS) {
 			struct au_dinfo *di;
 
 			spin_lock(&alias->d_lock);
@@ -384,7 +384,7 @@ void au_brs_rebase_sb(struct super_block *sb, struct au_brs *brs)
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
 		spin_lock(&inode->i_lock);
-		if (inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW) ||
+		if (au_inode_state(inode) & (I_FREEING | I_WILL_FREE | I_NEW) ||
 		    !atomic_read(&inode->i_count)) {
 			spin_unlock(&inode->i_lock);
 			continue;

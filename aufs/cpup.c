@@ -138,8 +138,8 @@ static int au_cp_attr(struct dentry *h_dst, struct inode *h_src, loff_t size)
 	}
 	if (!err) {
 		attr.ia_valid = ATTR_ATIME | ATTR_MTIME | ATTR_ATIME_SET | ATTR_MTIME_SET;
-		attr.ia_atime = h_src->i_atime;
-		attr.ia_mtime = h_src->i_mtime;
+		attr.ia_atime = au_inode_atime(h_src);
+		attr.ia_mtime = au_inode_mtime(h_src);
 		err = au_do_notify_change(h_dst, &attr);
 	}
 	inode_unlock(h_inode);
@@ -413,7 +413,7 @@ int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 	mutex_lock(&sbi->cpup_mutex);
 	err = au_cpup_locked(dentry, wbr, len);
 	mutex_unlock(&sbi->cpup_mutex);
-	revert_creds(old);
+	au_revert_creds(old);
 	mnt_drop_write(wbr->path.mnt);
 	if (err)
 		pr_debug("copy-up of %pd2 failed: %d\n", dentry, err);

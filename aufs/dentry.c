@@ -298,7 +298,7 @@ out:
 	return ret;
 }
 
-static int au_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int au_d_revalidate(AU_D_REVALIDATE_ARGS)
 {
 	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
 	int udba = READ_ONCE(sbi->udba);

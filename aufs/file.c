@@ -50,7 +50,7 @@ static int au_open(struct inode *inode, struct file *file)
 	old = au_cred_override(inode->i_sb);
 	fi->h_file = au_do_open(&h_path, file->f_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC),
 				current_cred());
-	revert_creds(old);
+	au_revert_creds(old);
 	path_put(&h_path);
 	if (IS_ERR(fi->h_file)) {
 		err = PTR_ERR(fi->h_file);
@@ -143,11 +143,11 @@ static int au_mmap(struct file *file, struct vm_area_struct *vma)
 	struct file *h_file = fi->h_file;
 	int err;
 
-	if (!h_file->f_op->mmap)
+	if (!au_can_mmap(h_file))
 		return -ENODEV;
 	/* the mapping belongs to the branch file from now on */
 	vma_set_file(vma, h_file);
-	err = call_mmap(vma->vm_file, vma);
+	err = au_call_mmap(vma->vm_file, vma);
 	if (!err)
 		au_br_note_mmap(fi->br, file_inode(h_file));
 	file_accessed(file);
@@ -214,7 +214,7 @@ const struct file_operations au_file_fops = {
 	.llseek		= au_llseek,
 	.read_iter	= au_read_iter,
 	.write_iter	= au_write_iter,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= au_splice_read_iter,
 	.splice_write	= au_splice_write,
 	.mmap		= au_mmap,
 	.fsync		= au_fsync,

@@ -8,14 +8,13 @@
  * lower dir that exists, write access only where it would be used.  Others:
  * the topmost inode only (aufs(5), "Incompatible with an Ordinary Filesystem").
  */
-int au_permission(struct user_namespace *mnt_userns, struct inode *inode,
-		  int mask)
+int au_permission(au_idmap_t *idmap, struct inode *inode, int mask)
 {
 	struct dentry *alias;
 	struct au_dinfo *di;
 	int err, b;
 
-	err = generic_permission(&init_user_ns, inode, mask);
+	err = au_generic_permission(inode, mask);
 	if (err || !S_ISDIR(inode->i_mode) || !(mask & (MAY_READ | MAY_EXEC)))
 		return err;
 	/*
@@ -24,7 +23,7 @@ int au_permission(struct user_namespace *mnt_userns, struct inode *inode,
 	 */
 	rcu_read_lock();
 	spin_lock(&inode->i_lock);
-	alias = hlist_entry_safe(inode->i_dentry.first, struct dentry, d_u.d_alias);
+	alias = hlist_entry_safe(inode->i_dentry.first, struct dentry, AU_D_ALIAS);
 	di = alias ? READ_ONCE(alias->d_fsdata) : NULL;
 	spin_unlock(&inode->i_lock);
 	for (b = di ? di->bstart + 1 : 0; b >= 1 && b <= di->bbot && !err; b++) {
@@ -32,8 +31,8 @@ int au_permission(struct user_namespace *mnt_userns, struct inode *inode,
 		struct inode *h_inode = h ? d_inode_rcu(h) : NULL;
 
 		if (h_inode)
-			err = generic_permission(&init_user_ns, h_inode,
-						 (mask & ~(MAY_WRITE | MAY_APPEND)) | MAY_NOT_BLOCK);
+			err = au_generic_permission(h_inode,
+						    (mask & ~(MAY_WRITE | MAY_APPEND)) | MAY_NOT_BLOCK);
 	}
 	rcu_read_unlock();
 	if (err == -ECHILD && !(mask & MAY_NOT_BLOCK))
@@ -67,7 +66,7 @@ static unsigned int au_dir_nlink(struct dentry *dentry, unsigned int top)
 	return nlink;
 }
 
-static int au_getattr(struct user_namespace *mnt_userns, const struct path *path,
+static int au_getattr(au_idmap_t *idmap, const struct path *path,
 		      struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct dentry *dentry = path->dentry;
@@ -81,7 +80,7 @@ static int au_getattr(struct user_namespace *mnt_userns, const struct path *path
 		return err;
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_getattr(&h_path, stat, request_mask, flags);
-	revert_creds(old);
+	au_revert_creds(old);
 	if (!err) {
 		au_cpattr(inode, d_inode(h_path.dentry));
 		stat->dev = dentry->d_sb->s_dev;
@@ -95,7 +94,7 @@ static int au_getattr(struct user_namespace *mnt_userns, const struct path *path
 	return err;
 }
 
-static int au_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
+static int au_setattr(au_idmap_t *idmap, struct dentry *dentry,
 		      struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
@@ -104,7 +103,7 @@ static int au_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	loff_t len = -1;
 	int err;
 
-	err = setattr_prepare(&init_user_ns, dentry, attr);
+	err = au_setattr_prepare(dentry, attr);
 	if (err)
 		return err;
 	if (attr->ia_valid & ATTR_SIZE)
@@ -125,7 +124,7 @@ static int au_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	inode_lock(d_inode(h_path.dentry));
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_notify_change(h_path.dentry, attr);
-	revert_creds(old);
+	au_revert_creds(old);
 	inode_unlock(d_inode(h_path.dentry));
 	au_cpattr(inode, d_inode(h_path.dentry));
 	mnt_drop_write(h_path.mnt);
@@ -147,12 +146,12 @@ static const char *au_get_link(struct dentry *dentry, struct inode *inode,
 		return ERR_PTR(-ESTALE);
 	old = au_cred_override(dentry->d_sb);
 	p = vfs_get_link(h_path.dentry, done);
-	revert_creds(old);
+	au_revert_creds(old);
 	path_put(&h_path);
 	return p;
 }
 
-static int au_update_time(struct inode *inode, struct timespec64 *ts, int flags)
+static int au_update_time(AU_UPDATE_TIME_ARGS)
 {
 	/* atime is the branch's business (files are read through it) */
 	return 0;

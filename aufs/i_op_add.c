@@ -21,7 +21,7 @@ static void au_add_end(struct au_add *a)
 {
 	if (a->h_parent) {
 		inode_unlock(d_inode(a->h_parent));
-		revert_creds(a->old);
+		au_revert_creds(a->old);
 		if (a->cred)
 			put_cred(a->cred);
 	}
@@ -151,30 +151,29 @@ out:
 	return err;
 }
 
-int au_create(struct user_namespace *mnt_userns, struct inode *dir,
-	      struct dentry *dentry, umode_t mode, bool excl)
+int au_create(au_idmap_t *idmap, struct inode *dir,
+	      struct dentry *dentry, umode_t mode AU_CREATE_EXCL_ARG)
 {
 	return au_add_nondir(dir, dentry, (mode & 07777) | S_IFREG, 0, NULL);
 }
 
-int au_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+int au_mknod(au_idmap_t *idmap, struct inode *dir,
 	     struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	return au_add_nondir(dir, dentry, mode, rdev, NULL);
 }
 
-int au_symlink(struct user_namespace *mnt_userns, struct inode *dir,
+int au_symlink(au_idmap_t *idmap, struct inode *dir,
 	       struct dentry *dentry, const char *symname)
 {
 	return au_add_nondir(dir, dentry, S_IFLNK | 0777, 0, symname);
 }
 
-int au_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
-	     struct dentry *dentry, umode_t mode)
+static int au_mkdir_op(struct inode *dir, struct dentry *dentry, umode_t mode)
 {
 	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
 	struct dentry *h;
-	struct qstr *name = &dentry->d_name;
+	const struct qstr *name = &dentry->d_name;
 	struct au_add a;
 	bool opq;
 	int err;
@@ -212,6 +211,12 @@ out_rmdir:
 out:
 	au_add_end(&a);
 	return err;
+}
+
+au_mkdir_ret_t au_mkdir(au_idmap_t *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode)
+{
+	return AU_MKDIR_RET(au_mkdir_op(dir, dentry, mode));
 }
 
 /* link(2) stays on the branch of the source when it is writable (aufs(5)). */

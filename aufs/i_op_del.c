@@ -19,7 +19,7 @@ static void au_del_end(struct au_del *d)
 {
 	if (d->h_parent) {
 		inode_unlock(d_inode(d->h_parent));
-		revert_creds(d->old);
+		au_revert_creds(d->old);
 	}
 	if (d->write)
 		mnt_drop_write(d->wbr->path.mnt);
@@ -52,7 +52,7 @@ static int au_del_begin(struct au_del *d, struct dentry *dentry)
 	if (au_br_writable(READ_ONCE(d->wbr->perm))) {
 		old = au_cred_override(dentry->d_sb);
 		d->lower = au_lower_exists(d->pdi, &dentry->d_name, d->bstart + 1);
-		revert_creds(old);
+		au_revert_creds(old);
 		if (d->lower < 0)
 			return d->lower;
 	} else {
@@ -162,7 +162,7 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 				drop_nlink(inode);
 			path_put(&h_top);
 		}
-		inode->i_ctime = current_time(inode);
+		au_inode_set_ctime(inode, current_time(inode));
 	}
 out:
 	au_del_end(&d);
@@ -180,7 +180,7 @@ struct au_rmw {
 static void au_rmw_do(struct work_struct *work)
 {
 	struct au_rmw *w = container_of(work, struct au_rmw, work);
-	const struct cred *old = override_creds(w->cred);
+	const struct cred *old = au_override_creds(w->cred);
 	int err;
 
 	/*
@@ -195,7 +195,7 @@ static void au_rmw_do(struct work_struct *work)
 	if (err)
 		pr_warn("dirwh: removing %pd2 failed (%d), left on the branch\n",
 			w->h_dir, err);
-	revert_creds(old);
+	au_revert_creds(old);
 	put_cred(w->cred);
 	dput(w->h_dir);
 	dput(w->h_parent);

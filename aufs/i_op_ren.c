@@ -63,7 +63,7 @@ static int au_ren_wbr(struct au_ren *r, struct dentry *old, struct dentry *new)
 	return 0;
 }
 
-int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
+int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	      struct dentry *old, struct inode *newdir, struct dentry *new,
 	      unsigned int flags)
 {
@@ -125,7 +125,7 @@ int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
 		opq = (AU_SB(sb)->flags & AU_OPT_DIROPQ_A) || r.ndi->bwh >= 0 ||
 		      au_lower_exists(r.npdi, &new->d_name, r.wb + 1) > 0;
 	}
-	revert_creds(cred);
+	au_revert_creds(cred);
 	err = lower_old;
 	if (err < 0)
 		goto out;
@@ -140,7 +140,7 @@ int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
 	if (!h_odir || !h_ndir)
 		goto out;
 	cred = au_cred_override(sb);
-	trap = lock_rename(h_ndir, h_odir);
+	trap = au_lock_rename(h_ndir, h_odir);
 	h_old = au_do_lookup(h_odir, old->d_name.name, old->d_name.len);
 	if (IS_ERR(h_old)) {
 		err = PTR_ERR(h_old);
@@ -204,8 +204,8 @@ int au_rename(struct user_namespace *mnt_userns, struct inode *olddir,
 		au_cpattr(inode, d_inode(h_old));
 	}
 out_unlock:
-	unlock_rename(h_ndir, h_odir);
-	revert_creds(cred);
+	au_unlock_rename(h_ndir, h_odir);
+	au_revert_creds(cred);
 out:
 	dput(h_old);
 	dput(h_new);

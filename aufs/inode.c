@@ -7,9 +7,7 @@ void au_cpattr(struct inode *inode, struct inode *h_inode)
 	inode->i_mode = (inode->i_mode & S_IFMT) | (h_inode->i_mode & ~S_IFMT);
 	inode->i_uid = h_inode->i_uid;
 	inode->i_gid = h_inode->i_gid;
-	inode->i_atime = h_inode->i_atime;
-	inode->i_mtime = h_inode->i_mtime;
-	inode->i_ctime = h_inode->i_ctime;
+	au_inode_copy_times(inode, h_inode);
 	inode->i_blocks = h_inode->i_blocks;
 	inode->i_flags = (inode->i_flags & ~(S_APPEND | S_IMMUTABLE)) |
 			 (h_inode->i_flags & (S_APPEND | S_IMMUTABLE));
@@ -185,7 +183,7 @@ again:
 			     au_iget_test, au_iget_set, &a);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (inode->i_state & I_NEW) {
+	if (au_inode_state(inode) & I_NEW) {
 		struct au_branch *pbr = NULL;
 		struct dentry *ph = NULL;
 		int b;
@@ -237,7 +235,7 @@ struct inode *au_new_inode(struct super_block *sb, struct au_branch *br,
 			     au_iget_test, au_iget_set, &a);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (inode->i_state & I_NEW) {
+	if (au_inode_state(inode) & I_NEW) {
 		au_inode_init(inode, br, h_dentry, READ_ONCE(sbi->gen));
 		unlock_new_inode(inode);
 	}

@@ -105,7 +105,7 @@ struct dentry *au_lookup(struct inode *dir, struct dentry *dentry,
 		goto out_pdi;
 	old = au_cred_override(sb);
 	err = au_lookup_name(pdi, &dentry->d_name, di, 0);
-	revert_creds(old);
+	au_revert_creds(old);
 	if (err)
 		goto out_di;
 	if (di->bstart >= 0) {

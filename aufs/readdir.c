@@ -79,8 +79,8 @@ static int au_rd_push(struct au_rdent ***arr, int *n, int *maxp,
 {
 	if (*n == *maxp) {
 		int max = *maxp ? *maxp * 2 : 64;
-		struct au_rdent **p = kvrealloc(*arr, *maxp * sizeof(*p),
-						max * sizeof(*p), GFP_KERNEL);
+		struct au_rdent **p = au_kvrealloc(*arr, *maxp * sizeof(*p),
+						   max * sizeof(*p), GFP_KERNEL);
 
 		if (!p) {
 			kfree(e);
@@ -269,7 +269,7 @@ static struct au_rdcache *au_rd_build(struct dentry *dentry, bool test_empty,
 			err = au_rd_branch(&f, di->brs->br[b], h);
 		dput(h);
 	}
-	revert_creds(old);
+	au_revert_creds(old);
 	au_di_put(di);
 	/* hashed-only entries (whiteouts) are not in ents: free them with the table */
 	if (!err && nonempty)

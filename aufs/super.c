@@ -7,7 +7,7 @@
 
 const struct cred *au_cred_override(struct super_block *sb)
 {
-	return override_creds(AU_SB(sb)->cred);
+	return au_override_creds(AU_SB(sb)->cred);
 }
 
 /*
@@ -29,7 +29,7 @@ const struct cred *au_cred_create(struct super_block *sb, struct cred **newp)
 	}
 	new->fsuid = fsuid;
 	new->fsgid = fsgid;
-	put_cred(override_creds(new));
+	put_cred(au_override_creds(new));
 	return old;
 }
 
@@ -67,7 +67,7 @@ static int au_statfs(struct dentry *dentry, struct kstatfs *buf)
 
 	old = au_cred_override(dentry->d_sb);
 	err = au_do_statfs(&brs->br[0]->path, buf);
-	revert_creds(old);
+	au_revert_creds(old);
 	au_brs_put(brs);
 	if (!err) {
 		buf->f_type = AUFS_SUPER_MAGIC;
@@ -92,7 +92,7 @@ const struct super_operations au_sops = {
 	.alloc_inode	= au_alloc_inode,
 	.free_inode	= au_free_inode,
 	.evict_inode	= au_evict_inode,
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= au_drop_inode_now,
 	.statfs		= au_statfs,
 	.show_options	= au_show_options,
 };
@@ -176,7 +176,7 @@ int au_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->sb = sb;
 	sb->s_magic = AUFS_SUPER_MAGIC;
 	sb->s_op = &au_sops;
-	sb->s_d_op = &au_dops;
+	au_set_d_op(sb, &au_dops);
 	sb->s_xattr = au_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one gate to the branch filesystems: traced, lock-asserted VFS calls. */
+/* The one gate to the branch filesystems: traced, lock-asserted VFS calls (API forms: compat.h). */
 #ifndef __AUFS_VFSUB_H__
 #define __AUFS_VFSUB_H__
 
@@ -8,6 +8,7 @@
 #include <linux/xattr.h>
 #include <linux/splice.h>
 #include "aufs.h"
+#include "compat.h"
 
 /* Caller holds h_dir's i_rwsem for every namespace call below. */
 
@@ -15,13 +16,13 @@ static inline struct dentry *au_do_lookup(struct dentry *h_parent,
 					  const char *name, int len)
 {
 	AU_MUST_LOCK(d_inode(h_parent));
-	return lookup_one(&init_user_ns, name, h_parent, len);
+	return au_vfs_lookup(h_parent, name, len, true);
 }
 
 static inline struct dentry *au_do_lookup_unlocked(struct dentry *h_parent,
 						   const char *name, int len)
 {
-	return lookup_one_unlocked(&init_user_ns, name, h_parent, len);
+	return au_vfs_lookup(h_parent, name, len, false);
 }
 
 static inline int au_do_create(struct inode *h_dir, struct dentry *h_dentry,
@@ -30,7 +31,7 @@ static inline int au_do_create(struct inode *h_dir, struct dentry *h_dentry,
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_create(&init_user_ns, h_dir, h_dentry, mode, true);
+	err = au_vfs_create(h_dir, h_dentry, mode);
 	pr_debug("create(%pd2, 0%o) = %i\n", h_dentry, mode, err);
 	return err;
 }
@@ -41,7 +42,7 @@ static inline int au_do_mkdir(struct inode *h_dir, struct dentry *h_dentry,
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_mkdir(&init_user_ns, h_dir, h_dentry, mode);
+	err = au_vfs_mkdir(h_dir, h_dentry, mode);
 	pr_debug("mkdir(%pd2, 0%o) = %i\n", h_dentry, mode, err);
 	return err;
 }
@@ -52,7 +53,7 @@ static inline int au_do_mknod(struct inode *h_dir, struct dentry *h_dentry,
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_mknod(&init_user_ns, h_dir, h_dentry, mode, rdev);
+	err = au_vfs_mknod(h_dir, h_dentry, mode, rdev);
 	pr_debug("mknod(%pd2, 0%o) = %i\n", h_dentry, mode, err);
 	return err;
 }
@@ -63,7 +64,7 @@ static inline int au_do_symlink(struct inode *h_dir, struct dentry *h_dentry,
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_symlink(&init_user_ns, h_dir, h_dentry, target);
+	err = au_vfs_symlink(h_dir, h_dentry, target);
 	pr_debug("symlink(%pd2 -> %s) = %i\n", h_dentry, target, err);
 	return err;
 }
@@ -74,7 +75,7 @@ static inline int au_do_link(struct dentry *h_src, struct inode *h_dir,
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_link(h_src, &init_user_ns, h_dir, h_dentry, NULL);
+	err = au_vfs_link(h_src, h_dir, h_dentry);
 	pr_debug("link(%pd2, %pd2) = %i\n", h_src, h_dentry, err);
 	return err;
 }
@@ -84,7 +85,7 @@ static inline int au_do_unlink(struct inode *h_dir, struct dentry *h_dentry)
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_unlink(&init_user_ns, h_dir, h_dentry, NULL);
+	err = au_vfs_unlink(h_dir, h_dentry);
 	pr_debug("unlink(%pd2) = %i\n", h_dentry, err);
 	return err;
 }
@@ -94,30 +95,21 @@ static inline int au_do_rmdir(struct inode *h_dir, struct dentry *h_dentry)
 	int err;
 
 	AU_MUST_LOCK(h_dir);
-	err = vfs_rmdir(&init_user_ns, h_dir, h_dentry);
+	err = au_vfs_rmdir(h_dir, h_dentry);
 	pr_debug("rmdir(%pd2) = %i\n", h_dentry, err);
 	return err;
 }
 
-/* Caller holds lock_rename(h_olddir, h_newdir). */
+/* Caller holds au_lock_rename() of the parents of h_old and h_new. */
 static inline int au_do_rename(struct inode *h_olddir, struct dentry *h_old,
 			       struct inode *h_newdir, struct dentry *h_new,
 			       unsigned int flags)
 {
-	struct renamedata rd = {
-		.old_mnt_userns	= &init_user_ns,
-		.old_dir	= h_olddir,
-		.old_dentry	= h_old,
-		.new_mnt_userns	= &init_user_ns,
-		.new_dir	= h_newdir,
-		.new_dentry	= h_new,
-		.flags		= flags,
-	};
 	int err;
 
 	AU_MUST_LOCK(h_olddir);
 	AU_MUST_LOCK(h_newdir);
-	err = vfs_rename(&rd);
+	err = au_vfs_rename(h_olddir, h_old, h_newdir, h_new, flags);
 	pr_debug("rename(%pd2, %pd2, 0x%x) = %i\n", h_old, h_new, flags, err);
 	return err;
 }
@@ -129,7 +121,7 @@ static inline int au_do_notify_change(struct dentry *h_dentry,
 	int err;
 
 	AU_MUST_LOCK(d_inode(h_dentry));
-	err = notify_change(&init_user_ns, h_dentry, attr, NULL);
+	err = au_vfs_notify_change(h_dentry, attr);
 	pr_debug("notify_change(%pd2, 0x%x) = %i\n", h_dentry, attr->ia_valid, err);
 	return err;
 }
@@ -137,7 +129,7 @@ static inline int au_do_notify_change(struct dentry *h_dentry,
 static inline ssize_t au_do_getxattr(struct dentry *h_dentry, const char *name,
 				     void *value, size_t size)
 {
-	ssize_t err = vfs_getxattr(&init_user_ns, h_dentry, name, value, size);
+	ssize_t err = vfs_getxattr(AU_NOP_IDMAP, h_dentry, name, value, size);
 
 	pr_debug("getxattr(%pd2, %s) = %zi\n", h_dentry, name, err);
 	return err;
@@ -146,7 +138,7 @@ static inline ssize_t au_do_getxattr(struct dentry *h_dentry, const char *name,
 static inline int au_do_setxattr(struct dentry *h_dentry, const char *name,
 				 const void *value, size_t size, int flags)
 {
-	int err = vfs_setxattr(&init_user_ns, h_dentry, name, value, size, flags);
+	int err = vfs_setxattr(AU_NOP_IDMAP, h_dentry, name, value, size, flags);
 
 	pr_debug("setxattr(%pd2, %s) = %i\n", h_dentry, name, err);
 	return err;
@@ -154,7 +146,7 @@ static inline int au_do_setxattr(struct dentry *h_dentry, const char *name,
 
 static inline int au_do_removexattr(struct dentry *h_dentry, const char *name)
 {
-	int err = vfs_removexattr(&init_user_ns, h_dentry, name);
+	int err = vfs_removexattr(AU_NOP_IDMAP, h_dentry, name);
 
 	pr_debug("removexattr(%pd2, %s) = %i\n", h_dentry, name, err);
 	return err;
@@ -178,7 +170,7 @@ static inline struct file *au_do_open(const struct path *h_path, int flags,
 static inline int au_do_getattr(const struct path *h_path, struct kstat *st,
 				u32 mask, unsigned int flags)
 {
-	return vfs_getattr(h_path, st, mask, flags);
+	return au_vfs_getattr(h_path, st, mask, flags);
 }
 
 static inline int au_do_statfs(const struct path *h_path, struct kstatfs *buf)

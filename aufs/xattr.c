@@ -17,13 +17,13 @@ static int au_xattr_get(const struct xattr_handler *handler,
 		return ret;
 	old = au_cred_override(inode->i_sb);
 	ret = au_do_getxattr(h_path.dentry, name, buffer, size);
-	revert_creds(old);
+	au_revert_creds(old);
 	path_put(&h_path);
 	return ret;
 }
 
 static int au_xattr_set(const struct xattr_handler *handler,
-			struct user_namespace *mnt_userns,
+			au_idmap_t *idmap,
 			struct dentry *dentry, struct inode *inode,
 			const char *name, const void *value, size_t size,
 			int flags)
@@ -48,7 +48,7 @@ static int au_xattr_set(const struct xattr_handler *handler,
 		err = au_do_setxattr(h_path.dentry, name, value, size, flags);
 	else
 		err = au_do_removexattr(h_path.dentry, name);
-	revert_creds(old);
+	au_revert_creds(old);
 	au_cpattr(inode, d_inode(h_path.dentry));
 	mnt_drop_write(h_path.mnt);
 out_path:

@@ -14,6 +14,8 @@ rm -rf "$logs"; mkdir -p "$logs"
 
 names=() cmds=()
 add() { local q; names+=("$1"); shift; printf -v q '%q ' "$@"; cmds+=("$q"); }
+# aufs on Debian 13's kernel (its chroot, kernel and build the first time: the longest)
+add aufs-trixie bash tests/aufs/suite-kernel.sh trixie "$build"
 # the slowest first (seconds measured in a clean CI run), so the last to finish is short
 for t in persist debian-root run foreign pxe persist_part rescue_net rescue_core devices rescue toram shutdown isofile knoppix livectl; do
 	[ -f "tests/vm/$t.sh" ] || continue

@@ -97,6 +97,8 @@ guest_initramfs() {
 
 # guest_modules KMODDIR DESTDIR MOD...: copy modules and their dependencies (from
 # modules.dep) into DESTDIR/lib/modules, print the load order (deps first).
+# KMODDIR is .../lib/modules/KVER or .../usr/lib/modules/KVER; compressed modules
+# (.ko.xz, .ko.zst, .ko.gz, as Debian 13's) land decompressed, as NAME.ko.
 guest_modules() {
 	local kmod=$1 dest=$2; shift 2
 	mkdir -p "$dest/lib/modules"
@@ -104,7 +106,13 @@ guest_modules() {
 	for m in "$@"; do
 		/sbin/modprobe -d "${kmod%/lib/modules/*}" -S "$(basename "$kmod")" --show-depends "$m" 2>/dev/null
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-		cp "$ko" "$dest/lib/modules/"
-		basename "$ko"
+		local name=${ko##*/}
+		case "$ko" in
+		*.ko.xz) name=${name%.xz}; xz -dc "$ko" > "$dest/lib/modules/$name" ;;
+		*.ko.zst) name=${name%.zst}; zstd -qdc "$ko" > "$dest/lib/modules/$name" ;;
+		*.ko.gz) name=${name%.gz}; gzip -dc "$ko" > "$dest/lib/modules/$name" ;;
+		*) cp "$ko" "$dest/lib/modules/" ;;
+		esac || { echo "guest_modules: cannot decompress $ko" >&2; continue; }
+		echo "$name"
 	done
 }

@@ -7,6 +7,7 @@ kver=$1
 cache=$2
 pkgs="gcc make musl-tools busybox-static klibc-utils squashfs-tools xorriso isolinux
 syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfstools
+shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed openssl
 e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf pxelinux
 dpkg-dev
 linux-headers-$kver

@@ -497,7 +497,10 @@ static int find_aufs(struct initramfs_opts *o)
 	for (i = 0; i < 4; i++) {
 		if (!cand[i][0] || access(cand[i], R_OK))
 			continue;
-		snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", cand[i]);
+		char *real = realpath(cand[i], NULL);
+
+		snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : cand[i]);
+		free(real);
 		o->aufs = o->aufs_buf;
 		mk_info("initramfs: aufs: %s (%s)", o->aufs, what[i]);
 		return 0;

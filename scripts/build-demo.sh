@@ -25,15 +25,13 @@ rm -f "$root/.keep" "$root/root/.keep"
 "$mk" squashfs "$root" "$out/10-demo.squashfs.new"
 mv "$out/10-demo.squashfs.new" "$out/10-demo.squashfs"
 
-aufs=""
-[ -f "$build/aufs/$kver/aufs.ko" ] && aufs="--aufs $build/aufs/$kver/aufs.ko"
 # the initramfs's own busybox (only the applets it needs) and e2fsck, both musl: with
 # Debian's glibc builds the image would be 3.7 MiB instead of under 3 MiB
 sh scripts/busybox.sh "$build/cache" "$build/initramfs/busybox" configs/busybox/applets.list
 sh scripts/e2fsck.sh "$build/cache" "$build/initramfs/e2fsck"
-# shellcheck disable=SC2086
+# aufs.ko: taken by default from $build/aufs/$kver (the build tree beside the program)
 "$mk" initramfs --kver "$kver" --moddir "$kcache/lib/modules/$kver" \
-	--init "$build/bin/init" $aufs --profile demo --busybox "$build/initramfs/busybox" \
+	--init "$build/bin/init" --profile demo --busybox "$build/initramfs/busybox" \
 	--e2fsck "$build/initramfs/e2fsck" --out "$out/initrd.img"
 
 "$mk" iso --kernel "$kcache/vmlinuz" --initramfs "$out/initrd.img" \

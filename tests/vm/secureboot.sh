@@ -67,7 +67,7 @@ host "the medium has the DER certificate and no private key" \
 hide_eltorito() {
 	local s
 	for s in $(seq 16 32); do
-		if [ "$(dd if="$1" bs=1 skip=$((s * 2048 + 7)) count=23 2>/dev/null)" = "EL TORITO SPECIFICATION" ]; then
+		if [ "$(dd if="$1" bs=1 skip=$((s * 2048 + 7)) count=23 2>/dev/null | tr -d "\\0")" = "EL TORITO SPECIFICATION" ]; then
 			printf 'NO' | dd of="$1" bs=1 seek=$((s * 2048 + 7)) conv=notrunc 2>/dev/null
 			return 0
 		fi
@@ -156,6 +156,22 @@ if want stick; then
 	expect stick "the firmware booted the stick's ESP (no El Torito)" "BdsDxe: starting Boot.*(USB|Usb)"
 	expect stick "the kernel loaded the MOK from shim" "Loaded X.509 cert 'livestack module signing"
 	refute stick "no fallback to overlayfs" "falling back to overlayfs"
+fi
+
+if [ -n "$VM_ONLY" ] && want fat; then
+	# only when asked (VM_ONLY=fat): usb --layout fat, El Torito hidden, MOK enrolled
+	if "$MK" usb --iso "$OUT/sb.iso" --out "$OUT/fat.img" --layout fat --persist-size 32M \
+		>>"$OUT/mk.log" 2>&1 && hide_eltorito "$OUT/fat.img"; then
+		ok "fat: the stick built, El Torito hidden"
+	else
+		nok "fat: the stick built, El Torito hidden" "$(tail -n2 "$OUT/mk.log")"
+	fi
+	cp "$VARS" "$OUT/vars-fat.fd" && "$OUT/ovmf_mok" "$OUT/vars-fat.fd" "$OUT/mok.der" >/dev/null
+	session fat 420 "$OUT/vars-fat.fd" \
+		't "fat: the root union is aufs" "awk \"\\\$2==\\\"/\\\"{f=\\\$3} END{exit f!=\\\"aufs\\\"}\" /proc/mounts"' \
+		't "fat: the rw branch is persistence.img on the FAT partition" "grep -q \" /run/live/persist-host vfat \" /proc/mounts && grep -q \" /run/live/rw ext4 \" /proc/mounts"' \
+		-- ${STICK_ARGS//stick.img/fat.img}
+	expect fat "the firmware booted the stick's ESP (no El Torito)" "BdsDxe: starting Boot.*(USB|Usb)"
 fi
 
 done_

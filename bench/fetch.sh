@@ -21,10 +21,8 @@ httpd=
 die() { echo "fetch bench: $*" >&2; [ -n "$httpd" ] && kill "$httpd" 2>/dev/null; exit 1; }
 mkdir -p "$OUT"
 
-aufs=()
-[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
 "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-	"${aufs[@]}" --profile pxe --out "$OUT/initrd.img" >"$OUT/initramfs.log" 2>&1 ||
+	--profile pxe --out "$OUT/initrd.img" >"$OUT/initramfs.log" 2>&1 ||
 	die "initramfs: $(tail -n2 "$OUT/initramfs.log")"
 # a layer of incompressible data, served under FETCH_RUNS names
 www=$OUT/www data=$OUT/data

@@ -16,7 +16,7 @@
 
 struct kmod_state {
 	struct kmod_db db;
-	unsigned char *state;		/* per module: 0 new, 1 loaded, 2 failed */
+	int *state;			/* per module: 0 new, 1 loaded, -errno failed */
 	char dir[LIVE_PATH_MAX];
 	bool ok;
 };
@@ -38,7 +38,7 @@ static struct kmod_state *kmod_get(struct live_ctx *ctx)
 		log_warn("no module database in %s (%s): loading no modules", k->dir, strerror(-err));
 		return NULL;
 	}
-	k->state = calloc(k->db.nmods ? k->db.nmods : 1, 1);
+	k->state = calloc(k->db.nmods ? k->db.nmods : 1, sizeof(*k->state));
 	if (!k->state)
 		return NULL;
 	k->ok = true;
@@ -54,7 +54,7 @@ static int load_one(struct kmod_state *k, int idx)
 	int fd, err = 0;
 
 	if (k->state[idx])
-		return k->state[idx] == 1 ? 0 : -EIO;
+		return k->state[idx] == 1 ? 0 : k->state[idx];	/* the first attempt's reason */
 	snprintf(path, sizeof(path), "%s/%s", k->dir, m->path);
 	if ((len > 3 && !strcmp(m->path + len - 3, ".xz")) ||
 	    (len > 4 && !strcmp(m->path + len - 4, ".zst")) ||
@@ -82,7 +82,7 @@ static int load_one(struct kmod_state *k, int idx)
 	}
 	close(fd);
 out:
-	k->state[idx] = err ? 2 : 1;
+	k->state[idx] = err ? err : 1;
 	return err;
 }
 

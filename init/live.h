@@ -105,7 +105,7 @@ struct live_ctx {
 	struct live_layer layers[LIVE_MAX_LAYERS];
 	size_t nlayers;
 	char unionfs[16];		/* what was mounted: "aufs" or "overlay" */
-	char union_note[160];		/* e.g. why aufs was not used */
+	char union_note[256];		/* e.g. why aufs was not used */
 	char rw_type[16];		/* "tmpfs", "zram", "persistence" */
 	char rw_dev[32];		/* zram.c: "/dev/zram0" */
 	char rw_comp[24];		/* zram.c: its compression algorithm */

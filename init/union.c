@@ -112,6 +112,13 @@ static int mount_aufs(struct live_ctx *ctx)
 		return err;
 	}
 	err = kmod_load_name(ctx, "aufs");
+	if (err == -EKEYREJECTED || err == -ENOKEY || err == -EPERM) {
+		/* Secure Boot's lockdown: an unsigned module, or one signed by an unknown key */
+		snprintf(ctx->union_note, sizeof(ctx->union_note), "%s: aufs.ko is not signed by a "
+			 "key this machine trusts: enrol " LIVE_MEDIUM_MNT LIVE_MOK_CERT " with "
+			 "mokutil --import, reboot", strerror(-err));
+		return err;
+	}
 	if (err && err != -ENOENT) {
 		snprintf(ctx->union_note, sizeof(ctx->union_note), "aufs module did not load: %s",
 			 strerror(-err));

@@ -25,6 +25,11 @@
 /* dracut dmsquash-live's layout: <dir>/squashfs.img (with root=live:, dir /LiveOS) */
 #define LIVE_DRACUT_IMG		"squashfs.img"
 #define LIVE_ID_FILE		"livestack.id"
+/* An empty file named by the build ID: GRUB's ESP config finds its medium by it. */
+#define LIVE_ID_MARK_DIR	"/.disk/id"
+/* The public module-signing certificate (DER) of aufs.ko, on the medium and its ESP,
+ * for MokManager or `mokutil --import` (never the private key). */
+#define LIVE_MOK_CERT		"/EFI/livestack/mok.der"
 
 /* Runtime paths, the same before and after switch_root (/run is moved). */
 #define LIVE_RUN		"/run/live"

@@ -17,8 +17,9 @@
 
 struct initramfs_opts {
 	const char *kver, *moddir, *init, *out, *aufs, *hooks, *profile, *compress;
-	const char *datadir, *busybox, *e2fsck, *id, *shutdown, *kmods;
+	const char *datadir, *busybox, *e2fsck, *id, *shutdown, *kmods, *union_opt, *sign_key, *sign_cert;
 	char moddir_buf[MK_PATH_MAX], init_buf[MK_PATH_MAX], out_buf[MK_PATH_MAX];
+	char aufs_buf[MK_PATH_MAX];
 	char shutdown_buf[MK_PATH_MAX];
 };
 
@@ -27,11 +28,18 @@ static const char usage_text[] =
 	"         [--aufs FILE.ko] [--hooks DIR] [--profile NAME] [--compress zstd|gzip|none]\n"
 	"         [--datadir DIR] [--busybox FILE] [--e2fsck FILE] [--id ID] [--shutdown FILE|none]\n"
 	"         [--compressed-modules auto|decompress|keep]\n"
+	"         [--union auto|aufs|overlay] [--sign-key KEY --sign-cert CERT]\n"
 	"  --moddir DIR   the lib/modules/KVER tree (default /lib/modules/KVER, else\n"
 	"                 /usr/lib/modules/KVER; alias --modules-dir)\n"
 	"  --compressed-modules auto|decompress|keep  .ko.xz/.ko.zst/.ko.gz modules: kept as\n"
 	"                 they are when the kernel's config says it decompresses that kind\n"
 	"                 (CONFIG_MODULE_DECOMPRESS; auto, the default), else plain .ko\n"
+	"  --aufs FILE.ko aufs.ko for KVER (default: the first of MODDIR/extra/aufs.ko,\n"
+	"                 MODDIR/updates/dkms/aufs.ko, build/aufs/KVER/aufs.ko beside this\n"
+	"                 program, DATADIR/aufs/KVER/aufs.ko)\n"
+	"  --union U      auto (default): aufs when one is found, else overlayfs only;\n"
+	"                 aufs: fail without one; overlay: no aufs in the image\n"
+	"  --sign-key KEY --sign-cert CERT  sign aufs.ko for Secure Boot ('keygen' makes them)\n"
 	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
@@ -59,7 +67,10 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		{ "e2fsck", required_argument, NULL, 'e' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "shutdown", required_argument, NULL, 'S' },
-		{ "compressed-modules", required_argument, NULL, 'C' },
+		{ "compressed-modules", required_argument, NULL, 'M' },
+		{ "union", required_argument, NULL, 'U' },
+		{ "sign-key", required_argument, NULL, 'K' },
+		{ "sign-cert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -84,7 +95,10 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'e': o->e2fsck = optarg; break;
 		case 'I': o->id = optarg; break;
 		case 'S': o->shutdown = optarg; break;
-		case 'C': o->kmods = optarg; break;
+		case 'M': o->kmods = optarg; break;
+		case 'U': o->union_opt = optarg; break;
+		case 'K': o->sign_key = optarg; break;
+		case 'C': o->sign_cert = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -110,6 +124,21 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 	if (o->kmods && strcmp(o->kmods, "auto") && strcmp(o->kmods, "decompress") &&
 	    strcmp(o->kmods, "keep")) {
 		mk_err("initramfs: --compressed-modules %s: use auto, decompress or keep", o->kmods);
+		return -1;
+	}
+	if (!o->union_opt)
+		o->union_opt = "auto";
+	if (strcmp(o->union_opt, "auto") && strcmp(o->union_opt, "aufs") &&
+	    strcmp(o->union_opt, "overlay")) {
+		mk_err("initramfs: --union %s: auto, aufs or overlay", o->union_opt);
+		return -1;
+	}
+	if (!strcmp(o->union_opt, "overlay") && o->aufs) {
+		mk_err("initramfs: --union overlay and --aufs %s: choose one", o->aufs);
+		return -1;
+	}
+	if (!o->sign_key != !o->sign_cert) {
+		mk_err("initramfs: --sign-key and --sign-cert go together");
 		return -1;
 	}
 	o->datadir = mk_datadir(o->datadir);
@@ -420,7 +449,8 @@ static int add_hooks(struct cpio_writer *w, const struct initramfs_opts *o)
  * without): strip it, unless the module is signed (stripping would break that).
  * The kernel's own modules come stripped and signed and are copied as they are.
  */
-static const char *aufs_stripped(const char *src, const char *tmpdir, char *buf, size_t len)
+static const char *aufs_stripped(const char *src, const char *tmpdir, char *buf, size_t len,
+				 bool resign)
 {
 	static const char sig[] = "~Module signature appended~\n";
 	char tail[sizeof(sig) - 1], out[1024];
@@ -433,14 +463,72 @@ static const char *aufs_stripped(const char *src, const char *tmpdir, char *buf,
 		n = pread(fd, tail, sizeof(tail), size - (off_t)sizeof(tail));
 	if (fd >= 0)
 		close(fd);
-	if (n == (ssize_t)sizeof(tail) && memcmp(tail, sig, sizeof(tail)) == 0)
+	if (!resign && n == (ssize_t)sizeof(tail) && memcmp(tail, sig, sizeof(tail)) == 0)
 		return src;
+	/* to be signed: strip drops an old signature too (it is not in any section) */
 	snprintf(buf, len, "%s/aufs.ko", tmpdir);
 	if (spawn_run(argv, NULL, out, sizeof(out)) != 0) {
 		mk_info("--aufs %s: could not strip debug info (binutils' strip); copied as is", src);
-		return src;
+		if (!resign || mk_copy(src, buf, 0644))
+			return resign ? NULL : src;
 	}
 	return buf;
+}
+
+/*
+ * aufs.ko for kver without --aufs: the module tree (make install/DKMS), the build
+ * tree beside this program, DATADIR; says which it took, or how to get one.
+ */
+static int find_aufs(struct initramfs_opts *o)
+{
+	char self[MK_PATH_MAX], cand[4][MK_PATH_MAX];
+	const char *what[4] = { "the module tree", "the module tree (DKMS)", "the build tree",
+				"DATADIR" };
+	ssize_t n;
+	size_t i;
+
+	if (o->aufs) {
+		mk_info("initramfs: aufs: %s (--aufs)", o->aufs);
+		return mk_need_file("aufs module", o->aufs);
+	}
+	if (!strcmp(o->union_opt, "overlay")) {
+		mk_info("initramfs: no aufs (--union overlay): the root union is overlayfs");
+		return 0;
+	}
+	snprintf(cand[0], sizeof(cand[0]), "%s/extra/aufs.ko", o->moddir);
+	snprintf(cand[1], sizeof(cand[1]), "%s/updates/dkms/aufs.ko", o->moddir);
+	cand[2][0] = '\0';
+	/* build/bin/livestack-mkimage -> build/aufs/KVER/aufs.ko */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(cand[2], sizeof(cand[2]), "%s/../aufs/%s/aufs.ko", self, o->kver);
+	}
+	snprintf(cand[3], sizeof(cand[3]), "%s/aufs/%s/aufs.ko", o->datadir, o->kver);
+	for (i = 0; i < 4; i++) {
+		if (!cand[i][0] || access(cand[i], R_OK))
+			continue;
+		char *real = realpath(cand[i], NULL);
+
+		snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : cand[i]);
+		free(real);
+		o->aufs = o->aufs_buf;
+		mk_info("initramfs: aufs: %s (%s)", o->aufs, what[i]);
+		return 0;
+	}
+	if (!strcmp(o->union_opt, "aufs")) {
+		mk_err("initramfs: --union aufs: no aufs.ko for %s in %s/extra, %s/updates/dkms, "
+		       "%s or %s: build it with 'make aufs KVER=%s' (needs linux-headers-%s) or "
+		       "give --aufs FILE", o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver,
+		       o->kver);
+		return -1;
+	}
+	mk_info("initramfs: no aufs.ko for %s (looked in %s/extra, %s/updates/dkms, %s, %s): the "
+		"image is overlayfs-only; for aufs build it with 'make aufs KVER=%s' (needs "
+		"linux-headers-%s) or install the aufs-livestack DKMS package, or give --aufs FILE",
+		o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
+	return 0;
 }
 
 static int compress_file(const char *raw, const char *out, const char *how, int level)
@@ -500,8 +588,14 @@ int initramfs_main(int argc, char **argv)
 		       "linux-image-%s)", o.moddir, errno ? strerror(errno) : "not a directory", o.kver);
 		return -1;
 	}
-	if (mk_need_file("init", o.init) || (o.aufs && mk_need_file("aufs module", o.aufs)))
+	if (mk_need_file("init", o.init) || find_aufs(&o))
 		return -1;
+	if (o.sign_key && (!o.aufs || sign_check_pair(o.sign_key, o.sign_cert))) {
+		if (!o.aufs)
+			mk_err("initramfs: --sign-key: there is no aufs.ko to sign (--union overlay, "
+			       "or none found)");
+		return -1;
+	}
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
 		return -1;
@@ -521,8 +615,15 @@ int initramfs_main(int argc, char **argv)
 		tmpdir[0] = '\0';
 		goto out_free;
 	}
-	if (aufs.path)
-		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko));
+	if (aufs.path) {
+		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko), o.sign_key);
+		if (!aufs.path || (o.sign_key && sign_module(o.kver, o.sign_key, o.sign_cert,
+							       aufs.path)))
+			goto out_free;
+		if (o.sign_key)
+			mk_info("initramfs: aufs.ko signed with %s (enrol %s as a MOK)", o.sign_key,
+				o.sign_cert);
+	}
 	if (add_skeleton(&w, &o, compress) || add_busybox(&w, o.busybox) ||
 	    add_modules(&w, &o, &mods, &aufs, tmpdir) || add_hooks(&w, &o) || add_klibc(&w, &prof))
 		goto out_free;

@@ -19,7 +19,6 @@
 
 #define ISOLINUX_DIR	"/usr/lib/ISOLINUX"
 #define SYSLINUX_BIOS	"/usr/lib/syslinux/modules/bios"
-#define GRUB_EFI_DIR	"/usr/lib/grub/x86_64-efi"
 #define LAYERS_MAX	64
 
 static const char usage_text[] =
@@ -31,18 +30,16 @@ static const char usage_text[] =
 	"  --cmdline ARGS appended to every boot menu entry\n"
 	"  --timeout DS   boot menu timeout in tenths of a second (default 50)\n"
 	"  --id ID        the build ID (default: a hash of the kernel, initramfs and layers);\n"
-	"                 written to live/" LIVE_ID_FILE " and appended to the ISO's initramfs\n";
+	"                 written to live/" LIVE_ID_FILE " and appended to the ISO's initramfs\n"
+	"  --no-secureboot an unsigned GRUB (grub-mkimage) instead of Debian's signed shim,\n"
+	"                 GRUB and MokManager: boots only with Secure Boot off\n"
+	"  --efi-root DIR take shimx64/gcdx64/mmx64.efi.signed from the Debian root DIR, not /\n"
+	"  --sign-cert CERT the module-signing certificate (PEM or DER; 'keygen' makes one),\n"
+	"                 put on the medium and its ESP as " LIVE_MOK_CERT " (DER)\n";
 
 /* isolinux menu modules (menu.c32 and what it links) and the loader itself */
 static const char *const syslinux_files[] = {
 	"ldlinux.c32", "libcom32.c32", "libutil.c32", "menu.c32",
-};
-
-/* Built into the EFI image; nothing is loaded from the medium but the menu. */
-static const char *const grub_modules[] = {
-	"part_gpt", "part_msdos", "fat", "iso9660", "normal", "configfile", "linux",
-	"search", "search_fs_file", "search_label", "echo", "serial", "terminal", "test",
-	"true", "sleep", "gzio", "all_video", "boot", "chain", "reboot", "halt", "ls", "cat",
 };
 
 struct iso_opts {
@@ -52,6 +49,8 @@ struct iso_opts {
 	char sums[LAYERS_MAX][SHA256_HEX_LEN + 1];	/* of each layer, for live/SHA256SUMS */
 	char id[33];
 	const char *id_opt;	/* --id */
+	const char *sign_cert;	/* --sign-cert */
+	struct mk_esp esp;	/* --no-secureboot, --efi-root */
 	char initramfs_id[MK_PATH_MAX];	/* the initramfs with the ID appended */
 };
 
@@ -64,6 +63,9 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		MK_BOOT_LONGOPTS,
 		{ "id", required_argument, NULL, 'I' },
+		{ "no-secureboot", no_argument, NULL, 'N' },
+		{ "efi-root", required_argument, NULL, 'E' },
+		{ "sign-cert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -71,6 +73,8 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->label = LIVE_LABEL_DEFAULT;
+	o->esp.secureboot = true;
+	o->esp.efi_root = "";
 	mk_boot_opts_init(&o->b, LAYERS_MAX, 50);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -92,6 +96,9 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 			}
 			o->id_opt = optarg;
 			break;
+		case 'N': o->esp.secureboot = false; break;
+		case 'E': o->esp.efi_root = optarg; break;
+		case 'C': o->sign_cert = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -272,7 +279,31 @@ out_free:
 	return NULL;
 }
 
-static int write_from_template(const struct iso_opts *o, const char *tmpl_name, const char *dst)
+/*
+ * GRUB's config built into an image made by grub-mkimage is run before normal mode,
+ * whose parser alone skips comments ("Unknown command `#'"): the template's comment
+ * lines are dropped there.
+ */
+static void drop_comments(char *text)
+{
+	char *src = text, *dst = text;
+
+	while (*src) {
+		char *nl = strchr(src, '\n');
+		size_t len = nl ? (size_t)(nl - src + 1) : strlen(src);
+		const char *p = src + strspn(src, " \t");
+
+		if (*p != '#') {
+			memmove(dst, src, len);
+			dst += len;
+		}
+		src += len;
+	}
+	*dst = '\0';
+}
+
+static int write_from_template(const struct iso_opts *o, const char *tmpl_name, const char *dst,
+			       bool no_comments)
 {
 	char tmpl_path[MK_PATH_MAX], isolinux_to[16], grub_to[16];
 	char *tmpl, *text;
@@ -280,6 +311,7 @@ static int write_from_template(const struct iso_opts *o, const char *tmpl_name, 
 	const char *const kv[][2] = {
 		{ "LABEL", o->label }, { "CMDLINE", o->b.cmdline }, { "ID", o->id },
 		{ "TIMEOUT", isolinux_to }, { "TIMEOUT_SEC", grub_to }, { "ID_FILE", LIVE_ID_FILE },
+		{ "ID_MARK", LIVE_ID_MARK_DIR }, { "MOK_CERT", LIVE_MOK_CERT },
 	};
 
 	/* isolinux: TIMEOUT 0 would wait forever; GRUB: timeout=0 boots at once */
@@ -297,6 +329,8 @@ static int write_from_template(const struct iso_opts *o, const char *tmpl_name, 
 		mk_err("out of memory");
 		return -1;
 	}
+	if (no_comments)
+		drop_comments(text);
 	err = mk_write(dst, text, 0644);
 	free(text);
 	return err;
@@ -320,55 +354,17 @@ static int stage_isolinux(const char *stage)
 	return 0;
 }
 
-/* GRUB for x86_64 EFI in a small FAT image: the El Torito EFI entry and the GPT ESP. */
-static int stage_efi(const struct iso_opts *o, const char *work, const char *img)
+/* The El Torito EFI entry and the GPT ESP: a small FAT image (esp.c). */
+static int stage_efi(struct iso_opts *o, const char *work, const char *img)
 {
-	char efi[MK_PATH_MAX], cfg[MK_PATH_MAX], kb[32], modinfo[MK_PATH_MAX];
-	const char *argv[8 + sizeof(grub_modules) / sizeof(grub_modules[0]) + 1];
-	struct timespec ts[2] = { { .tv_sec = mk_epoch() }, { .tv_sec = mk_epoch() } };
-	size_t i, n = 0;
-	off_t size;
+	char cfg[MK_PATH_MAX];
 
-	snprintf(modinfo, sizeof(modinfo), "%s/linux.mod", GRUB_EFI_DIR);
-	if (mk_need_file("GRUB EFI modules (install grub-efi-amd64-bin)", modinfo))
+	snprintf(cfg, sizeof(cfg), "%s/%s", work, o->esp.secureboot ? "esp-grub.cfg" : "embedded.cfg");
+	if (write_from_template(o, o->esp.secureboot ? "grub-esp.cfg.in" : "grub-embedded.cfg.in",
+				cfg, !o->esp.secureboot))
 		return -1;
-	snprintf(efi, sizeof(efi), "%s/BOOTX64.EFI", work);
-	snprintf(cfg, sizeof(cfg), "%s/embedded.cfg", work);
-	if (write_from_template(o, "grub-embedded.cfg.in", cfg))
-		return -1;
-	/*
-	 * grub-mkimage rather than grub-mkstandalone: the latter packs every module into
-	 * a memdisk tar stamped with the build time (9.8 MB, different each run); this
-	 * image holds only what the menu needs (0.7 MB) and is byte-for-byte reproducible.
-	 */
-	argv[n++] = "grub-mkimage";
-	argv[n++] = "-O";
-	argv[n++] = "x86_64-efi";
-	argv[n++] = "-p";
-	argv[n++] = "/boot/grub";
-	argv[n++] = "-c";
-	argv[n++] = cfg;
-	argv[n++] = "-o";
-	argv[n++] = efi;
-	for (i = 0; i < sizeof(grub_modules) / sizeof(grub_modules[0]); i++)
-		argv[n++] = grub_modules[i];
-	argv[n] = NULL;
-	if (mk_run(argv))
-		return -1;
-	utimensat(AT_FDCWD, efi, ts, 0);
-	size = mk_file_size(efi);
-	/* the file plus FAT12/16 overhead and slack, in KiB */
-	snprintf(kb, sizeof(kb), "%lld", (long long)(size / 1024 + 256));
-	{
-		const char *mkfs[] = { "mkfs.vfat", "-C", "--invariant", "-i", "4C495645",
-				       "-n", "EFIBOOT", img, kb, NULL };
-		const char *mmd[] = { "mmd", "-i", img, "::/EFI", "::/EFI/BOOT", NULL };
-		const char *mcopy[] = { "mcopy", "-m", "-i", img, efi, "::/EFI/BOOT/BOOTX64.EFI", NULL };
-
-		if (mk_run(mkfs) || mk_run(mmd) || mk_run(mcopy))
-			return -1;
-	}
-	return 0;
+	o->esp.cfg = cfg;
+	return esp_build(&o->esp, work, img);
 }
 
 /* xorriso graft point "iso/path=host/path": '=' and '\' in the host path are escaped. */
@@ -518,11 +514,16 @@ int iso_main(int argc, char **argv)
 {
 	struct iso_opts o;
 	char tmpdir[MK_PATH_MAX] = "", stage[MK_PATH_MAX], work[MK_PATH_MAX], p[MK_PATH_MAX];
-	char tmp[MK_PATH_MAX] = "", idtext[64], epoch[16];
+	char tmp[MK_PATH_MAX] = "", idtext[64], epoch[16], certp[MK_PATH_MAX];
 	int fd, err = -1;
 
-	if (parse(argc, argv, &o) || check_inputs(&o))
+	if (parse(argc, argv, &o) || check_inputs(&o) || esp_check(&o.esp) ||
+	    (o.sign_cert && sign_check_cert(o.sign_cert, "--sign-cert")))
 		return -1;
+	if (o.esp.secureboot && esp_kernel_signed(o.kernel) != 1)
+		mk_info("note: kernel %s has no Authenticode signature: this medium will not boot "
+			"with Secure Boot on (use Debian's signed linux-image, sign it with sbsign and "
+			"enrol that key, or turn Secure Boot off)", o.kernel);
 	/* fail on an unwritable output before the slow part */
 	fd = mk_tmp_beside(o.out, tmp, sizeof(tmp));
 	if (fd < 0)
@@ -549,21 +550,34 @@ int iso_main(int argc, char **argv)
 	if (stage_isolinux(stage))
 		goto out_clean;
 	snprintf(p, sizeof(p), "%s/isolinux/isolinux.cfg", stage);
-	if (write_from_template(&o, "isolinux.cfg.in", p))
+	if (write_from_template(&o, "isolinux.cfg.in", p, false))
 		goto out_clean;
 	snprintf(p, sizeof(p), "%s/boot/grub/grub.cfg", stage);
-	if (write_from_template(&o, "grub.cfg.in", p))
+	if (write_from_template(&o, "grub.cfg.in", p, false))
 		goto out_clean;
 	snprintf(p, sizeof(p), "%s/live/" LIVE_ID_FILE, stage);
 	snprintf(idtext, sizeof(idtext), "%s\n", o.id);
 	if (mk_write(p, idtext, 0644) || write_sums(&o, stage))
 		goto out_clean;
+	/* an empty file named by the ID: GRUB's ESP config finds the medium by it */
+	snprintf(p, sizeof(p), "%s" LIVE_ID_MARK_DIR "/%s", stage, o.id);
+	if (mk_write(p, "", 0644))
+		goto out_clean;
+	if (o.sign_cert) {
+		snprintf(certp, sizeof(certp), "%s" LIVE_MOK_CERT, stage);
+		snprintf(p, sizeof(p), "%s", certp);
+		*strrchr(p, '/') = '\0';
+		if (file_mkdirs(p, 0755) || sign_cert_der(o.sign_cert, certp))
+			goto out_clean;
+		o.esp.cert = certp;
+	}
 	snprintf(p, sizeof(p), "%s/boot/efiboot.img", stage);
 	if (stage_efi(&o, work, p) || run_xorriso(&o, stage, tmp) || mk_commit(tmp, o.out, 0644))
 		goto out_clean;
 	tmp[0] = '\0';
-	mk_info("iso %s: %lld bytes, label %s, id %s, %zu layer(s)", o.out,
-		(long long)mk_file_size(o.out), o.label, o.id, o.b.nlayers);
+	mk_info("iso %s: %lld bytes, label %s, id %s, %zu layer(s), EFI: %s", o.out,
+		(long long)mk_file_size(o.out), o.label, o.id, o.b.nlayers,
+		o.esp.secureboot ? "Secure Boot (shim, signed GRUB)" : "unsigned GRUB (--no-secureboot)");
 	err = 0;
 
 out_clean:

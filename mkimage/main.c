@@ -15,6 +15,7 @@ static const struct {
 	{ "iso", iso_main, "make a hybrid BIOS+UEFI ISO from a kernel, initramfs and layers" },
 	{ "pxe", pxe_main, "write the TFTP/HTTP trees and dnsmasq/nginx snippets of a network boot" },
 	{ "usb", usb_main, "make a USB stick image: a hybrid ISO and an ext4 persistence partition" },
+	{ "keygen", keygen_main, "make a module-signing key pair for Secure Boot (enrolled as a MOK)" },
 };
 
 static int usage(FILE *f)

@@ -21,6 +21,12 @@ int squashfs_main(int argc, char **argv);
 int iso_main(int argc, char **argv);
 int pxe_main(int argc, char **argv);
 int usb_main(int argc, char **argv);
+int keygen_main(int argc, char **argv);
+
+/* keygen's files in its --out DIR */
+#define MK_KEY_NAME	"mok.key"
+#define MK_CERT_NAME	"mok.crt"
+#define MK_DER_NAME	"mok.der"
 
 /* profile.c: configs/profiles/NAME.conf, key=value. */
 struct mk_profile {
@@ -81,6 +87,31 @@ const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, s
  */
 int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
 		       const char *tmpdir, char *buf, size_t len);
+
+/* esp.c: the EFI system partition image of a medium. */
+struct mk_esp {
+	bool secureboot;	/* Debian's signed shim + GRUB + MokManager, else grub-mkimage */
+	const char *efi_root;	/* where the signed binaries are looked for ("" = /) */
+	const char *cfg;	/* secureboot: the ESP's /boot/grub/grub.cfg; else built into GRUB */
+	const char *cert;	/* a DER certificate put at LIVE_MOK_CERT, or NULL */
+};
+/* The packages the ESP needs are there; else says which to install and returns -1. */
+int esp_check(const struct mk_esp *e);
+/* Write the FAT image img (work: a scratch directory). */
+int esp_build(const struct mk_esp *e, const char *work, const char *img);
+/* Does the (PE/bzImage) kernel carry an Authenticode signature? 1 yes, 0 no, -1 unreadable. */
+int esp_kernel_signed(const char *kernel);
+
+/* sign.c: module signing (openssl, the kernel's scripts/sign-file). */
+/* cert is a readable, unexpired code-signing X.509 certificate without a private key in
+ * the file; else says so naming what (an option) and the file, and returns -1. */
+int sign_check_cert(const char *cert, const char *what);
+/* cert (PEM or DER) written as DER to der. */
+int sign_cert_der(const char *cert, const char *der);
+/* sign_check_cert(), and key is the private key of cert. */
+int sign_check_pair(const char *key, const char *cert);
+/* Append a module signature to ko (sha256, sign-file of linux-headers-kver). */
+int sign_module(const char *kver, const char *key, const char *cert, const char *ko);
 
 /* util.c */
 void mk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -34,19 +34,19 @@ aufs)
 			"build it, or ask for an overlayfs demo with UNION=overlay" >&2
 		exit 1
 	fi
-	aufs="--aufs $build/aufs/$kver/aufs.ko" ;;
+	union_opt=aufs ;;
 overlay)
 	echo "demo: UNION=overlay: the image for $kver has no aufs.ko; its root is overlayfs" >&2
-	aufs="" ;;
+	union_opt=overlay ;;
 *) echo "demo: UNION=$union: use aufs or overlay" >&2; exit 2 ;;
 esac
 # the initramfs's own busybox (only the applets it needs) and e2fsck, both musl: with
 # Debian's glibc builds the image would be 3.7 MiB instead of under 3 MiB
 sh scripts/busybox.sh "$build/cache" "$build/initramfs/busybox" configs/busybox/applets.list
 sh scripts/e2fsck.sh "$build/cache" "$build/initramfs/e2fsck"
-# shellcheck disable=SC2086
-"$mk" initramfs --kver "$kver" --moddir "$kcache/lib/modules/$kver" \
-	--init "$build/bin/init" $aufs --profile demo --busybox "$build/initramfs/busybox" \
+# aufs.ko: taken by default from $build/aufs/$kver (the build tree beside the program)
+"$mk" initramfs --kver "$kver" --moddir "$kcache/lib/modules/$kver" --union "$union_opt" \
+	--init "$build/bin/init" --profile demo --busybox "$build/initramfs/busybox" \
 	--e2fsck "$build/initramfs/e2fsck" --out "$out/initrd.img"
 
 "$mk" iso --kernel "$kcache/vmlinuz" --initramfs "$out/initrd.img" \

@@ -17,6 +17,7 @@ suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 suite=${suite:-the host suite}
 pkgs="gcc make musl-tools busybox-static klibc-utils squashfs-tools xorriso isolinux
 syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfstools
+shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed openssl
 e2fsprogs e2fsck-static cpio zstd xz-utils gzip binutils kmod qemu-system-x86 ipxe-qemu
 ovmf pxelinux dpkg-dev
 linux-headers-$kver

@@ -34,7 +34,7 @@ ok "a Debian 12 root with systemd ($(du -sm "${layer%/*}/root" | cut -f1) MB), l
 # 2. initramfs with e2fsck (and the shutdown program), medium, persistence disk
 [ -x "$E2FSCK" ] || { nok "e2fsck-static installed ($E2FSCK)" "make deps"; done_; }
 "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" \
-	--aufs "$BUILD/aufs/$KVER/aufs.ko" --e2fsck "$E2FSCK" \
+	--e2fsck "$E2FSCK" \
 	--shutdown "$BUILD/bin/livestack-shutdown" --out "$OUT/initrd.img" \
 	> "$OUT/mkimage.log" 2>&1 &&
 "$MK" iso --kernel "$KCACHE/vmlinuz" --initramfs "$OUT/initrd.img" \

@@ -100,10 +100,8 @@ fi
 
 # the image under test: the demo's, plus a static e2fsck (too big for the demo's 3 MiB)
 INITRD=$OUT/initrd-e2fsck.img
-aufs=()
-[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
 if ! "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-	"${aufs[@]}" --profile demo --e2fsck "$E2FSCK" --out "$INITRD" >"$OUT/mk.log" 2>&1 ||
+	--profile demo --e2fsck "$E2FSCK" --out "$INITRD" >"$OUT/mk.log" 2>&1 ||
 	! "$MK" iso --kernel "$KERNEL" --initramfs "$INITRD" --layer "$LAYER" --label LIVESTACK \
 		--timeout 10 --cmdline "console=ttyS0,115200 live.persist=auto" \
 		--out "$OUT/persist.iso" >>"$OUT/mk.log" 2>&1; then

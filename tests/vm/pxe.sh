@@ -73,10 +73,8 @@ live_net_boot() { # live_net_boot NAME APPEND...: boots to the demo and runs the
 }
 
 [ -f "$LAYER" ] && [ -x "$MK" ] || { nok "demo layer built" "run make all"; echo "$pass passed, $fail failed"; exit 1; }
-aufs=()
-[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
 if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-	"${aufs[@]}" --profile pxe --out "$INITRD" >"$OUT/initramfs.log" 2>&1; then
+	--profile pxe --out "$INITRD" >"$OUT/initramfs.log" 2>&1; then
 	ok "initramfs --profile pxe builds ($(stat -c %s "$INITRD") bytes)"
 else
 	nok "initramfs --profile pxe builds" "$(tail -n3 "$OUT/initramfs.log")"

@@ -139,12 +139,10 @@ if want menu-net || want nfs-bad || want nfs-dns || want net-nolink-dev; then
 	# an image with network support, a NIC, no medium: 3 asks DHCP (QEMU's user network
 	# gives no root-path), says which parameter is needed, takes a live.fetch= typed in
 	MK=$BUILD/bin/livestack-mkimage
-	aufs=()
-	[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
 	mkdir -p "$OUT/www"
 	cp "$BUILD/demo/10-demo.squashfs" "$OUT/www/"
 	if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-		"${aufs[@]}" --profile pxe --compress none --out "$OUT/initrd-pxe.img" >"$OUT/initramfs.log" 2>&1; then
+		--profile pxe --compress none --out "$OUT/initrd-pxe.img" >"$OUT/initramfs.log" 2>&1; then
 	  if want menu-net; then
 		rm -f "$OUT/port"
 		python3 "$top/tests/vm/pxe_httpd.py" "$OUT/www" "$OUT/port" 2>"$OUT/httpd.log" &

@@ -58,12 +58,10 @@ fatal() {
 	refute "$s" "no boot past the failure" "^LIVESTACK-DEMO-READY"
 	no_panic "$s"
 }
-aufs=()
-[ -f "$BUILD/aufs/$KVER/aufs.ko" ] && aufs=(--aufs "$BUILD/aufs/$KVER/aufs.ko")
 mkinitrd() { # mkinitrd OUT ARGS...: livestack-mkimage initramfs, uncompressed (quick)
 	local out=$1; shift
 	"$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-		"${aufs[@]}" --compress none --out "$out" "$@" >"$out.log" 2>&1
+		--compress none --out "$out" "$@" >"$out.log" 2>&1
 }
 
 if want net-noipconfig; then

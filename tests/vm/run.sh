@@ -218,10 +218,10 @@ if want layers-missing; then
 fi
 
 if want overlay-fallback; then
-	# an initramfs without aufs.ko, asked for aufs: overlayfs, and one line saying why
+	# an initramfs without aufs.ko (--union overlay), asked for aufs: overlayfs, and one line saying why
 	stage=$OUT/fallback; rm -rf "$stage"; mkdir -p "$stage"
 	if "$MK" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" --init "$BUILD/bin/init" \
-		--profile demo --out "$stage/initrd-noaufs.img" > "$stage/mkimage.log" 2>&1; then
+		--union overlay --profile demo --out "$stage/initrd-noaufs.img" > "$stage/mkimage.log" 2>&1; then
 		live_boot overlay-fallback 120 -kernel "$KERNEL" -initrd "$stage/initrd-noaufs.img" \
 			-cdrom "$ISO" -append "$APPEND live.union=aufs"
 		expect overlay-fallback "one console line says aufs is not used and why" \

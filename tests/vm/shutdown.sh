@@ -25,7 +25,7 @@ source "$top/tests/lib/vm.sh"
 mkdir -p "$OUT" "$VM_OUT"
 # the demo's initramfs contents, with this build's shutdown program for sure
 "$BUILD/bin/livestack-mkimage" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" \
-	--aufs "$BUILD/aufs/$KVER/aufs.ko" --shutdown "$BUILD/bin/livestack-shutdown" \
+	--shutdown "$BUILD/bin/livestack-shutdown" \
 	--out "$OUT/initrd.img" > "$OUT/mkimage.log" 2>&1 ||
 	{ nok "initramfs with the shutdown program" "$(tail -n2 "$OUT/mkimage.log")"; done_; }
 mkinit() { "$BUILD/bin/livestack-mkimage" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" \

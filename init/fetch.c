@@ -458,13 +458,13 @@ static int plan_make(struct plan *p, const char *urls, struct fail *f)
 		if (!n)
 			continue;
 		if (url[0] == '/') {
-			/* /PATH: on the DHCP next-server, the machine that served the kernel */
+			/* /PATH: on the boot loader's server, else the DHCP next-server (net.c) */
 			char server[128];
 
-			net_lease_value("next-server", server, sizeof(server));
+			net_lease_value("server", server, sizeof(server));
 			if (!*server)
-				return http_fail(f, ST_URL, -EINVAL, "%s: a path, and DHCP gave no next-server",
-					     url);
+				return http_fail(f, ST_URL, -EINVAL, "%s: a path, and no server (no boot "
+						 "loader ip=, no DHCP next-server)", url);
 			snprintf(url, sizeof(url), "http://%s%.*s", server, (int)n, u - n - (u[-1] == ','));
 			n = strlen(url);
 		}

@@ -11,10 +11,11 @@ e2fsprogs e2fsck-static cpio zstd xz-utils kmod qemu-system-x86 ipxe-qemu ovmf p
 dpkg-dev
 linux-headers-$kver
 mmdebstrap python3 wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
-nfs-ganesha nfs-ganesha-vfs cloop-utils"
+nfs-ganesha nfs-ganesha-vfs cloop-utils dnsmasq-base nginx"
 # (the last two lines are for the tests: a Debian root, the HTTP/NFS servers of the
 # network boot tests, the filesystems the probe tests create, the cloop images of
-# tests/vm/knoppix.sh)
+# tests/vm/knoppix.sh, dnsmasq (the binary only: dnsmasq-base starts no service) and
+# nginx for tests/vm/pxe_site.sh, which start them in a network namespace)
 
 missing=""
 for p in $pkgs; do
@@ -33,6 +34,11 @@ if [ -n "$missing" ]; then
 		apt-get update -qq
 		apt-get install -y -qq $missing
 	}
+	# the tests run nginx with their own config: the host's service we just installed
+	# is stopped and disabled, so that nothing listens on the host's port 80
+	case " $missing " in
+	*" nginx "*) command -v systemctl >/dev/null && systemctl disable --now nginx >/dev/null 2>&1 || true ;;
+	esac
 fi
 
 kdir="$cache/kernel/$kver"

@@ -454,9 +454,10 @@ int fetch_item_url(const char *item, size_t n, const char *next_server, char *ur
 	if (!n)
 		return http_fail(f, ST_URL, -EINVAL, "an empty URL");
 	if (item[0] == '/') {
-		/* /PATH: on the DHCP next-server, the machine that served the kernel */
+		/* /PATH: on the boot loader's server, else the DHCP next-server */
 		if (!next_server || !*next_server)
-			return http_fail(f, ST_URL, -EINVAL, "%.*s: a path, and DHCP gave no next-server",
+			return http_fail(f, ST_URL, -EINVAL, "%.*s: a path, and no server (no boot "
+					 "loader ip=, no DHCP next-server)",
 					 (int)(n > 200 ? 200 : n), item);
 		k = snprintf(url, len, "http://%s%.*s", next_server, (int)n, item);
 	} else {
@@ -486,7 +487,8 @@ static int plan_make(struct fetch_plan *p, const char *urls, struct fail *f)
 			continue;
 		server[0] = '\0';
 		if (item[0] == '/')
-			net_lease_value("next-server", server, sizeof(server));
+			/* on the boot loader's server, else the DHCP next-server (net.c) */
+			net_lease_value("server", server, sizeof(server));
 		err = fetch_item_url(item, n, server, url, sizeof(url), f);
 		if (err)
 			return err;

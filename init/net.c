@@ -177,6 +177,58 @@ static bool is_dhcp(const char *net)
 	       !strcmp(autoconf, "any") || !strcmp(autoconf, "both");
 }
 
+static bool is_ipv4(const char *s)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1;
+}
+
+/*
+ * The boot loader's ip=CLIENT:SERVER:GW:NETMASK (four fields), appended after the boot line's
+ * ip=dhcp: pxelinux's IPAPPEND 1, and the same form in livestack's boot.ipxe and grub.cfg.
+ * SERVER is the machine the loader took the kernel from. When the command line's last ip= has
+ * that form and an earlier ip= (or live.net) asked for DHCP: true, the address still comes by
+ * DHCP, and *server gets SERVER (empty when the loader knew none). Otherwise false: a lone
+ * static ip= keeps the kernel's meaning.
+ */
+static bool loader_ip(char *server, size_t len)
+{
+	char line[4096], last[256] = "", f[64], *p, *w;
+	bool dhcp_asked = false, dhcp_before_last = false;
+	int colons = 0;
+
+	server[0] = '\0';
+	if (file_read("/proc/cmdline", line, sizeof(line)) <= 0)
+		return false;
+	for (p = line; (w = strtok_r(p, " \t\n", &p));) {
+		if (!strncmp(w, "ip=", 3)) {
+			const char *v = w + 3;
+
+			if (strchr(v, ':')) {
+				dhcp_before_last = dhcp_asked;
+				snprintf(last, sizeof(last), "%s", v);
+			} else {
+				dhcp_asked = !strcmp(v, "dhcp") || !strcmp(v, "bootp") || !strcmp(v, "on") ||
+					     !strcmp(v, "any") || !strcmp(v, "both");
+				last[0] = '\0';
+			}
+		} else if (!strcmp(w, "live.net") || !strcmp(w, "live.net=dhcp")) {
+			dhcp_asked = true;
+		}
+	}
+	if (!*last || !dhcp_before_last)
+		return false;
+	for (p = last; *p; p++)
+		colons += *p == ':';
+	if (colons != 3)
+		return false;
+	ip_field(last, 1, f, sizeof(f));
+	if (is_ipv4(f))
+		snprintf(server, len, "%s", f);
+	return true;
+}
+
 /*
  * The addresses of ip=CLIENT:SERVER:GW:NETMASK:...: ipconfig's own parser is lax (it takes
  * 10.0.2.315 as 10.0.2.59), so they are checked here first. CLIENT is needed unless DHCP.
@@ -310,10 +362,15 @@ static const char *lease_get(const struct lease *l, const char *key)
 	return "";
 }
 
-/* /run/live/net (our names) and /etc/resolv.conf (for host names in live.fetch=). */
-static int write_lease(const char *dev, bool dhcp)
+/*
+ * /run/live/net (our names) and /etc/resolv.conf (for host names in live.fetch=). server= is
+ * where a live.fetch=/PATH or live.nfs=/PATH goes: the boot loader's server (loader_ip) when
+ * it named one, else the lease's next-server. In a proxy-DHCP layout the two differ: the site's
+ * DHCP server's next-server is not the machine that served the boot loader and the kernel.
+ */
+static int write_lease(const char *dev, bool dhcp, const char *loader_server)
 {
-	char path[64], buf[2048], resolv[256] = "", mac[32] = "";
+	char path[64], buf[2048], resolv[256] = "", mac[32] = "", server[64];
 	const char *dns[] = { "IPV4DNS0", "IPV4DNS1" };
 	struct lease l = { .n = 0 };
 	size_t i;
@@ -324,6 +381,7 @@ static int write_lease(const char *dev, bool dhcp)
 	if (err)
 		return err;
 	sysfs_attr(dev, "address", mac, sizeof(mac));
+	snprintf(server, sizeof(server), "%s", *loader_server ? loader_server : lease_get(&l, "ROOTSERVER"));
 	for (i = 0; i < 2; i++)
 		if (*lease_get(&l, dns[i]))
 			snprintf(resolv + strlen(resolv), sizeof(resolv) - strlen(resolv),
@@ -331,13 +389,14 @@ static int write_lease(const char *dev, bool dhcp)
 	snprintf(buf, sizeof(buf),
 		 "device=%s\nmac=%s\nmethod=%s\naddress=%s\nnetmask=%s\ngateway=%s\n"
 		 "dns=%s%s%s\ndomain=%s\nhostname=%s\nnext-server=%s\nboot-file=%s\n"
-		 "root-path=%s\nlease-time=%s\n",
+		 "root-path=%s\nlease-time=%s\nserver=%s\nserver-from=%s\n",
 		 dev, mac, dhcp ? "dhcp" : "static", lease_get(&l, "IPV4ADDR"),
 		 lease_get(&l, "IPV4NETMASK"), lease_get(&l, "IPV4GATEWAY"),
 		 lease_get(&l, "IPV4DNS0"), *lease_get(&l, "IPV4DNS1") ? " " : "",
 		 lease_get(&l, "IPV4DNS1"), lease_get(&l, "DNSDOMAIN"), lease_get(&l, "HOSTNAME"),
 		 lease_get(&l, "ROOTSERVER"), lease_get(&l, "filename"), lease_get(&l, "ROOTPATH"),
-		 lease_get(&l, "DHCPLEASETIME"));
+		 lease_get(&l, "DHCPLEASETIME"), server,
+		 *loader_server ? "boot-loader" : *server ? "next-server" : "");
 	file_mkdirs(LIVE_RUN, 0755);
 	err = file_write_atomic(NET_LEASE, buf, strlen(buf), 0644);
 	if (!err && *resolv)
@@ -349,6 +408,11 @@ static int write_lease(const char *dev, bool dhcp)
 		 dhcp ? "dhcp" : "static", *lease_get(&l, "ROOTSERVER") ? ", next-server " : "",
 		 lease_get(&l, "ROOTSERVER"), *lease_get(&l, "filename") ? ", boot file " : "",
 		 lease_get(&l, "filename"));
+	if (*loader_server && *lease_get(&l, "ROOTSERVER") && strcmp(loader_server, lease_get(&l, "ROOTSERVER")))
+		log_info("net: server %s, named by the boot loader's ip= (the lease's next-server is %s)",
+			 loader_server, lease_get(&l, "ROOTSERVER"));
+	else if (*loader_server)
+		log_info("net: server %s, named by the boot loader's ip=", loader_server);
 	return err;
 }
 
@@ -361,7 +425,7 @@ static void forget_lease(const char *dev)
 	unlink(path);
 }
 
-static int configure(struct live_ctx *ctx, const char *dev)
+static int configure(struct live_ctx *ctx, const char *dev, const char *loader_server)
 {
 	bool dhcp = is_dhcp(ctx->opts.net);
 	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64], why[512];
@@ -430,7 +494,7 @@ static int configure(struct live_ctx *ctx, const char *dev)
 				 "net: no lease: no DHCP answer on %s after %zu tries (%zu s)", dev, r,
 				 total);
 	}
-	return write_lease(dev, dhcp);
+	return write_lease(dev, dhcp, loader_server);
 }
 
 void net_lease_value(const char *key, char *out, size_t len)
@@ -451,12 +515,15 @@ void net_lease_value(const char *key, char *out, size_t len)
 
 int net_setup(struct live_ctx *ctx)
 {
-	char want[IFNAMSIZ] = "", dev[IFNAMSIZ];
+	char want[IFNAMSIZ] = "", dev[IFNAMSIZ], server[64];
 	int err;
 
 	if (!net_wanted(&ctx->opts))
 		return 0;
 	if (!*ctx->opts.net)
+		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
+	/* ip=dhcp ... ip=C:S:G:M from the boot loader: DHCP as asked, S the server */
+	if (loader_ip(server, sizeof(server)))
 		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
 	if (strchr(ctx->opts.net, ':')) {
 		ip_field(ctx->opts.net, 5, want, sizeof(want));
@@ -473,5 +540,5 @@ int net_setup(struct live_ctx *ctx)
 		return err;
 	snprintf(ctx->netdev, sizeof(ctx->netdev), "%s", dev);
 	log_info("net: link up on %s", dev);
-	return configure(ctx, dev);
+	return configure(ctx, dev, server);
 }

@@ -89,7 +89,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 		snprintf(server, sizeof(server), "%.*s", (int)(colon - spec), spec);
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(colon + 1, ","), colon + 1);
 	} else {
-		net_lease_value("next-server", server, sizeof(server));
+		net_lease_value("server", server, sizeof(server));
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(spec, ","), spec);
 	}
 	if (!*server || path[0] != '/')

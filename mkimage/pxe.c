@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `livestack-mkimage pxe`: the TFTP and HTTP trees of a network boot, and dnsmasq/nginx snippets. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,11 +25,13 @@
 static const char usage_text[] =
 	"usage: " MK_PROG " pxe --kernel VMLINUZ --initramfs FILE --layer FILE... --outdir DIR\n"
 	"         [--url BASE] [--cmdline ARGS] [--timeout DECISECONDS] [--tftp-root PATH]\n"
-	"         [--http-root PATH] [--datadir DIR]\n"
+	"         [--http-root PATH] [--server ADDR] [--datadir DIR]\n"
 	"  --initramfs F  an initramfs with network drivers: initramfs --profile pxe\n"
 	"  --layer FILE   a squashfs layer; repeat it, or list several after one --layer\n"
-	"  --url BASE     where clients fetch the http/ tree (default /livestack/: the\n"
-	"                 DHCP next-server, i.e. the TFTP server, on port 80)\n"
+	"  --url BASE     where clients fetch the http/ tree (default /livestack/: on port\n"
+	"                 80 of the server the boot loader came from)\n"
+	"  --server ADDR  this server's IPv4 address, built into GRUB's core.efi: needed\n"
+	"                 for UEFI clients in the proxy-DHCP layout (else the DHCP next-server)\n"
 	"  --cmdline ARGS appended to the boot line (e.g. console=ttyS0,115200)\n"
 	"  --tftp-root P  the server's path of DIR/tftp, for dnsmasq.conf (default\n"
 	"                 /srv/livestack/tftp); --http-root likewise for nginx.conf\n"
@@ -38,11 +41,12 @@ static const char usage_text[] =
 
 struct pxe_opts {
 	const char *kernel, *initramfs, *outdir, *url;
-	const char *tftp_root, *http_root;
+	const char *tftp_root, *http_root, *server;
 	struct mk_boot_opts b;		/* --layer, --cmdline, --timeout, --datadir */
 	char names[PXE_LAYERS_MAX][128];
 	char base[1024];		/* the URL, ending in '/' */
-	char abs_base[1100];		/* absolute, for iPXE and dnsmasq */
+	char abs_base[1100];		/* absolute, for dnsmasq's iPXE line (${next-server}) */
+	char ipxe_base[1100];		/* absolute, for boot.ipxe (${lsrv}) */
 	char urlpath[1024];		/* its path, for nginx */
 	char append[2048];		/* the boot line */
 };
@@ -56,6 +60,7 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		{ "url", required_argument, NULL, 'u' },
 		{ "tftp-root", required_argument, NULL, 'T' },
 		{ "http-root", required_argument, NULL, 'H' },
+		{ "server", required_argument, NULL, 'S' },
 		MK_BOOT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -67,6 +72,7 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 	mk_boot_opts_init(&o->b, PXE_LAYERS_MAX, 10);
 	o->tftp_root = "/srv/livestack/tftp";
 	o->http_root = "/srv/livestack/http";
+	o->server = "";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		r = mk_boot_opt(&o->b, "pxe", c, argc, argv);
@@ -81,6 +87,7 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		case 'u': o->url = optarg; break;
 		case 'T': o->tftp_root = optarg; break;
 		case 'H': o->http_root = optarg; break;
+		case 'S': o->server = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -96,6 +103,15 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		mk_err("pxe: --url %s: http://HOST[:PORT]/PATH/ or /PATH/ (on the next-server); "
 		       "/init speaks no https", o->url);
 		return -1;
+	}
+	if (*o->server) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, o->server, &a) != 1) {
+			mk_err("pxe: --server %s: not an IPv4 address (GRUB's TFTP needs the "
+			       "server's address, e.g. --server 192.168.10.5)", o->server);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -124,11 +140,14 @@ static void urls(struct pxe_opts *o)
 
 	snprintf(o->base, sizeof(o->base), "%s%s", o->url,
 		 o->url[strlen(o->url) - 1] == '/' ? "" : "/");
-	/* iPXE expands ${next-server}; dnsmasq does not, so its line says what to set */
-	if (o->base[0] == '/')
+	/* iPXE expands ${...} in the DHCP file name and in scripts; dnsmasq passes it on */
+	if (o->base[0] == '/') {
 		snprintf(o->abs_base, sizeof(o->abs_base), "http://${next-server}%s", o->base);
-	else
+		snprintf(o->ipxe_base, sizeof(o->ipxe_base), "http://${lsrv}%s", o->base);
+	} else {
 		snprintf(o->abs_base, sizeof(o->abs_base), "%s", o->base);
+		snprintf(o->ipxe_base, sizeof(o->ipxe_base), "%s", o->base);
+	}
 	snprintf(o->urlpath, sizeof(o->urlpath), "%s", o->base[0] == '/' ? o->base :
 		 slash ? slash : "/");
 	if (o->urlpath[strlen(o->urlpath) - 1] != '/')
@@ -184,6 +203,9 @@ static int template(const struct pxe_opts *o, const char *name, const char *dst)
 	char path[MK_PATH_MAX], to[16], to_sec[16];
 	const char *const kv[][2] = {
 		{ "APPEND", o->append }, { "URL", o->abs_base }, { "URLPATH", o->urlpath },
+		{ "IPXEURL", o->ipxe_base }, { "SERVER", o->server },
+		/* GRUB: --server, else the next-server of the DHCP ACK GRUB reads */
+		{ "GRUBSERVER", *o->server ? o->server : "$net_default_server" },
 		{ "TFTPROOT", o->tftp_root }, { "HTTPROOT", o->http_root },
 		{ "TIMEOUT", to }, { "TIMEOUT_SEC", to_sec },
 	};
@@ -266,12 +288,25 @@ static int http_tree(const struct pxe_opts *o, const char *http)
 	return err ? -1 : 0;
 }
 
-/* GRUB for UEFI clients: grub-mknetdir's core.efi, when grub-efi-amd64-bin is installed. */
+/*
+ * GRUB's modules built into core.efi: it reads no module over the network, where GRUB 2.06
+ * would look on the DHCP ACK's next-server (the site's server in a proxy-DHCP layout). Its
+ * built-in config (configs/boot/pxe-grub-embedded.cfg.in, run by GRUB's rescue parser: no
+ * comments, no if) sets livestack_server: --server, else $net_default_server (the ACK's).
+ */
+static const char *const grub_net_modules[] = {
+	"efinet", "tftp", "net", "normal", "configfile", "linux", "echo", "serial", "terminal",
+	"test", "true", "sleep", "all_video", "boot", "reboot", "halt",
+};
+
+/* GRUB for UEFI clients: core.efi with its modules and a built-in config, and grub.cfg. */
 static int grub_tree(const struct pxe_opts *o, const char *tftp)
 {
-	char arg[MK_PATH_MAX + 32], cfg[MK_PATH_MAX], out[2048];
-	const char *argv[] = { "grub-mknetdir", arg, "--subdir=grub", "-d", GRUB_EFI_DIR, NULL };
+	char cfg[MK_PATH_MAX], efi[MK_PATH_MAX], embedded[MK_PATH_MAX], dir[MK_PATH_MAX];
+	const char *argv[12 + sizeof(grub_net_modules) / sizeof(grub_net_modules[0])];
 	struct stat st;
+	size_t i, n = 0;
+	int err;
 
 	snprintf(cfg, sizeof(cfg), "%s/grub/grub.cfg", tftp);
 	if (template(o, "pxe-grub.cfg.in", cfg))
@@ -281,11 +316,32 @@ static int grub_tree(const struct pxe_opts *o, const char *tftp)
 			GRUB_EFI_DIR);
 		return 0;
 	}
-	snprintf(arg, sizeof(arg), "--net-directory=%s", tftp);
-	if (spawn_run(argv, NULL, out, sizeof(out)) != 0) {
-		mk_info("pxe: grub-mknetdir failed, no UEFI loader: %s", out);
-		return 0;
-	}
+	snprintf(dir, sizeof(dir), "%s/grub/x86_64-efi", tftp);
+	snprintf(efi, sizeof(efi), "%s/core.efi", dir);
+	snprintf(embedded, sizeof(embedded), "%s/grub-embedded.cfg", o->outdir);
+	if (file_mkdirs(dir, 0755) || template(o, "pxe-grub-embedded.cfg.in", embedded))
+		return -1;
+	argv[n++] = "grub-mkimage";
+	argv[n++] = "-O";
+	argv[n++] = "x86_64-efi";
+	argv[n++] = "-d";
+	argv[n++] = GRUB_EFI_DIR;
+	argv[n++] = "-p";
+	argv[n++] = "/grub";
+	argv[n++] = "-c";
+	argv[n++] = embedded;
+	argv[n++] = "-o";
+	argv[n++] = efi;
+	for (i = 0; i < sizeof(grub_net_modules) / sizeof(grub_net_modules[0]); i++)
+		argv[n++] = grub_net_modules[i];
+	argv[n] = NULL;
+	err = mk_run(argv);
+	unlink(embedded);
+	if (err)
+		return -1;
+	if (!*o->server)
+		mk_info("pxe: core.efi reads grub.cfg from the DHCP next-server; for UEFI clients "
+			"in the proxy-DHCP layout give --server (this server's address)");
 	return 0;
 }
 
@@ -323,7 +379,9 @@ static int readme(const struct pxe_opts *o)
 	int err;
 
 	err = mk_buf_printf(&b,
-		"livestack network boot, written by livestack-mkimage pxe.\n\n"
+		"livestack network boot, written by livestack-mkimage pxe. These files change\n"
+		"nothing on the network until you install them; each says at its top what it\n"
+		"changes then.\n\n"
 		"tftp/   -> the TFTP root (%s): pxelinux.0 (BIOS), grub/ (UEFI), boot.ipxe\n"
 		"http/   -> served at %s (%s): the layers, their .sha256, layers.list,\n"
 		"           and vmlinuz/initrd.img for iPXE\n"

@@ -22,10 +22,13 @@ e2fsprogs e2fsck-static cpio zstd xz-utils gzip binutils kmod qemu-system-x86 ip
 ovmf pxelinux dpkg-dev
 linux-headers-$kver
 mmdebstrap python3 groff-base wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
-nfs-ganesha nfs-ganesha-vfs cloop-utils clang libclang-rt-dev"
-# (the last two lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
+nfs-ganesha nfs-ganesha-vfs cloop-utils clang libclang-rt-dev
+dnsmasq-base nginx"
+# (the last three lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
 # network boot tests, the filesystems the probe tests create, the cloop images of
-# tests/unit/test_cloop.c and tests/vm/knoppix.sh, clang's libFuzzer for tests/fuzz)
+# tests/unit/test_cloop.c and tests/vm/knoppix.sh, clang's libFuzzer for tests/fuzz,
+# dnsmasq (the binary only: dnsmasq-base starts no service) and nginx for
+# tests/vm/pxe_site.sh, which start them in a network namespace)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 candidate() { # the version apt would install, empty when the host's lists have none
@@ -89,6 +92,11 @@ if [ -n "$missing" ]; then
 			apt-get install -y -qq $want
 		}
 	fi
+	# the tests run nginx with their own config: the host's service we just installed
+	# is stopped and disabled, so that nothing listens on the host's port 80
+	case " $missing " in
+	*" nginx "*) command -v systemctl >/dev/null && systemctl disable --now nginx >/dev/null 2>&1 || true ;;
+	esac
 fi
 
 sh "$here/kernel-fetch.sh" "$kver" "$cache"

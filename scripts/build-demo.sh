@@ -6,6 +6,19 @@
 set -eu
 build=$1 kver=$2 kcache=$3 union=${4:-aufs}
 mk=$build/bin/livestack-mkimage
+case $union in
+aufs)
+	if [ ! -f "$build/aufs/$kver/aufs.ko" ]; then
+		echo "demo: no aufs.ko for $kver in $build/aufs/$kver (tried: make aufs KVER=$kver);" \
+			"build it, or ask for an overlayfs demo with UNION=overlay" >&2
+		exit 1
+	fi
+	union_opt=aufs ;;
+overlay)
+	echo "demo: UNION=overlay: the image for $kver has no aufs.ko; its root is overlayfs" >&2
+	union_opt=overlay ;;
+*) echo "demo: UNION=$union: use aufs or overlay" >&2; exit 2 ;;
+esac
 out=$build/demo
 mkdir -p "$out"
 
@@ -27,19 +40,6 @@ rm -f "$root/.keep" "$root/root/.keep"
 "$mk" squashfs "$root" "$out/10-demo.squashfs.new"
 mv "$out/10-demo.squashfs.new" "$out/10-demo.squashfs"
 
-case $union in
-aufs)
-	if [ ! -f "$build/aufs/$kver/aufs.ko" ]; then
-		echo "demo: no aufs.ko for $kver in $build/aufs/$kver (tried: make aufs KVER=$kver);" \
-			"build it, or ask for an overlayfs demo with UNION=overlay" >&2
-		exit 1
-	fi
-	union_opt=aufs ;;
-overlay)
-	echo "demo: UNION=overlay: the image for $kver has no aufs.ko; its root is overlayfs" >&2
-	union_opt=overlay ;;
-*) echo "demo: UNION=$union: use aufs or overlay" >&2; exit 2 ;;
-esac
 # the initramfs's own busybox (only the applets it needs) and e2fsck, both musl: with
 # Debian's glibc builds the image would be 3.7 MiB instead of under 3 MiB
 sh scripts/busybox.sh "$build/cache" "$build/initramfs/busybox" configs/busybox/applets.list

@@ -3,7 +3,7 @@
 # with mmdebstrap (make, git; no apt lists, as a new container has), a clean clone of
 # this repository in it, then `make deps` and `make demo` in a chroot with /proc, /sys
 # and /dev bound (QEMU is TCG there too). TAP lines, then "N passed, M failed".
-# Not in make check (it downloads ~400 MB of packages): make check-debian13.
+# Not in make check (it downloads ~500 MB of packages): make check-debian13.
 # usage: tests/host/debian13.sh BUILD   (as root; env UNION=overlay until aufs builds for
 # trixie's kernel, passed to make demo; DEBIAN_MIRROR)
 set -u

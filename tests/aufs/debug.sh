@@ -5,21 +5,61 @@
 # report fails the run (TAP, "N passed, M failed").
 #
 # usage: tests/aufs/debug.sh BUILD          (outputs in BUILD/debug)
+#        tests/aufs/debug.sh scan LOGDIR    (only the scan, of LOGDIR/*/*.log)
 # env:   AUFS_DEBUG_MINUTES=10 (stress)  AUFS_DEBUG_CASES=1 (0: stress only)
 #        AUFS_DEBUG_SMP=2  AUFS_DEBUG_MEM=2048  AUFS_TEST_ONLY (passed on to the cases)
 #        DEBUG_KERNEL_CACHE (see scripts/debug-kernel.sh)
 set -u
-if [ $# -ne 1 ]; then echo "usage: $0 BUILD" >&2; exit 2; fi
+usage() { echo "usage: $0 BUILD | $0 scan LOGDIR" >&2; exit 2; }
+[ $# -ge 1 ] || usage
 top=$(cd "$(dirname "$0")/../.." && pwd)
-case "$1" in /*) BUILD=$1 ;; *) BUILD=$top/$1 ;; esac
+mode=run
+if [ "$1" = scan ]; then
+	[ $# -eq 2 ] || usage
+	[ -d "$2" ] || { echo "aufs-debug: no log directory $2" >&2; exit 2; }
+	mode=scan LOGS=$2
+else
+	[ $# -eq 1 ] || usage
+	case "$1" in /*) BUILD=$1 ;; *) BUILD=$top/$1 ;; esac
+	LOGS=$BUILD/debug/logs
+fi
 : "${AUFS_DEBUG_MINUTES:=10}" "${AUFS_DEBUG_CASES:=1}" "${AUFS_DEBUG_SMP:=2}" "${AUFS_DEBUG_MEM:=2048}"
-OUT=$BUILD/debug
+OUT=${BUILD:-}/debug
 pass=0 fail=0 n=0
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
-finish() { echo "# logs in $OUT/logs"; echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+finish() { echo "# logs in $LOGS"; echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 
 case "$AUFS_DEBUG_MINUTES" in ''|*[!0-9]*) echo "aufs-debug: AUFS_DEBUG_MINUTES must be a number of minutes" >&2; exit 2 ;; esac
+
+# the reports: each class is a test; each report is shown with the first lines of its stack
+scan() {	# scan NAME EREGEX
+	local name=$1 re=$2 hits=0 log
+	for log in "$LOGS"/*/*.log; do
+		[ -f "$log" ] || continue
+		while IFS=: read -r line _; do
+			hits=$((hits + 1))
+			echo "#   ${log#"$LOGS"/} line $line:"
+			tr -d '\r' < "$log" | sed -n "${line},$((line + 24))p" | sed 's/^/#     /'
+		done < <(tr -d '\r' < "$log" | grep -nE "$re")
+	done
+	if [ "$hits" = 0 ]; then ok "no $name report"; else notok "$hits $name report(s)"; fi
+}
+scan_all() {
+	ls "$LOGS"/*/*.log >/dev/null 2>&1 || { notok "no serial logs to scan in $LOGS"; return; }
+	scan KASAN 'BUG: KASAN|KASAN: '
+	scan KFENCE 'BUG: KFENCE'
+	scan lockdep 'possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|MAX_LOCKDEP|BUG: looking up invalid subclass|DEBUG_LOCKS_WARN_ON'
+	scan RCU 'suspicious RCU usage|rcu_preempt detected stalls|rcu: INFO'
+	scan sleep-in-atomic 'BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked lock'
+	scan list-corruption 'list_add corruption|list_del corruption|list_add double add|list_del.* corruption'
+	scan debugobjects 'ODEBUG:'
+	scan kmemleak 'unreferenced object 0x'
+	scan other-oops 'Oops|general protection fault|kernel BUG at|Kernel panic|INFO: task .* blocked for more than|WARNING: CPU:'
+	if grep -q '^KMEMLEAK-SCANNED' "$LOGS"/*/*.log 2>/dev/null; then ok "kmemleak scan ran"
+	else notok "kmemleak scan ran (no KMEMLEAK-SCANNED on any console)"; fi
+}
+if [ "$mode" = scan ]; then scan_all; finish; fi
 
 # 1. the kernel (built once per machine) and aufs.ko against its object tree
 t0=$(date +%s)
@@ -67,30 +107,7 @@ if [ "$AUFS_DEBUG_MINUTES" -gt 0 ]; then
 		AUFS_TEST_APPEND="$append" VM_SMP="$AUFS_DEBUG_SMP"
 fi
 
-# 3. the reports: each class is a test; each report is shown with the first lines of its stack
-scan() {	# scan NAME EREGEX
-	local name=$1 re=$2 hits=0 log
-	for log in "$OUT"/logs/*/*.log; do
-		[ -f "$log" ] || continue
-		while IFS=: read -r line _; do
-			hits=$((hits + 1))
-			echo "#   ${log#"$OUT"/logs/} line $line:"
-			tr -d '\r' < "$log" | sed -n "${line},$((line + 24))p" | sed 's/^/#     /'
-		done < <(tr -d '\r' < "$log" | grep -nE "$re")
-	done
-	if [ "$hits" = 0 ]; then ok "no $name report"; else notok "$hits $name report(s)"; fi
-}
-ls "$OUT"/logs/*/*.log >/dev/null 2>&1 || { notok "no serial logs to scan"; finish; }
-scan KASAN 'BUG: KASAN|KASAN: '
-scan KFENCE 'BUG: KFENCE'
-scan lockdep 'possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|MAX_LOCKDEP|BUG: looking up invalid subclass|DEBUG_LOCKS_WARN_ON'
-scan RCU 'suspicious RCU usage|rcu_preempt detected stalls|rcu: INFO'
-scan sleep-in-atomic 'BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked lock'
-scan list-corruption 'list_add corruption|list_del corruption|list_add double add|list_del.* corruption'
-scan debugobjects 'ODEBUG:'
-scan kmemleak 'unreferenced object 0x'
-scan other-oops 'Oops|general protection fault|kernel BUG at|Kernel panic|INFO: task .* blocked for more than|WARNING: CPU:'
-if grep -q '^KMEMLEAK-SCANNED' "$OUT"/logs/*/*.log 2>/dev/null; then ok "kmemleak scan ran"
-else notok "kmemleak scan ran (no KMEMLEAK-SCANNED on any console)"; fi
+# 3. every console log
+scan_all
 echo "# aufs-debug took $(( $(date +%s) - t0 ))s"
 finish

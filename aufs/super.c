@@ -24,7 +24,7 @@ const struct cred *au_cred_create(struct super_block *sb, struct cred **newp)
 
 	*newp = new;
 	if (!new) {
-		revert_creds(old);
+		au_revert_creds(old);
 		return ERR_PTR(-ENOMEM);
 	}
 	new->fsuid = fsuid;

@@ -29,9 +29,10 @@ if [ "$where" = host ]; then
 	make -j2 -C "$src" KDIR="$KDIR" KVER="$kver" OUT="$src" AUFS_DEBUG="${AUFS_DEBUG:-}"
 else
 	echo "aufs: building for $kver in $where"
-	# a private mount namespace: the bind mount goes away with the build
+	# a private mount namespace: the bind mount and /proc (objtool reads it) go away
+	# with the build
 	unshare -m --propagation private sh -c '
-		mount --bind "$1" "$2/mnt" && exec chroot "$2" make -j2 -C /mnt KDIR="$3" KVER="$4" OUT=/mnt AUFS_DEBUG="$5"
+		mount --bind "$1" "$2/mnt" && mount -t proc proc "$2/proc" && exec chroot "$2" make -j2 -C /mnt KDIR="$3" KVER="$4" OUT=/mnt AUFS_DEBUG="$5"
 	' sh "$src" "$where" "$KDIR" "$kver" "${AUFS_DEBUG:-}"
 fi
 cp "$src/aufs.ko" "$out/aufs.ko"

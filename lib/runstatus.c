@@ -186,13 +186,21 @@ int runstatus_format(const struct live_status *st, char **text, size_t *len)
 	size_t need = 1, i, used = 0;
 	char *buf;
 
+	/* escaped as /init writes them: a value set with a newline (livectl layer add of a
+	 * path holding one) must not become a line of its own; 4 bytes per \xNN */
 	for (i = 0; i < st->n; i++)
-		need += strlen(st->kv[i].key) + strlen(st->kv[i].val) + 2;
+		need += 4 * (strlen(st->kv[i].key) + strlen(st->kv[i].val)) + 2;
 	buf = malloc(need);
 	if (!buf)
 		return -ENOMEM;
-	for (i = 0; i < st->n; i++)
-		used += (size_t)sprintf(buf + used, "%s=%s\n", st->kv[i].key, st->kv[i].val);
+	for (i = 0; i < st->n; i++) {
+		runstatus_escape(buf + used, need - used, st->kv[i].key);
+		used += strlen(buf + used);
+		buf[used++] = '=';
+		runstatus_escape(buf + used, need - used, st->kv[i].val);
+		used += strlen(buf + used);
+		buf[used++] = '\n';
+	}
 	buf[used] = '\0';
 	*text = buf;
 	if (len)

@@ -40,7 +40,8 @@ const char *runstatus_get(const struct live_status *st, const char *key);
 int runstatus_set(struct live_status *st, const char *key, const char *val);
 /* Drop key; 0, or -ENOENT when absent. */
 int runstatus_del(struct live_status *st, const char *key);
-/* The file's text (malloc'd, NUL-terminated), one "key=value\n" per entry. 0 or -errno. */
+/* The file's text (malloc'd, NUL-terminated), one "key=value\n" per entry, escaped as
+ * runstatus_escape() does. 0 or -errno. */
 int runstatus_format(const struct live_status *st, char **text, size_t *len);
 
 /* The layer names of "layers=" (bottom first) as a space-separated word list. */

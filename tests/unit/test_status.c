@@ -104,6 +104,29 @@ TEST(status_layer_add_empty_device)
 	runstatus_free(&st);
 }
 
+/* Found by tests/fuzz/fuzz_runstatus: a layer added with a newline in its image path
+ * (livectl layer add) was written raw, and the file no longer read back (kernel= twice). */
+TEST(status_format_escapes_set_values)
+{
+	struct live_status st, again;
+	struct live_status_layer l;
+	char *text = NULL;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.name, sizeof(l.name), "x");
+	snprintf(l.image, sizeof(l.image), "/a\nrw=/evil");
+	CHECK_EQ(runstatus_parse(&st, "rw=/run/live/rw/upper\nlayers=\n"), 0);
+	CHECK_EQ(runstatus_layer_add(&st, &l, 1), 0);
+	CHECK_EQ(runstatus_set(&st, "k\ney", "v"), 0);
+	CHECK_EQ(runstatus_format(&st, &text, NULL), 0);
+	CHECK_STR(text, "rw=/run/live/rw/upper\nlayers=x\nlayer.x= - /a\\x0arw=/evil\nk\\x0aey=v\n");
+	CHECK_EQ(runstatus_parse(&again, text), 0);
+	CHECK_STR(runstatus_get(&again, "rw"), "/run/live/rw/upper");
+	runstatus_free(&again);
+	runstatus_free(&st);
+	free(text);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -116,6 +139,7 @@ int main(void)
 	RUN(status_reader_refuses_duplicate_keys);
 	RUN(status_escape);
 	RUN(status_layer_add_empty_device);
+	RUN(status_format_escapes_set_values);
 	rc = HARNESS_END();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	if (system(cmd))

@@ -137,6 +137,9 @@ struct live_ctx {
 	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
 	int uevent_fd;			/* kernel uevents, opened before coldplug; -1 = none */
 	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
+	/* main(): the words the kernel passed to /init after its name (single, -b, those
+	 * after --), passed on unchanged to the real init; NULL-terminated */
+	char *const *init_args;
 	const struct live_phase *phases;	/* the boot sequence, for reports */
 	size_t nphases;
 	uint64_t phase_ms[16];

@@ -67,7 +67,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	ctx->phase_ms[i] = live_now_ms() - t0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static struct live_ctx ctx;
 	size_t i;
@@ -75,6 +75,9 @@ int main(void)
 	if (getpid() != 1)
 		return early_not_init();
 	ctx.t_start_ms = live_now_ms();
+	/* the kernel gives init the words it does not know that have no '=' (and every
+	 * word after "--"): they belong to the real init (runlevel, single, -b) */
+	ctx.init_args = argc > 1 ? (char *const *)argv + 1 : (char *const *)argv + argc;
 	rescue_install_crash_handler();
 	ctx.medium = -1;
 	ctx.uevent_fd = -1;

@@ -355,6 +355,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 			n++;
 		}
 		argv[n + 1] = NULL;
+		log_release();
 		execv(ctx->opts.init, argv);
 		/* past the point of no return: the initramfs is gone; the new root's shell */
 		log_err("exec %s failed: %s; trying the new root's /bin/sh", ctx->opts.init,

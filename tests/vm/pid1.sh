@@ -1,5 +1,6 @@
 #!/bin/bash
-# /init as PID 1 (livestack issue 15): the real init gets the kernel's arguments. One boot each.
+# /init as PID 1 (livestack issue 15): the real init gets the kernel's arguments; the kernel
+# log gets every line once, long ones split. One boot each.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/pid1.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -20,6 +21,12 @@ APPEND="console=ttyS0,115200 panic=-1"
 mkdir -p "$OUT"
 [ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; done_; }
 
+count() { grep -cE -- "$2" "$VM_OUT/$1.log"; }
+# exactly SCENARIO NAME N REGEX: N console lines match
+exactly() {
+	local n; n=$(count "$1" "$4")
+	if [ "$n" = "$3" ]; then ok "$1: $2"; else nok "$1: $2" "$n lines, not $3, match /$4/"; fi
+}
 data_iso() { xorriso -as mkisofs -quiet -V "$1" -R -o "$3" "$2" >/dev/null 2>&1; }
 # root_iso NAME: an ISO whose layer is the demo root with /sbin/init from stdin
 root_iso() {
@@ -30,6 +37,15 @@ root_iso() {
 	"$BUILD/bin/livestack-mkimage" squashfs "$stage/root" "$stage/tree/live/10-demo.squashfs" >/dev/null 2>&1
 	data_iso "$(echo "$1" | tr a-z- A-Z_)" "$stage/tree" "$OUT/$1.iso"
 }
+# initrd_edit OUT FUNC: the demo's initramfs, unpacked, changed by FUNC run in the tree
+initrd_edit() {
+	local dir=$1.tree
+	rm -rf "$dir"; mkdir -p "$dir"
+	(cd "$dir" && zstd -dc "$INITRD" | cpio -idm --quiet) || return 1
+	(cd "$dir" && "$2") || return 1
+	guest_initramfs "$dir" "$1"
+}
+
 # the probe root: its init prints each argument it got and what the kernel log's rate
 # limit is set to in the running system, then powers off
 probe_root() {
@@ -64,6 +80,51 @@ if want args; then
 	expect args-dashes "/init's log names them" "livestack: switching to /root, exec /sbin/init emergency -b 3 foo bar=baz live.z"
 	no_panic args-single
 	no_panic args-dashes
+fi
+
+if want log; then
+	# a hook writes 200 lines at once and one line of 3009 bytes; a bottom hook reads
+	# the kernel log back
+	log_hooks() {
+		mkdir -p hooks/init-top hooks/bottom
+		cat > hooks/init-top/20-many.sh <<'H'
+i=1
+while [ $i -le 200 ]; do echo "LOGLINE-$i of 200"; i=$((i + 1)); done
+H
+		cat > hooks/init-top/30-long.sh <<'H'
+printf 'LONG<'; i=0
+while [ $i -lt 300 ]; do printf 0123456789; i=$((i + 1)); done
+printf '>END\n'
+H
+		cat > hooks/bottom/90-check.sh <<'H'
+echo "DMESG-LOGLINES=$(dmesg | grep -c 'LOGLINE-[0-9]* of 200$')"
+echo "DMESG-LONG=$(dmesg | sed -n 's/^\[[^]]*\] livestack: *//p' | tr -d '\n' | grep -o 'LONG<[0-9]*>END' | wc -c)"
+echo "DMESG-SUPPRESSED=$(dmesg | grep -c 'suppressed')"
+echo "DMESG-SPAN=$(dmesg | grep -E 'LOGLINE-(1|200) of 200$' | sed 's/^\[ *\([0-9.]*\)\].*/\1/' | tr '\n' ' ')"
+H
+	}
+	probe_root
+	if initrd_edit "$OUT/initrd-log.img" log_hooks; then
+		vm_boot log 150 -kernel "$KERNEL" -initrd "$OUT/initrd-log.img" -cdrom "$OUT/probe.iso" \
+			-append "$APPEND live.id=any"
+		expect log "the kernel log has the 200 lines" "DMESG-LOGLINES=200"
+		expect log "the 3009-byte line is whole in the kernel log (split into records)" "DMESG-LONG=3010"
+		expect log "no line suppressed by the rate limit" "DMESG-SUPPRESSED=0"
+		n=$(grep -oE 'LOGLINE-[0-9]+ of 200' "$VM_OUT/log.log" | sort | uniq -c | awk '$1 == 1' | wc -l)
+		if [ "$n" = 200 ]; then ok "log: each of the 200 lines once on the console"
+		else nok "log: each of the 200 lines once on the console" "$n lines seen exactly once"; fi
+		n=$(tr -d '\r' < "$VM_OUT/log.log" | sed -n 's/^\(\[[^]]*\] \)\{0,1\}livestack: *//p' | tr -d '\n' |
+			grep -o 'LONG<[0-9]*>END' | wc -c)
+		if [ "$n" = 3010 ]; then ok "log: the long line whole, once on the console"
+		else nok "log: the long line whole, once on the console" "$n bytes"; fi
+		exactly log "the start line once on the console" 1 "livestack: starting \(kernel"
+		expect log "the real init runs with the kernel's rate limit back (ratelimit)" "^INIT-DEVKMSG=ratelimit"
+		span=$(sed -n 's/.*DMESG-SPAN=//p' "$VM_OUT/log.log" | tr -d '\r')
+		echo "# the 200 lines' kernel timestamps: $span"
+		no_panic log
+	else
+		nok "log: the initramfs unpacked and packed again"
+	fi
 fi
 
 done_

@@ -174,7 +174,7 @@ if want bottom; then
 		"livestack: /init runs only as the kernel's first process \(PID 1\); this one is PID [0-9]+ and changed nothing"
 	expect bottom "/init typed in the shell names what to try" "livestack: try: 'exit' in the rescue shell retries"
 	expect bottom "/init typed in the shell exits 1, back to the shell" "^INIT-RC=1"
-	n=$(count bottom "^livestack: starting \(kernel")
+	n=$(count bottom "^(\[[ 0-9.]+\] )?livestack: starting \(kernel")
 	if [ "$n" = 1 ]; then ok "bottom: /init typed in the shell did not start a boot"
 	else nok "bottom: /init typed in the shell did not start a boot" "$n 'starting' lines"; fi
 	no_panic bottom

@@ -160,6 +160,8 @@ uint64_t live_now_ms(void);
 /* early.c */
 int early_mount(struct live_ctx *ctx);
 int early_not_init(void);	/* /init run as another PID than 1: say so, return 1 */
+/* fds 0-2 on console, or null when it cannot be opened: how many on null, or -errno */
+int early_std_fds(const char *console, const char *null);
 /* cmdline.c */
 void cmdline_defaults(struct live_opts *o);
 int cmdline_parse(struct live_opts *o, const char *line);

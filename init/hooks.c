@@ -93,8 +93,14 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 		log_debug("hook %s", path);
 		if (out)
 			*out = '\0';
-		rc = spawn_run(argv, NULL, out, out ? HOOK_OUTPUT_MAX : 0);
-		if (rc == HOOK_EXIT_SHELL) {
+		rc = spawn_run_for(argv, NULL, out, out ? HOOK_OUTPUT_MAX : 0,
+				   (unsigned)ctx->opts.hook_timeout * 1000);
+		if (rc == -ETIMEDOUT) {
+			log_warn("hook %s did not end within %d s (live.hook.timeout=): killed with "
+				 "its process group, the boot goes on", path, ctx->opts.hook_timeout);
+			if (out)
+				log_output(LOG_WARN, names[i], out);
+		} else if (rc == HOOK_EXIT_SHELL) {
 			log_warn("hook %s asked for the rescue shell", path);
 			if (out)
 				log_output(LOG_WARN, names[i], out);
@@ -111,6 +117,7 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 			log_output(LOG_INFO, names[i], out);
 		}
 		free(names[i]);
+		live_reap();
 	}
 	free(out);
 	if (want_shell)

@@ -15,6 +15,7 @@
 #define LIVE_MAX_DEVS	64
 #define LIVE_MAX_LAYERS	32
 #define LIVE_WORDS_MAX	1024
+#define LIVE_HOOK_TIMEOUT_DEFAULT	60	/* seconds; docs/livestack.7 */
 
 /* The configuration from /proc/cmdline, native names (aliases resolved). */
 struct live_opts {
@@ -29,6 +30,7 @@ struct live_opts {
 	char brk[32];			/* phase to stop before, "" = none */
 	char init[LIVE_PATH_MAX];	/* the real init in the new root */
 	int timeout;			/* seconds to wait for the medium */
+	int hook_timeout;		/* live.hook.timeout=: seconds a hook may run */
 	/* persist.c: "" (off), "auto", "LABEL=x", "UUID=x", "/dev/X", "/path/file.img",
 	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
 	char persist[LIVE_PATH_MAX];
@@ -156,6 +158,8 @@ struct live_ctx {
 int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 uint64_t live_now_ms(void);
+/* phase.c: PID 1 adopts every orphan: collect those that ended (no zombies left) */
+void live_reap(void);
 
 /* early.c */
 int early_mount(struct live_ctx *ctx);

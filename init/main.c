@@ -59,6 +59,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	for (;;) {
 		memset(&ctx->fail, 0, sizeof(ctx->fail));
 		err = p->run(ctx);
+		live_reap();
 		if (!err)
 			break;
 		rescue_shell(ctx, p->name);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # /init as PID 1 (livestack issue 15): the real init gets the kernel's arguments; the kernel
-# log gets every line once, long ones split. One boot each.
+# log gets every line once, long ones split; every child /init waits for has a deadline;
+# orphans are reaped. One boot each.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/pid1.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -124,6 +125,53 @@ H
 		no_panic log
 	else
 		nok "log: the initramfs unpacked and packed again"
+	fi
+fi
+
+if want bounded; then
+	# a hook leaves a daemon holding its output (and an orphan that ends at once);
+	# another never ends (and has a child): live.hook.timeout=3 kills it with its child
+	bounded_hooks() {
+		mkdir -p hooks/init-top hooks/mount hooks/bottom
+		cat > hooks/init-top/10-daemon.sh <<'H'
+sleep 100000 &
+sleep 1 &
+echo $! > /run/orphan.pid
+echo "DAEMON-STARTED"
+H
+		cat > hooks/init-top/20-stuck.sh <<'H'
+sleep 99999 &
+echo "STUCK-STARTED"
+sleep 88888
+H
+		cat > hooks/mount/10-wait.sh <<'H'
+p=$(cat /run/orphan.pid); i=0
+while [ $i -lt 200 ] && grep -q '^State:.*[RSD]' /proc/$p/status 2>/dev/null; do usleep 100000; i=$((i + 1)); done
+echo "ORPHAN-ENDED"
+H
+		cat > hooks/bottom/90-check.sh <<'H'
+p=$(cat /run/orphan.pid)
+if [ -e /proc/$p ]; then echo "ORPHAN-LEFT $(grep State /proc/$p/status)"; else echo "ORPHAN-REAPED"; fi
+ps -o args > /ps.txt
+echo "STUCK-LEFT=$(grep -cE '^sleep (99999|88888)' /ps.txt)"
+echo "DAEMON-LEFT=$(grep -c '^sleep 100000' /ps.txt)"
+H
+	}
+	probe_root
+	if initrd_edit "$OUT/initrd-bounded.img" bounded_hooks; then
+		vm_boot bounded 150 -kernel "$KERNEL" -initrd "$OUT/initrd-bounded.img" -cdrom "$OUT/probe.iso" \
+			-append "$APPEND live.id=any live.hook.timeout=3"
+		expect bounded "a daemon holding the hook's output does not hold the boot" "10-daemon.sh: DAEMON-STARTED"
+		expect bounded "the hook that never ends is named with its deadline" \
+			"livestack: warning: hook /hooks/init-top/20-stuck.sh did not end within 3 s \(live.hook.timeout=\): killed with its process group, the boot goes on"
+		expect bounded "its output so far is logged" "20-stuck.sh: STUCK-STARTED"
+		expect bounded "it and its background child were killed" "STUCK-LEFT=0"
+		expect bounded "the daemon of a hook that ended is left alone" "DAEMON-LEFT=1"
+		expect bounded "the orphan that ended was reaped by /init (no zombie)" "90-check.sh: ORPHAN-REAPED"
+		expect bounded "the boot reached the real init" "^INIT-ARGC=0"
+		no_panic bounded
+	else
+		nok "bounded: the initramfs unpacked and packed again"
 	fi
 fi
 

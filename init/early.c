@@ -59,6 +59,14 @@ int early_std_fds(const char *console, const char *null)
 	return on_null;
 }
 
+/* Something is mounted on dir, a directory right under / (another device than /). */
+static bool mounted(const char *dir)
+{
+	struct stat d, root;
+
+	return stat(dir, &d) == 0 && stat("/", &root) == 0 && d.st_dev != root.st_dev;
+}
+
 static void console_fds(void)
 {
 	early_std_fds("/dev/console", "/dev/null");
@@ -103,6 +111,10 @@ int early_mount(struct live_ctx *ctx)
 		const struct early_mount *m = &early_mounts[i];
 
 		mkdir(m->dir, 0755);
+		/* a retry (after the rescue shell) mounts only what is not there yet:
+		 * a second tmpfs on /run would hide the first one's files */
+		if (mounted(m->dir))
+			continue;
 		if (mount(m->src, m->dir, m->type, m->flags, m->data) < 0 && errno != EBUSY) {
 			console_fds();
 			return live_fail(ctx, -errno, "the kernel needs proc, sysfs, devtmpfs and tmpfs",

@@ -160,6 +160,16 @@ int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, 
 uint64_t live_now_ms(void);
 /* phase.c: PID 1 adopts every orphan: collect those that ended (no zombies left) */
 void live_reap(void);
+/* retry.c: the mounts (IDs from /proc/self/mountinfo) before a phase's attempt and after
+ * it failed; retry_undo unmounts those the attempt added that are still there */
+#define RETRY_MOUNTS_MAX	256
+struct retry_mounts {
+	unsigned ids[RETRY_MOUNTS_MAX];
+	size_t n;
+	bool ok, overflow;
+};
+void retry_mounts_read(struct retry_mounts *m);
+void retry_undo(const struct retry_mounts *before, const struct retry_mounts *failed);
 
 /* early.c */
 int early_mount(struct live_ctx *ctx);
@@ -207,9 +217,11 @@ size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
 int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
-/* cloop_nbd.c: is path a cloop image; serve it on /dev/nbdN and mount it at l->mnt */
+/* cloop_nbd.c: is path a cloop image; serve it on /dev/nbdN and mount it at l->mnt;
+ * cloop_layer_stop: disconnect /dev/nbdN (unmounted), its helper exits */
 bool cloop_layer_is(const char *path);
 int cloop_layer_mount(struct live_ctx *ctx, struct live_layer *l);
+void cloop_layer_stop(const char *dev);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
 /* what the layers' files are called: "*.squashfs", or live.image= */
 const char *layers_pattern(const struct live_opts *o);

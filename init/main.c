@@ -57,12 +57,19 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	hooks_run(ctx, p->name);
 	t0 = live_now_ms();
 	for (;;) {
+		struct retry_mounts before, failed;
+
 		memset(&ctx->fail, 0, sizeof(ctx->fail));
+		retry_mounts_read(&before);
 		err = p->run(ctx);
 		live_reap();
 		if (!err)
 			break;
+		retry_mounts_read(&failed);
 		rescue_shell(ctx, p->name);
+		/* what the attempt left goes first; what the shell mounted stays */
+		retry_undo(&before, &failed);
+		live_reap();
 		log_info("retrying phase %s", p->name);
 	}
 	ctx->phase_ms[i] = live_now_ms() - t0;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # /init as PID 1 (livestack issue 15): the real init gets the kernel's arguments; the kernel
 # log gets every line once, long ones split; every child /init waits for has a deadline;
-# orphans are reaped. One boot each.
+# orphans are reaped; a retried phase leaves what one attempt leaves. One boot each.
 # TAP lines, then "N passed, M failed".
 # usage: tests/vm/pid1.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
@@ -173,6 +173,57 @@ H
 	else
 		nok "bounded: the initramfs unpacked and packed again"
 	fi
+fi
+
+# retried SCENARIO: the state line typed after the first retry and after the third
+# (mounts, loop devices in use, processes but kernel threads) is the same
+state() { echo 'ps -o args > /ps.txt; echo "STATE-'"$1"': mounts=$(wc -l < /proc/mounts) loops=$(losetup -a | wc -l) procs=$(grep -vc "^\[" /ps.txt) sum=$( (cat /proc/mounts; losetup -a; grep -v "^\[" /ps.txt) | md5sum | cut -c1-8)"'; }
+retry_in() { printf '%s\n' exit "$(state 1)" exit exit "$(state 2)" 'poweroff -f' > "$OUT/$1.in"; }
+same_state() {
+	local s1 s2
+	s1=$(grep -oE 'STATE-1: mounts=[0-9].*' "$VM_OUT/$1.log" | tr -d '\r' | head -n1)
+	s2=$(grep -oE 'STATE-2: mounts=[0-9].*' "$VM_OUT/$1.log" | tr -d '\r' | head -n1)
+	echo "# $1: after one retry:    ${s1#STATE-1: }"
+	echo "# $1: after three retries: ${s2#STATE-2: }"
+	if [ -n "$s1" ] && [ "${s1#STATE-1: }" = "${s2#STATE-2: }" ]; then
+		ok "$1: mounts, loop devices and processes after three retries as after one"
+	else
+		nok "$1: mounts, loop devices and processes after three retries as after one"
+	fi
+	at_least "$1" "the phase was retried three times" 3 "retrying phase $2"
+}
+at_least() { # at_least SCENARIO NAME N REGEX
+	local n; n=$(count "$1" "$4")
+	if [ "$n" -ge "$3" ]; then ok "$1: $2"; else nok "$1: $2" "$n < $3 lines /$4/"; fi
+}
+
+if want retry-early; then
+	# early fails after its mounts (an image of another format): the retry mounts nothing twice
+	fmt99() { sed -i 's/^format=.*/format=99/' etc/livestack/image; }
+	if initrd_edit "$OUT/initrd-fmt99.img" fmt99; then
+		retry_in retry-early
+		vm_session retry-early 150 "rescue shell;" "$OUT/retry-early.in" \
+			-kernel "$KERNEL" -initrd "$OUT/initrd-fmt99.img" -cdrom "$ISO" -append "$APPEND"
+		same_state retry-early early
+		no_panic retry-early
+	else
+		nok "retry-early: the initramfs unpacked and packed again"
+	fi
+fi
+
+if want retry-layers; then
+	# the first layer mounts, the second is damaged: the retry takes the first away first
+	stage=$OUT/retry-layers; rm -rf "$stage"; mkdir -p "$stage/tree/live"
+	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/live/10-demo.squashfs"
+	cp "$BUILD/demo/10-demo.squashfs" "$stage/tree/live/20-bad.squashfs"
+	printf '\143\000' | dd of="$stage/tree/live/20-bad.squashfs" bs=1 seek=20 conv=notrunc status=none
+	data_iso RETRYL "$stage/tree" "$OUT/retry-layers.iso"
+	retry_in retry-layers
+	vm_session retry-layers 200 "rescue shell;" "$OUT/retry-layers.in" \
+		-kernel "$KERNEL" -initrd "$INITRD" -cdrom "$OUT/retry-layers.iso" -append "$APPEND live.id=any"
+	same_state retry-layers layers
+	at_least retry-layers "each retry says what it took away" 3 "retry: 1 mount of the failed attempt taken away first"
+	no_panic retry-layers
 fi
 
 done_

@@ -76,8 +76,15 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 		return 0;
 	while ((d = readdir(dh)) && n < HOOKS_MAX) {
 		len = strlen(d->d_name);
-		if (len > 3 && !strcmp(d->d_name + len - 3, ".sh"))
-			names[n++] = strdup(d->d_name);
+		if (len <= 3 || strcmp(d->d_name + len - 3, ".sh"))
+			continue;
+		names[n] = strdup(d->d_name);
+		if (!names[n]) {
+			log_err("hooks of phase %s: out of memory: %s/%s not run", phase, dir,
+				d->d_name);
+			continue;
+		}
+		n++;
 	}
 	closedir(dh);
 	out = malloc(HOOK_OUTPUT_MAX);

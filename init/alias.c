@@ -362,7 +362,7 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 static const char *const natives[] = {
 	"live.media", "live.dir", "live.layers", "live.layers.skip", "live.layers.optional", "live.image", "live.union",
 	"live.ramsize",
-	"live.timeout", "live.break", "live.debug", "live.toram", "live.verify",
+	"live.timeout", "live.hook.timeout", "live.break", "live.debug", "live.toram", "live.verify",
 	"live.persist", "live.persist.size", "live.persist.dir", "live.persist.path", "live.persist.ro", "live.persist.create",
 	"live.ramdev", "live.iso", "live.id", "live.todisk",
 	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",

@@ -302,6 +302,17 @@ static bool nbd_busy(int i)
 	return access(path, F_OK) == 0;
 }
 
+/* After a failed mount: the kernel sends NBD_CMD_DISC, the helper exits. */
+static void nbd_stop(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ioctl(fd, NBD_DISCONNECT);
+		close(fd);
+	}
+}
+
 /* Start the helper for the checked image s->img on a free /dev/nbdN (dev). */
 static int nbd_start(struct live_ctx *ctx, struct server *s, const char *layer, char *dev,
 		     size_t devlen, char *why, size_t wlen)
@@ -357,22 +368,21 @@ static int nbd_start(struct live_ctx *ctx, struct server *s, const char *layer, 
 		usleep(10000);
 	}
 	if (i == 500) {
-		snprintf(why, wlen, "%s did not start within 5 s", dev);
+		/* a retry starts another: this one goes (it ignores SIGTERM) */
+		kill(pid, SIGKILL);
+		nbd_stop(dev);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		snprintf(why, wlen, "%s did not start within 5 s: its helper was stopped", dev);
 		return -ETIMEDOUT;
 	}
 	log_info("cloop: %s served by pid %d", dev, (int)pid);
 	return 0;
 }
 
-/* After a failed mount: the kernel sends NBD_CMD_DISC, the helper exits. */
-static void nbd_stop(const char *dev)
+void cloop_layer_stop(const char *dev)
 {
-	int fd = open(dev, O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0) {
-		ioctl(fd, NBD_DISCONNECT);
-		close(fd);
-	}
+	nbd_stop(dev);
 }
 
 bool cloop_layer_is(const char *path)

@@ -16,6 +16,7 @@ void cmdline_defaults(struct live_opts *o)
 	snprintf(o->ramdev, sizeof(o->ramdev), "tmpfs");
 	snprintf(o->init, sizeof(o->init), "/sbin/init");
 	o->timeout = LIVE_TIMEOUT_DEFAULT;
+	o->hook_timeout = LIVE_HOOK_TIMEOUT_DEFAULT;
 }
 
 static void append_word(char *list, size_t len, const char *word)
@@ -41,18 +42,18 @@ static int set_str(struct live_opts *o, char *dst, size_t len, const char *key, 
 	return 1;
 }
 
-static int set_timeout(struct live_opts *o, const char *key, const char *val)
+static int set_timeout(struct live_opts *o, int *dst, long min, const char *key, const char *val)
 {
 	char *end, msg[160];
 	long t = strtol(val, &end, 10);
 
-	if (!*val || *end || t < 0 || t > 3600) {
-		snprintf(msg, sizeof(msg), "%s=%s: not a number of seconds (0-3600), keeping %d;",
-			 key, val, o->timeout);
+	if (!*val || *end || t < min || t > 3600) {
+		snprintf(msg, sizeof(msg), "%s=%s: not a number of seconds (%ld-3600), keeping %d;",
+			 key, val, min, *dst);
 		append_word(o->warnings, sizeof(o->warnings), msg);
 		return 1;
 	}
-	o->timeout = (int)t;
+	*dst = (int)t;
 	return 1;
 }
 
@@ -92,7 +93,9 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 	if (!strcmp(key, "live.ramsize") && has_val)
 		return set_str(o, o->ramsize, sizeof(o->ramsize), key, val);
 	if (!strcmp(key, "live.timeout") && has_val)
-		return set_timeout(o, key, val);
+		return set_timeout(o, &o->timeout, 0, key, val);
+	if (!strcmp(key, "live.hook.timeout") && has_val)
+		return set_timeout(o, &o->hook_timeout, 1, key, val);
 	if (!strcmp(key, "live.break"))
 		return set_str(o, o->brk, sizeof(o->brk), key, has_val && *val ? val : "premount");
 	if (!strcmp(key, "live.debug") && !has_val)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -26,22 +27,49 @@ static const struct early_mount early_mounts[] = {
 	{ "tmpfs", "/run", "tmpfs", "mode=0755,size=20%", MS_NOSUID | MS_NODEV },
 };
 
+/*
+ * fds 0-2 open, always: the kernel opens the console for us when the image has the node;
+ * if not, console (once devtmpfs is there); if that fails too, /dev/null (made when
+ * missing). A closed one would be taken by the next file opened, and progress lines
+ * written into it. Returns how many were on null, or -errno when even that failed.
+ */
+int early_std_fds(const char *console, const char *null)
+{
+	int fd, i, on_null = 0;
+
+	for (i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
+		if (fcntl(i, F_GETFD) >= 0)
+			continue;
+		fd = open(console, O_RDWR | O_NOCTTY);
+		if (fd < 0) {
+			fd = open(null, O_RDWR);
+			if (fd < 0 && errno == ENOENT &&
+			    mknod(null, S_IFCHR | 0666, makedev(1, 3)) == 0)
+				fd = open(null, O_RDWR);
+			if (fd < 0)
+				return -errno;
+			on_null++;
+		}
+		/* the lowest free number: i itself, since 0..i-1 are open */
+		if (fd != i) {
+			dup2(fd, i);
+			close(fd);
+		}
+	}
+	return on_null;
+}
+
+/* Something is mounted on dir, a directory right under / (another device than /). */
+static bool mounted(const char *dir)
+{
+	struct stat d, root;
+
+	return stat(dir, &d) == 0 && stat("/", &root) == 0 && d.st_dev != root.st_dev;
+}
+
 static void console_fds(void)
 {
-	int fd;
-
-	/* The kernel opens /dev/console for us when the image has the node;
-	 * if not, open it now that devtmpfs is there. */
-	if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
-		return;
-	fd = open("/dev/console", O_RDWR | O_NOCTTY);
-	if (fd < 0)
-		return;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	if (fd > STDERR_FILENO)
-		close(fd);
+	early_std_fds("/dev/console", "/dev/null");
 }
 
 static int image_line(void *arg, char *line)
@@ -83,6 +111,10 @@ int early_mount(struct live_ctx *ctx)
 		const struct early_mount *m = &early_mounts[i];
 
 		mkdir(m->dir, 0755);
+		/* a retry (after the rescue shell) mounts only what is not there yet:
+		 * a second tmpfs on /run would hide the first one's files */
+		if (mounted(m->dir))
+			continue;
 		if (mount(m->src, m->dir, m->type, m->flags, m->data) < 0 && errno != EBUSY) {
 			console_fds();
 			return live_fail(ctx, -errno, "the kernel needs proc, sysfs, devtmpfs and tmpfs",

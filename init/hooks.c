@@ -13,6 +13,8 @@
 /* A hook that exits with this status asks for the rescue shell (docs/livestack.7). */
 #define HOOK_EXIT_SHELL 3
 #define HOOKS_MAX 64
+/* what is kept of a hook's output (stdout and stderr) for the log */
+#define HOOK_OUTPUT_MAX 65536
 
 static int by_name(const void *a, const void *b)
 {
@@ -43,10 +45,26 @@ static void env_set(struct live_ctx *ctx, const char *phase)
 	setenv("LIVE_DEBUG", ctx->opts.debug ? "1" : "", 1);
 }
 
+/* The hook's output, one log line each, named after the hook. */
+static void log_output(enum log_level lvl, const char *name, char *out)
+{
+	char *line = out, *nl;
+
+	while (*line) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		log_msg(lvl, "%s: %s", name, line);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
 int hooks_run(struct live_ctx *ctx, const char *phase)
 {
-	char dir[LIVE_PATH_MAX], path[LIVE_PATH_MAX * 2], out[1024];
-	char *names[HOOKS_MAX];
+	char dir[LIVE_PATH_MAX], path[LIVE_PATH_MAX * 2];
+	char *names[HOOKS_MAX], *out;
 	size_t n = 0, i, len;
 	struct dirent *d;
 	DIR *dh;
@@ -58,10 +76,20 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 		return 0;
 	while ((d = readdir(dh)) && n < HOOKS_MAX) {
 		len = strlen(d->d_name);
-		if (len > 3 && !strcmp(d->d_name + len - 3, ".sh"))
-			names[n++] = strdup(d->d_name);
+		if (len <= 3 || strcmp(d->d_name + len - 3, ".sh"))
+			continue;
+		names[n] = strdup(d->d_name);
+		if (!names[n]) {
+			log_err("hooks of phase %s: out of memory: %s/%s not run", phase, dir,
+				d->d_name);
+			continue;
+		}
+		n++;
 	}
 	closedir(dh);
+	out = malloc(HOOK_OUTPUT_MAX);
+	if (!out && n)
+		log_err("hooks of phase %s: out of memory: their output is not logged", phase);
 	qsort(names, n, sizeof(names[0]), by_name);
 	env_set(ctx, phase);
 	for (i = 0; i < n; i++) {
@@ -70,19 +98,35 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		log_debug("hook %s", path);
-		rc = spawn_run(argv, NULL, out, sizeof(out));
-		if (rc == HOOK_EXIT_SHELL) {
-			log_warn("hook %s asked for the rescue shell:\n%s", path, out);
+		if (out)
+			*out = '\0';
+		rc = spawn_run_for(argv, NULL, out, out ? HOOK_OUTPUT_MAX : 0,
+				   (unsigned)ctx->opts.hook_timeout * 1000);
+		if (rc == -ETIMEDOUT) {
+			log_warn("hook %s did not end within %d s (live.hook.timeout=): killed with "
+				 "its process group, the boot goes on", path, ctx->opts.hook_timeout);
+			if (out)
+				log_output(LOG_WARN, names[i], out);
+		} else if (rc == HOOK_EXIT_SHELL) {
+			log_warn("hook %s asked for the rescue shell", path);
+			if (out)
+				log_output(LOG_WARN, names[i], out);
 			snprintf(ctx->fail.what, sizeof(ctx->fail.what),
-				 "hook %s exited %d (asks for a shell): %.180s", path, rc, out);
+				 "hook %s exited %d (asks for a shell): %.180s", path, rc,
+				 out ? out : "");
 			want_shell = 1;
 		} else if (rc) {
-			log_warn("hook %s failed (exit %d), boot goes on; its output:\n%s", path, rc, out);
-		} else if (*out) {
-			log_info("%s: %s", names[i], out);
+			log_warn("hook %s failed (%s %d), boot goes on; its output follows", path,
+				 rc < 0 ? "error" : "exit", rc);
+			if (out)
+				log_output(LOG_WARN, names[i], out);
+		} else if (out && *out) {
+			log_output(LOG_INFO, names[i], out);
 		}
 		free(names[i]);
+		live_reap();
 	}
+	free(out);
 	if (want_shell)
 		rescue_shell(ctx, phase);
 	return 0;

@@ -29,8 +29,10 @@ static struct kmod_state *kmod_get(struct live_ctx *ctx)
 	if (k)
 		return k->ok ? k : NULL;
 	k = calloc(1, sizeof(*k));
-	if (!k)
+	if (!k) {
+		log_err("out of memory for the module database: loading no modules");
 		return NULL;
+	}
 	ctx->kmod = k;
 	snprintf(k->dir, sizeof(k->dir), "%s/%s", LIVE_MODULES_DIR, ctx->kver);
 	err = kmoddep_load(&k->db, k->dir);
@@ -39,8 +41,10 @@ static struct kmod_state *kmod_get(struct live_ctx *ctx)
 		return NULL;
 	}
 	k->state = calloc(k->db.nmods ? k->db.nmods : 1, sizeof(*k->state));
-	if (!k->state)
+	if (!k->state) {
+		log_err("out of memory for %zu modules: loading no modules", k->db.nmods);
 		return NULL;
+	}
 	k->ok = true;
 	return k;
 }

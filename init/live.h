@@ -15,6 +15,7 @@
 #define LIVE_MAX_DEVS	64
 #define LIVE_MAX_LAYERS	32
 #define LIVE_WORDS_MAX	1024
+#define LIVE_HOOK_TIMEOUT_DEFAULT	60	/* seconds; docs/livestack.7 */
 
 /* The configuration from /proc/cmdline, native names (aliases resolved). */
 struct live_opts {
@@ -29,6 +30,7 @@ struct live_opts {
 	char brk[32];			/* phase to stop before, "" = none */
 	char init[LIVE_PATH_MAX];	/* the real init in the new root */
 	int timeout;			/* seconds to wait for the medium */
+	int hook_timeout;		/* live.hook.timeout=: seconds a hook may run */
 	/* persist.c: "" (off), "auto", "LABEL=x", "UUID=x", "/dev/X", "/path/file.img",
 	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
 	char persist[LIVE_PATH_MAX];
@@ -137,6 +139,9 @@ struct live_ctx {
 	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
 	int uevent_fd;			/* kernel uevents, opened before coldplug; -1 = none */
 	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
+	/* main(): the words the kernel passed to /init after its name (single, -b, those
+	 * after --), passed on unchanged to the real init; NULL-terminated */
+	char *const *init_args;
 	const struct live_phase *phases;	/* the boot sequence, for reports */
 	size_t nphases;
 	uint64_t phase_ms[16];
@@ -153,10 +158,24 @@ struct live_ctx {
 int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 uint64_t live_now_ms(void);
+/* phase.c: PID 1 adopts every orphan: collect those that ended (no zombies left) */
+void live_reap(void);
+/* retry.c: the mounts (IDs from /proc/self/mountinfo) before a phase's attempt and after
+ * it failed; retry_undo unmounts those the attempt added that are still there */
+#define RETRY_MOUNTS_MAX	256
+struct retry_mounts {
+	unsigned ids[RETRY_MOUNTS_MAX];
+	size_t n;
+	bool ok, overflow;
+};
+void retry_mounts_read(struct retry_mounts *m);
+void retry_undo(const struct retry_mounts *before, const struct retry_mounts *failed);
 
 /* early.c */
 int early_mount(struct live_ctx *ctx);
 int early_not_init(void);	/* /init run as another PID than 1: say so, return 1 */
+/* fds 0-2 on console, or null when it cannot be opened: how many on null, or -errno */
+int early_std_fds(const char *console, const char *null);
 /* cmdline.c */
 void cmdline_defaults(struct live_opts *o);
 int cmdline_parse(struct live_opts *o, const char *line);
@@ -198,9 +217,11 @@ size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
 int toram_run(struct live_ctx *ctx);
 /* layers.c */
 int layers_mount(struct live_ctx *ctx);
-/* cloop_nbd.c: is path a cloop image; serve it on /dev/nbdN and mount it at l->mnt */
+/* cloop_nbd.c: is path a cloop image; serve it on /dev/nbdN and mount it at l->mnt;
+ * cloop_layer_stop: disconnect /dev/nbdN (unmounted), its helper exits */
 bool cloop_layer_is(const char *path);
 int cloop_layer_mount(struct live_ctx *ctx, struct live_layer *l);
+void cloop_layer_stop(const char *dev);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
 /* what the layers' files are called: "*.squashfs", or live.image= */
 const char *layers_pattern(const struct live_opts *o);

@@ -57,17 +57,25 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	hooks_run(ctx, p->name);
 	t0 = live_now_ms();
 	for (;;) {
+		struct retry_mounts before, failed;
+
 		memset(&ctx->fail, 0, sizeof(ctx->fail));
+		retry_mounts_read(&before);
 		err = p->run(ctx);
+		live_reap();
 		if (!err)
 			break;
+		retry_mounts_read(&failed);
 		rescue_shell(ctx, p->name);
+		/* what the attempt left goes first; what the shell mounted stays */
+		retry_undo(&before, &failed);
+		live_reap();
 		log_info("retrying phase %s", p->name);
 	}
 	ctx->phase_ms[i] = live_now_ms() - t0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static struct live_ctx ctx;
 	size_t i;
@@ -75,6 +83,9 @@ int main(void)
 	if (getpid() != 1)
 		return early_not_init();
 	ctx.t_start_ms = live_now_ms();
+	/* the kernel gives init the words it does not know that have no '=' (and every
+	 * word after "--"): they belong to the real init (runlevel, single, -b) */
+	ctx.init_args = argc > 1 ? (char *const *)argv + 1 : (char *const *)argv + argc;
 	rescue_install_crash_handler();
 	ctx.medium = -1;
 	ctx.uevent_fd = -1;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What every phase shares: the boot clock and the way a phase reports its failure. */
+/* What every phase shares: the boot clock, the way a phase reports its failure, and the
+ * collection of the orphans PID 1 adopts. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "live.h"
@@ -24,4 +26,10 @@ int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, 
 	va_end(ap);
 	snprintf(ctx->fail.hint, sizeof(ctx->fail.hint), "%s", hint ? hint : "");
 	return err < 0 ? err : -EIO;
+}
+
+void live_reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }

@@ -16,8 +16,8 @@
 static void shell(const char *phase)
 {
 	char ps1[64];
-	pid_t pid;
-	int status;
+	pid_t pid, r;
+	int status = 0;
 
 	snprintf(ps1, sizeof(ps1), "(livestack:%s) # ", phase);
 	pid = fork();
@@ -44,8 +44,14 @@ static void shell(const char *phase)
 		sleep(5);
 		return;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* PID 1 also collects the orphans that end while the shell runs */
+	while ((r = waitpid(-1, &status, 0)) != pid) {
+		if (r < 0 && errno != EINTR) {
+			log_warn("rescue shell (pid %d): %s", (int)pid, strerror(errno));
+			sleep(5);	/* no status to read: do not spin either */
+			return;
+		}
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		sleep(10);	/* no shell in the image: do not spin */
 }

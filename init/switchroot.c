@@ -23,6 +23,8 @@
 #include "log.h"
 
 #define RAMFS_MAGIC	0x858458f6
+/* the kernel passes at most CONFIG_INIT_ENV_ARG_LIMIT (32) words; room for more */
+#define LIVE_INIT_ARGS_MAX	64
 #define TMPFS_MAGIC	0x01021994
 
 static const char *const moved[] = { "/dev", "/proc", "/sys", "/run" };
@@ -324,8 +326,16 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 			}
 		}
 	}
-	log_info("switching to %s, exec %s (%llu ms in initramfs)", newroot, ctx->opts.init,
-		 (unsigned long long)(live_now_ms() - ctx->t_start_ms));
+	{
+		char args[512] = "";
+		size_t n, used = 0;
+
+		for (n = 0; ctx->init_args && ctx->init_args[n] && used < sizeof(args); n++)
+			used += (size_t)snprintf(args + used, sizeof(args) - used, " %s",
+						 ctx->init_args[n]);
+		log_info("switching to %s, exec %s%s (%llu ms in initramfs)", newroot,
+			 ctx->opts.init, args, (unsigned long long)(live_now_ms() - ctx->t_start_ms));
+	}
 
 	if (chdir(newroot) < 0)
 		return live_fail(ctx, -errno, NULL, "chdir %s: %s", newroot, strerror(errno));
@@ -335,10 +345,17 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 	if (chroot(".") < 0 || chdir("/") < 0)
 		return live_fail(ctx, -errno, NULL, "chroot: %s", strerror(errno));
 	{
-		char *const argv[] = { ctx->opts.init, NULL };
-
+		char *argv[LIVE_INIT_ARGS_MAX + 2] = { ctx->opts.init };
 		char *const sh[] = { "sh", NULL };
+		size_t n = 0;
 
+		/* the real init gets the words the kernel gave /init, as the kernel would */
+		while (ctx->init_args && ctx->init_args[n] && n < LIVE_INIT_ARGS_MAX) {
+			argv[n + 1] = ctx->init_args[n];
+			n++;
+		}
+		argv[n + 1] = NULL;
+		log_release();
 		execv(ctx->opts.init, argv);
 		/* past the point of no return: the initramfs is gone; the new root's shell */
 		log_err("exec %s failed: %s; trying the new root's /bin/sh", ctx->opts.init,

@@ -3,6 +3,7 @@
 #ifndef LIVE_SPAWN_H
 #define LIVE_SPAWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -12,5 +13,13 @@
  * out (NUL-terminated, truncated to outlen-1) instead of inherited.
  */
 int spawn_run(const char *const argv[], char *const envp[], char *out, size_t outlen);
+/*
+ * The same with a deadline (timeout_ms > 0): the child runs in a process group of its
+ * own, killed whole (SIGKILL) when the deadline passes, and -ETIMEDOUT is returned with
+ * the output so far. Either way the wait ends when the child ends: what it left running
+ * in the background does not hold it by keeping the output pipe open.
+ */
+int spawn_run_for(const char *const argv[], char *const envp[], char *out, size_t outlen,
+		  unsigned timeout_ms);
 
 #endif

@@ -73,6 +73,22 @@ TEST(cmdline_bad_values_warn_and_keep_defaults)
 	CHECK(strstr(o.warnings, "live.union=btrfs") != NULL);
 }
 
+TEST(cmdline_hook_timeout)
+{
+	struct live_opts o = parse("");
+
+	CHECK_EQ(o.hook_timeout, LIVE_HOOK_TIMEOUT_DEFAULT);
+	o = parse("live.hook.timeout=5");
+	CHECK_EQ(o.hook_timeout, 5);
+	CHECK_STR(o.warnings, "");
+	o = parse("live.hook.timeout=0 live.hook.timeout=99999999999");
+	CHECK_EQ(o.hook_timeout, LIVE_HOOK_TIMEOUT_DEFAULT);
+	CHECK(strstr(o.warnings, "live.hook.timeout=0: not a number of seconds (1-3600)") != NULL);
+	CHECK(strstr(o.warnings, "live.hook.timeout=99999999999: not a number") != NULL);
+	o = parse("live.hook.timout=5");
+	CHECK(strstr(o.warnings, "did you mean live.hook.timeout") != NULL);
+}
+
 TEST(cmdline_unknown_live_word_suggests)
 {
 	struct live_opts o = parse("live.tmeout=5 live.medai=auto live.zzzzzzzzzz");
@@ -344,6 +360,7 @@ int main(void)
 {
 	RUN(cmdline_defaults_apply);
 	RUN(cmdline_native_keys);
+	RUN(cmdline_hook_timeout);
 	RUN(cmdline_quoted_values);
 	RUN(cmdline_duplicates_last_wins);
 	RUN(cmdline_bad_values_warn_and_keep_defaults);

@@ -17,14 +17,14 @@ add() { local q; names+=("$1"); shift; printf -v q '%q ' "$@"; cmds+=("$q"); }
 # aufs on Debian 13's kernel (its chroot, kernel and build the first time: the longest)
 add aufs-trixie bash tests/aufs/suite-kernel.sh trixie "$build"
 # the slowest first (seconds measured in a clean CI run), so the last to finish is short
-for t in persist debian-root run foreign pxe persist_part rescue_net rescue_core devices rescue toram shutdown isofile knoppix livectl; do
+for t in persist pxe_site debian-root secureboot run foreign pxe persist_part pid1 rescue_net rescue_core devices rescue toram shutdown isofile knoppix livectl; do
 	[ -f "tests/vm/$t.sh" ] || continue
 	n=vm-$t; [ "$t" = run ] && n=vm
 	add "$n" bash "tests/vm/$t.sh" "$build" "$kver" "$kcache"
 done
 for t in tests/vm/*.sh; do	# every other tests/vm/<name>.sh takes BUILD KVER KCACHE
 	b=$(basename "$t" .sh)
-	case " run checks pxe persist debian-root devices rescue foreign toram isofile livectl shutdown persist_part rescue_net rescue_core knoppix " in
+	case " run checks pxe pxe_site secureboot pid1 persist debian-root devices rescue foreign toram isofile livectl shutdown persist_part rescue_net rescue_core knoppix " in
 	*" $b "*) continue ;;
 	esac
 	add "vm-$b" bash "$t" "$build" "$kver" "$kcache"

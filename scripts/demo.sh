@@ -40,7 +40,10 @@ else
 fi
 # show the console as it happens
 : > "$VM_OUT/demo.log"
-tail -n +1 -f "$VM_OUT/demo.log" 2>/dev/null | grep --line-buffered -v '^\[ *[0-9.]*\] ' &
+# (the kernel's own lines hidden; livestack's, which reach the console as the kernel's
+# copy of /dev/kmsg, shown without the timestamp)
+tail -n +1 -f "$VM_OUT/demo.log" 2>/dev/null |
+	sed -u -n -E 's/^\[ *[0-9.]*\] (livestack)/\1/p; /^\[ *[0-9.]*\] /!p' &
 tailpid=$!
 start=$(date +%s)
 vm_session demo "$([ "$ROOT" = debian ] && echo 480 || echo 180)" "$ready" "$VM_OUT/demo.in" \

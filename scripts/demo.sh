@@ -43,7 +43,7 @@ fi
 # (the kernel's own lines hidden; livestack's, which reach the console as the kernel's
 # copy of /dev/kmsg, shown without the timestamp)
 tail -n +1 -f "$VM_OUT/demo.log" 2>/dev/null |
-	sed -u -n -E 's/^\[ *[0-9.]*\] (livestack)/\1/p; /^\[ *[0-9.]*\] /!p' &
+	sed -u -n -E 's/^\[ *[0-9.]*\] (livestack)/\1/p; t; /^\[ *[0-9.]*\] /!p' &
 tailpid=$!
 start=$(date +%s)
 vm_session demo "$([ "$ROOT" = debian ] && echo 480 || echo 180)" "$ready" "$VM_OUT/demo.in" \

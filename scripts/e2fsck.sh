@@ -21,7 +21,13 @@ mkdir -p "$(dirname "$out")"
 bld=$(cd "$(dirname "$out")" && pwd)/e2fsck-build
 rm -rf "$bld"; mkdir -p "$bld"
 cd "$bld"
-"$src/configure" CC=musl-gcc CFLAGS="-Os -ffunction-sections -fdata-sections" \
+# the kernel's uapi headers (linux-libc-dev) beside musl's: e2fsprogs 1.47.2 (Debian 13)
+# includes <linux/unistd.h>, which musl-gcc's include path does not have
+mkdir -p kinc
+for d in /usr/include/linux /usr/include/asm-generic /usr/include/x86_64-linux-gnu/asm; do
+	[ -d "$d" ] && ln -sfn "$d" "kinc/$(basename "$d")"
+done
+"$src/configure" CC=musl-gcc CFLAGS="-Os -ffunction-sections -fdata-sections -idirafter $bld/kinc" \
 	LDFLAGS="-static -Wl,--gc-sections" --disable-nls --disable-fuse2fs --disable-elf-shlibs \
 	--disable-uuidd --disable-debugfs --disable-imager --disable-resizer --disable-defrag \
 	--disable-tls --disable-e2initrd-helper --disable-fsck --without-libarchive \

@@ -17,12 +17,13 @@ else
 fi
 src=$out/src
 mkdir -p "$src/probe"
-# only the sources: objects of an in-tree build stay out; unchanged files keep their time
+# only the sources (objects of an in-tree build stay out); a changed file gets a new
+# time, so make rebuilds it even when git gave it an older one than its object
 for f in "$top"/aufs/*.c "$top"/aufs/*.h "$top"/aufs/Kbuild "$top"/aufs/Makefile "$top"/aufs/probe.sh; do
 	case "$f" in */compat_probe.h) continue ;; esac
-	cmp -s "$f" "$src/${f##*/}" || cp -p "$f" "$src/"
+	cmp -s "$f" "$src/${f##*/}" || cp "$f" "$src/"
 done
-for f in "$top"/aufs/probe/*.c; do cmp -s "$f" "$src/probe/${f##*/}" || cp -p "$f" "$src/probe/"; done
+for f in "$top"/aufs/probe/*.c; do cmp -s "$f" "$src/probe/${f##*/}" || cp "$f" "$src/probe/"; done
 rm -f "$src/aufs.ko"
 if [ "$where" = host ]; then
 	echo "aufs: building for $kver with the host's $(gcc -dumpfullversion 2>/dev/null || echo gcc)"

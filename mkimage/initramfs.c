@@ -79,7 +79,7 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->profile = "demo";
 	o->busybox = LIVE_BUSYBOX;
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kver = optarg; break;
@@ -100,46 +100,46 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		case 'K': o->sign_key = optarg; break;
 		case 'C': o->sign_cert = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("initramfs", usage_text, argc, argv);
 		}
 	}
 	if (optind < argc) {
 		mk_err("initramfs: unexpected argument '%s'", argv[optind]);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->kver) {
 		mk_err("initramfs: --kver KVER is required (e.g. %s)", "6.1.0-56-amd64");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (o->id && (!*o->id || strlen(o->id) > 32 || strspn(o->id, "0123456789abcdefABCDEF-") !=
 		      strlen(o->id))) {
 		mk_err("initramfs: --id %s: 1 to 32 hex digits", o->id);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (o->compress && strcmp(o->compress, "zstd") && strcmp(o->compress, "gzip") &&
 	    strcmp(o->compress, "none")) {
 		mk_err("initramfs: --compress %s: use zstd, gzip or none", o->compress);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (o->kmods && strcmp(o->kmods, "auto") && strcmp(o->kmods, "decompress") &&
 	    strcmp(o->kmods, "keep")) {
 		mk_err("initramfs: --compressed-modules %s: use auto, decompress or keep", o->kmods);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->union_opt)
 		o->union_opt = "auto";
 	if (strcmp(o->union_opt, "auto") && strcmp(o->union_opt, "aufs") &&
 	    strcmp(o->union_opt, "overlay")) {
 		mk_err("initramfs: --union %s: auto, aufs or overlay", o->union_opt);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!strcmp(o->union_opt, "overlay") && o->aufs) {
 		mk_err("initramfs: --union overlay and --aufs %s: choose one", o->aufs);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->sign_key != !o->sign_cert) {
 		mk_err("initramfs: --sign-key and --sign-cert go together");
-		return -1;
+		return MK_EUSAGE;
 	}
 	o->datadir = mk_datadir(o->datadir);
 	if (!o->moddir) {
@@ -580,7 +580,11 @@ int initramfs_main(int argc, char **argv)
 	size_t i, ndecomp = 0, nkept = 0;
 	int fd = -1, err = -1;
 
-	if (parse(argc, argv, &o) || profile_load(o.datadir, o.profile, &prof))
+	err = parse(argc, argv, &o);
+	if (err)
+		return err;
+	err = -1;	/* until the image is written */
+	if (profile_load(o.datadir, o.profile, &prof))
 		return -1;
 	compress = o.compress ? o.compress : prof.compress;
 	if (stat(o.moddir, &st) < 0 || !S_ISDIR(st.st_mode)) {

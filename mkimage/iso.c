@@ -76,11 +76,11 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 	o->esp.secureboot = true;
 	o->esp.efi_root = "";
 	mk_boot_opts_init(&o->b, LAYERS_MAX, 50);
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		r = mk_boot_opt(&o->b, "iso", c, argc, argv);
 		if (r < 0)
-			return -1;
+			return MK_EUSAGE;
 		if (r)
 			continue;
 		switch (c) {
@@ -92,7 +92,7 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 			if (!*optarg || strlen(optarg) > 32 ||
 			    strspn(optarg, "0123456789abcdef") != strlen(optarg)) {
 				mk_err("iso: --id %s: 1 to 32 lower-case hex digits", optarg);
-				return -1;
+				return MK_EUSAGE;
 			}
 			o->id_opt = optarg;
 			break;
@@ -100,28 +100,28 @@ static int parse(int argc, char **argv, struct iso_opts *o)
 		case 'E': o->esp.efi_root = optarg; break;
 		case 'C': o->sign_cert = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("iso", usage_text, argc, argv);
 		}
 	}
 	if (mk_boot_opts_done(&o->b, "iso", argc, argv))
-		return -1;
+		return MK_EUSAGE;
 	if (!o->out) {
 		mk_err("iso: --out FILE is required");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->b.nlayers) {
 		mk_err("iso: at least one --layer FILE.squashfs is required");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!*o->label || strlen(o->label) > 32 || strspn(o->label,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(o->label)) {
 		mk_err("iso: --label '%s': 1 to 32 letters, digits, '_', '-' or '.'", o->label);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (strpbrk(o->b.cmdline, "\n\r\"'{};$\\")) {
 		mk_err("iso: --cmdline: newlines, quotes, braces, ';', '$' and '\\' are not allowed "
 		       "(the menus are isolinux and GRUB scripts)");
-		return -1;
+		return MK_EUSAGE;
 	}
 	return 0;
 }
@@ -517,7 +517,11 @@ int iso_main(int argc, char **argv)
 	char tmp[MK_PATH_MAX] = "", idtext[64], epoch[16], certp[MK_PATH_MAX];
 	int fd, err = -1;
 
-	if (parse(argc, argv, &o) || check_inputs(&o) || esp_check(&o.esp) ||
+	err = parse(argc, argv, &o);
+	if (err)
+		return err;
+	err = -1;	/* until the image is written */
+	if (check_inputs(&o) || esp_check(&o.esp) ||
 	    (o.sign_cert && sign_check_cert(o.sign_cert, "--sign-cert")))
 		return -1;
 	if (o.esp.secureboot && esp_kernel_signed(o.kernel) != 1)

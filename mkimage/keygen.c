@@ -37,7 +37,7 @@ int keygen_main(int argc, char **argv)
 	long n;
 	int c, rc, err = -1;
 
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': dir = optarg; break;
@@ -46,21 +46,21 @@ int keygen_main(int argc, char **argv)
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 36500) {
 				mk_err("keygen: --days %s: 1 to 36500", optarg);
-				return -1;
+				return MK_EUSAGE;
 			}
 			days = optarg;
 			break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("keygen", usage_text, argc, argv);
 		}
 	}
 	if (optind < argc || !dir) {
 		mk_err("keygen: --out DIR is required");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!*cn || strlen(cn) > 64 || strpbrk(cn, "/=\\\n")) {
 		mk_err("keygen: --cn '%s': 1 to 64 characters, no '/', '=' or '\\'", cn);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		mk_err("keygen: --out %s: not a directory", dir);

@@ -27,7 +27,7 @@ static int usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n'" MK_PROG " COMMAND --help' shows a command's options; "
 		"see livestack-mkimage(8).\n");
-	return f == stdout ? 0 : 2;
+	return f == stdout ? 0 : 2;	/* a usage error: livestack-mkimage(8), EXIT STATUS */
 }
 
 int main(int argc, char **argv)
@@ -38,9 +38,13 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return usage(stdout);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].run(argc - 1, argv + 1) ? 1 : 0;
-	fprintf(stderr, MK_PROG ": unknown command '%s'\n", argv[1]);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			int rc = cmds[i].run(argc - 1, argv + 1);
+
+			return rc == MK_EUSAGE ? 2 : rc ? 1 : 0;
+		}
+	}
+	mk_err("unknown command '%s'", argv[1]);
 	return usage(stderr);
 }

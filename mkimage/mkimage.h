@@ -115,6 +115,16 @@ int sign_module(const char *kver, const char *key, const char *cert, const char 
 
 /* util.c */
 void mk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Exit status (livestack-mkimage(8)): 0 done, 1 the work failed, 2 the command line is
+ * wrong. A subcommand returns 0, -1 or MK_EUSAGE; every error starts "livestack-mkimage:
+ * error:".
+ */
+#define MK_EUSAGE	(-2)
+/* Before a subcommand's getopt_long loop: from its first argument, getopt itself silent. */
+void mk_getopt_reset(void);
+/* getopt_long's '?': names the option (unknown, or its value missing), shows the usage. */
+int mk_usage(const char *cmd, const char *usage, int argc, char **argv);
 void mk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* SOURCE_DATE_EPOCH, or 0 when unset: builds are reproducible by default. */
 uint32_t mk_epoch(void);

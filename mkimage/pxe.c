@@ -73,11 +73,11 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 	o->tftp_root = "/srv/livestack/tftp";
 	o->http_root = "/srv/livestack/http";
 	o->server = "";
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		r = mk_boot_opt(&o->b, "pxe", c, argc, argv);
 		if (r < 0)
-			return -1;
+			return MK_EUSAGE;
 		if (r)
 			continue;
 		switch (c) {
@@ -89,20 +89,20 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		case 'H': o->http_root = optarg; break;
 		case 'S': o->server = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("pxe", usage_text, argc, argv);
 		}
 	}
 	if (mk_boot_opts_done(&o->b, "pxe", argc, argv))
-		return -1;
+		return MK_EUSAGE;
 	if (!o->kernel || !o->initramfs || !o->outdir || !o->b.nlayers) {
 		mk_err("pxe: --kernel, --initramfs, --layer and --outdir are required");
 		fputs(usage_text, stderr);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (strncmp(o->url, "http://", 7) && o->url[0] != '/') {
 		mk_err("pxe: --url %s: http://HOST[:PORT]/PATH/ or /PATH/ (on the next-server); "
 		       "/init speaks no https", o->url);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (*o->server) {
 		struct in_addr a;
@@ -110,7 +110,7 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		if (inet_pton(AF_INET, o->server, &a) != 1) {
 			mk_err("pxe: --server %s: not an IPv4 address (GRUB's TFTP needs the "
 			       "server's address, e.g. --server 192.168.10.5)", o->server);
-			return -1;
+			return MK_EUSAGE;
 		}
 	}
 	return 0;
@@ -405,9 +405,11 @@ int pxe_main(int argc, char **argv)
 {
 	struct pxe_opts o;
 	char tftp[MK_PATH_MAX], http[MK_PATH_MAX], path[MK_PATH_MAX];
+	int err;
 
-	if (parse(argc, argv, &o))
-		return -1;
+	err = parse(argc, argv, &o);
+	if (err)
+		return err;
 	if (mk_need_file("kernel", o.kernel) || mk_need_file("initramfs", o.initramfs))
 		return -1;
 	layer_names(&o);

@@ -26,23 +26,24 @@ int squashfs_main(int argc, char **argv)
 	struct stat st;
 	int c, fd;
 
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': comp = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("squashfs", usage_text, argc, argv);
 		}
 	}
 	if (argc - optind != 2) {
+		mk_err("squashfs: ROOTDIR and OUT, nothing else (%d given)", argc - optind);
 		fputs(usage_text, stderr);
-		return -1;
+		return MK_EUSAGE;
 	}
 	root = argv[optind];
 	out = argv[optind + 1];
 	if (strcmp(comp, "zstd") != 0 && strcmp(comp, "xz") != 0) {
 		mk_err("squashfs: --comp %s: use zstd or xz (what the kernel's squashfs reads)", comp);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (stat(root, &st) < 0) {
 		mk_err("squashfs: root directory %s: %s", root, strerror(errno));

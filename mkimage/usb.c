@@ -63,7 +63,7 @@ static int parse(int argc, char **argv, struct usb_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->size = 256ULL << 20;
-	optind = 1;
+	mk_getopt_reset();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iso = optarg; break;
@@ -72,7 +72,7 @@ static int parse(int argc, char **argv, struct usb_opts *o)
 		case 'l':
 			if (strcmp(optarg, "ext4") && strcmp(optarg, "fat")) {
 				mk_err("usb: --layout %s: ext4 or fat", optarg);
-				return -1;
+				return MK_EUSAGE;
 			}
 			o->fat = !strcmp(optarg, "fat");
 			break;
@@ -81,31 +81,31 @@ static int parse(int argc, char **argv, struct usb_opts *o)
 			if (o->size < (16ULL << 20) || o->size > (2ULL << 40)) {
 				mk_err("usb: --persist-size %s: 16M to 2T, with a K, M, G or T suffix",
 				       optarg);
-				return -1;
+				return MK_EUSAGE;
 			}
 			break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return -1;
+		default: return mk_usage("usb", usage_text, argc, argv);
 		}
 	}
 	if (optind < argc) {
 		mk_err("usb: unexpected argument '%s'", argv[optind]);
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->iso || !o->out) {
 		mk_err("usb: --iso FILE and --out IMG are required");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (!o->label)
 		o->label = o->fat ? USB_FAT_LABEL : LIVE_PERSIST_LABEL_DEFAULT;
 	if (!*o->label || strlen(o->label) > (o->fat ? 11 : 16) || strpbrk(o->label, " /\\\"'")) {
 		mk_err("usb: --label '%s': 1 to %d characters (%s), no spaces, slashes or quotes",
 		       o->label, o->fat ? 11 : 16, o->fat ? "FAT" : "ext4");
-		return -1;
+		return MK_EUSAGE;
 	}
 	if (o->fat && o->size > FAT_FILE_MAX) {
 		mk_err("usb: --layout fat: --persist-size is at most 4095M (a FAT32 file is under 4 GiB)");
-		return -1;
+		return MK_EUSAGE;
 	}
 	o->size &= ~(ALIGN - 1);
 	return 0;
@@ -239,7 +239,11 @@ int usb_main(int argc, char **argv)
 	off_t isosize;
 	int fd, slot = 0, err = -1;
 
-	if (parse(argc, argv, &o) || check_iso(o.iso, mbr))
+	err = parse(argc, argv, &o);
+	if (err)
+		return err;
+	err = -1;	/* until the image is written */
+	if (check_iso(o.iso, mbr))
 		return -1;
 	isosize = mk_file_size(o.iso);
 	start = ((unsigned long long)isosize + ALIGN - 1) & ~(ALIGN - 1);

@@ -27,6 +27,24 @@ void mk_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void mk_getopt_reset(void)
+{
+	optind = 1;
+	opterr = 0;	/* mk_usage() says it, with the program's prefix */
+}
+
+int mk_usage(const char *cmd, const char *usage, int argc, char **argv)
+{
+	const char *arg = optind > 1 && optind <= argc ? argv[optind - 1] : "?";
+
+	if (optopt && strncmp(arg, "--", 2))
+		mk_err("%s: unknown option or missing value: '-%c'", cmd, optopt);
+	else
+		mk_err("%s: unknown option or missing value: '%s'", cmd, arg);
+	fputs(usage, stderr);
+	return MK_EUSAGE;
+}
+
 void mk_info(const char *fmt, ...)
 {
 	va_list ap;

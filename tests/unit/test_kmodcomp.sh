@@ -122,7 +122,7 @@ fi
 # a damaged compressed module: named, and no image left behind
 printf 'not xz' >"$M/kernel/drivers/cdrom/cdrom.ko.xz"
 if mk "$T/dmg.img" >"$T/log" 2>&1; then
-	not_ok "damaged .ko.xz refused (succeeded)"
+	not_ok "damaged .ko.xz refused (succeeded)"; sed "s/^/#   /" "$T/log"
 elif grep -q "cdrom.ko.xz: cannot decompress it with xz" "$T/log" && [ ! -e "$T/dmg.img" ]; then
 	ok "damaged .ko.xz refused, named, no image left"
 else

@@ -24,7 +24,7 @@ for f in "$top"/aufs/*.c "$top"/aufs/*.h "$top"/aufs/Kbuild "$top"/aufs/Makefile
 	cmp -s "$f" "$src/${f##*/}" || cp "$f" "$src/"
 done
 for f in "$top"/aufs/probe/*.c; do cmp -s "$f" "$src/probe/${f##*/}" || cp "$f" "$src/probe/"; done
-rm -f "$src/aufs.ko"
+rm -f "$src/aufs.ko" "$out/aufs.ko"	# a failed build leaves no older module to be taken
 if [ "$where" = host ]; then
 	echo "aufs: building for $kver with the host's $(gcc -dumpfullversion 2>/dev/null || echo gcc)"
 	make -j2 -C "$src" KDIR="$KDIR" KVER="$kver" OUT="$src" AUFS_DEBUG="${AUFS_DEBUG:-}"

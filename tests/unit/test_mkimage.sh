@@ -12,17 +12,7 @@ MK=$(pwd)/$BUILD/bin/livestack-mkimage
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-passed=0 failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_mkimage.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-# mkimage's own temp dirs go here, so the last case sees only ours
-mkdir -p "$T/tmp" && TMPDIR=$T/tmp && export TMPDIR
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-# check NAME CMD...: one test case per command that must succeed
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$T/out"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
+. tests/lib/hosttap.sh test_mkimage
 
 if [ ! -x "$MK" ]; then
 	not_ok "mkimage_binary ($MK missing: make $BUILD/bin/livestack-mkimage)"

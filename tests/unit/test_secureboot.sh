@@ -15,15 +15,7 @@ AUFS=$(pwd)/$BUILD/aufs/$KVER/aufs.ko
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-passed=0 failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_secureboot.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/tmp" && TMPDIR=$T/tmp && export TMPDIR
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$T/out"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
+. tests/lib/hosttap.sh test_secureboot
 expect_fail() { # NAME PATTERN OUT CMD...: fails, says PATTERN, leaves no OUT
 	name=$1 pat=$2 out=$3; shift 3
 	if "$@" >"$T/out" 2>&1; then not_ok "$name (succeeded)"; return; fi

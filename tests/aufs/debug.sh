@@ -41,7 +41,7 @@ scan() {	# scan NAME EREGEX
 			hits=$((hits + 1))
 			echo "#   ${log#"$LOGS"/} line $line:"
 			tr -d '\r' < "$log" | sed -n "${line},$((line + 24))p" | sed 's/^/#     /'
-		done < <(tr -d '\r' < "$log" | grep -nE "$re")
+		done < <(tr -d '\r' < "$log" | grep -nE "$re" | grep -v '^[0-9]*:#')
 	done
 	if [ "$hits" = 0 ]; then ok "no $name report"; else notok "$hits $name report(s)"; fi
 }
@@ -49,13 +49,13 @@ scan_all() {
 	ls "$LOGS"/*/*.log >/dev/null 2>&1 || { notok "no serial logs to scan in $LOGS"; return; }
 	scan KASAN 'BUG: KASAN|KASAN: '
 	scan KFENCE 'BUG: KFENCE'
-	scan lockdep 'possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|MAX_LOCKDEP|BUG: looking up invalid subclass|DEBUG_LOCKS_WARN_ON'
+	scan lockdep 'possible circular locking|inconsistent lock state|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|BUG: MAX_LOCKDEP|BUG: looking up invalid subclass|DEBUG_LOCKS_WARN_ON'
 	scan RCU 'suspicious RCU usage|rcu_preempt detected stalls|rcu: INFO'
 	scan sleep-in-atomic 'BUG: sleeping function called from invalid context|BUG: scheduling while atomic|BUG: workqueue leaked lock'
 	scan list-corruption 'list_add corruption|list_del corruption|list_add double add|list_del.* corruption'
 	scan debugobjects 'ODEBUG:'
 	scan kmemleak 'unreferenced object 0x'
-	scan other-oops 'Oops|general protection fault|kernel BUG at|Kernel panic|INFO: task .* blocked for more than|WARNING: CPU:'
+	scan other-oops 'Oops: |general protection fault|kernel BUG at|Kernel panic|INFO: task .* blocked for more than|WARNING: CPU:'
 	if grep -q '^KMEMLEAK-SCANNED' "$LOGS"/*/*.log 2>/dev/null; then ok "kmemleak scan ran"
 	else notok "kmemleak scan ran (no KMEMLEAK-SCANNED on any console)"; fi
 }

@@ -70,7 +70,9 @@ kver=$(cat "$kdir/kver")
 echo "# debug kernel $kver in $kdir (built in $(cat "$kdir/build-seconds")s)"
 mkdir -p "$OUT/aufs-src"
 rm -rf "$OUT/logs" "$OUT/aufs-src"/*
-cp "$top"/aufs/*.[ch] "$top/aufs/Kbuild" "$top/aufs/Makefile" "$OUT/aufs-src/"
+cp "$top"/aufs/*.[ch] "$top/aufs/Kbuild" "$top/aufs/Makefile" "$top/aufs/probe.sh" "$OUT/aufs-src/"
+cp -r "$top/aufs/probe" "$OUT/aufs-src/"
+rm -f "$OUT/aufs-src/compat_probe.h"	# the probes decide for this kernel's headers
 if make -s -C "$OUT/aufs-src" KDIR="$kdir/obj" KVER="$kver" OUT="$OUT/aufs/$kver" AUFS_DEBUG=y \
 	> "$OUT/aufs-build.log" 2>&1; then
 	ok "aufs.ko builds against $kver (no undefined symbols)"

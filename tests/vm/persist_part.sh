@@ -31,6 +31,8 @@ MIB=1048576
 command -v busybox >/dev/null || { nok "busybox on the host (fdisk -l)"; done_; }
 mkdir -p "$OUT" "$VM_OUT"
 ISO_SIZE=$(stat -c %s "$ISO")
+# the ISO's end in MiB, rounded up (where a new partition starts: 1 MiB aligned)
+IMIB=$(( (ISO_SIZE + MIB - 1) / MIB ))
 LAYER_SUM=$(sha256sum < "$BUILD/demo/10-demo.squashfs" | cut -d' ' -f1)
 
 guest_in() { # guest_in FILE LINES...
@@ -135,13 +137,15 @@ if want data; then
 	# filesystem: random bytes): no room, the data untouched
 	DATA=$OUT/data.img
 	cp "$ISO" "$DATA" && truncate -s $((128 * MIB)) "$DATA"
-	head -c $((112 * MIB)) /dev/urandom | dd of="$DATA" bs=1M seek=16 conv=notrunc status=none
-	python3 - "$DATA" <<'PY'
+	# 2 MiB after the ISO's end, to the disk's end
+	head -c $(((126 - IMIB) * MIB)) /dev/urandom |
+		dd of="$DATA" bs=1M seek=$((IMIB + 2)) conv=notrunc status=none
+	python3 - "$DATA" "$IMIB" <<'PY'
 import struct, sys
-f = open(sys.argv[1], 'r+b'); d = bytearray(f.read(512))
+f = open(sys.argv[1], 'r+b'); d = bytearray(f.read(512)); start = int(sys.argv[2]) + 2
 e = 446 + 16 * 2
 d[e + 4] = 0xda                      # "non-fs data"
-d[e + 8:e + 16] = struct.pack('<II', 16 * 2048, 112 * 2048)
+d[e + 8:e + 16] = struct.pack('<II', start * 2048, (128 - start) * 2048)
 f.seek(0); f.write(d)
 PY
 	refusal refuse-data "$DATA" $(STICK_ARGS "$DATA")
@@ -177,7 +181,7 @@ if want create; then
 	cp "$ISO" "$OUT/iso-before.img"
 	session create-1 200 \
 		't "the rw branch is the new partition" "[ \"\$(st rw.type)\" = persistence ] && [ \"\$(st persist)\" = /dev/sda3 ]"' \
-		't "the kernel knows sda3 (256 MiB disk, 14 MiB ISO: 242 MiB = 247808 KiB)" "grep -q \" 247808 sda3\$\" /proc/partitions"' \
+		"t \"the kernel knows sda3 (256 MiB disk, $IMIB MiB ISO: $((256 - IMIB)) MiB)\" \"grep -q \\\" $(((256 - IMIB) * 1024)) sda3\\\$\\\" /proc/partitions\"" \
 		't "its label is persistence, its format livestack" "dd if=/dev/sda3 bs=1 skip=1144 count=16 2>/dev/null | grep -q ^persistence && [ \"\$(st persist.format)\" = livestack ]"' \
 		't "mounted read-write on /run/live/rw" "grep -q \"^/dev/sda3 /run/live/rw ext4 rw\" /proc/mounts"' \
 		't "the native layout: upper/ work/ persistence.conf" "[ \"\$(st rw)\" = /run/live/rw/upper ] && [ -d /run/live/rw/work ] && grep -qx \"/ union\" /run/live/rw/persistence.conf"' \
@@ -190,19 +194,20 @@ if want create; then
 		-- -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND live.persist.create=partition" \
 		$(STICK_ARGS "$STICK")
 	expect create-1 "the console says which partition it adds and where" \
-		"persistence: live.persist.create=partition: adding partition /dev/sda3 \(242 MiB at 14 MiB, type 83\) in the free space of /dev/sda"
-	expect create-1 "the console says it was created" "persistence: created partition /dev/sda3 \(242 MiB, .*label persistence\)"
-	# the host reads the table with busybox fdisk: sda3, 83, 14 MiB to the disk's end
+		"persistence: live.persist.create=partition: adding partition /dev/sda3 \($((256 - IMIB)) MiB at $IMIB MiB, type 83\) in the free space of /dev/sda"
+	expect create-1 "the console says it was created" "persistence: created partition /dev/sda3 \($((256 - IMIB)) MiB, .*label persistence\)"
+	# the host reads the table with busybox fdisk: sda3, 83, the ISO's end to the disk's end
 	fd=$(busybox fdisk -l "$STICK" 2>/dev/null | grep "^$STICK""3 ")
-	host "host: fdisk -l lists partition 3 (type 83, sectors 28672..524287)" \
-		"echo '$fd' | grep -qE ' 28672 +524287 +495616 .* 83 '"
-	host "host: MBR slot 3 is type 0x83 at 14 MiB, 1 MiB aligned" \
-		"[ \$(mbr_field '$STICK' 3 type) = 131 ] && [ \$(mbr_field '$STICK' 3 start) = 28672 ] && [ \$((\$(mbr_field '$STICK' 3 start) % 2048)) = 0 ]"
+	s3=$((IMIB * 2048))
+	host "host: fdisk -l lists partition 3 (type 83, sectors $s3..524287)" \
+		"echo '$fd' | grep -qE ' $s3 +524287 +$((524288 - s3)) .* 83 '"
+	host "host: MBR slot 3 is type 0x83 at $IMIB MiB, 1 MiB aligned" \
+		"[ \$(mbr_field '$STICK' 3 type) = 131 ] && [ \$(mbr_field '$STICK' 3 start) = $s3 ] && [ \$((\$(mbr_field '$STICK' 3 start) % 2048)) = 0 ]"
 	host "host: the ISO's region differs only in the 16 bytes of MBR slot 3" \
 		"only_slot_changed '$OUT/iso-before.img' '$STICK' $ISO_SIZE 3"
 	host "host: the ISO's two entries are unchanged" \
 		"[ \$(mbr_field '$STICK' 1 count) = \$(mbr_field '$ISO' 1 count) ] && [ \$(mbr_field '$STICK' 2 type) = 239 ]"
-	dd if="$STICK" of="$OUT/p3.img" bs=1M skip=14 status=none
+	dd if="$STICK" of="$OUT/p3.img" bs=1M skip="$IMIB" status=none
 	host "host: e2fsck -fn finds the new filesystem clean" "e2fsck -fn '$OUT/p3.img'"
 	host "host: blkid reads the label persistence" \
 		"[ \"\$(blkid -p -o value -s LABEL '$OUT/p3.img')\" = persistence ]"

@@ -49,7 +49,7 @@ shell_input() {
 # which stopped again with the same message (REGEX) and a second shell
 fatal() {
 	local s=$1 phase=$2 msg=$3
-	expect "$s" "names the phase" "livestack: boot stopped in phase '$phase'"
+	expect "$s" "names the phase" "livestack: (error: )?boot stopped in phase '$phase'"
 	expect "$s" "opens the rescue shell of phase $phase" "\(livestack:$phase\) # "
 	at_least "$s" "exiting the shell retries the phase" 1 "retrying phase $phase"
 	# each message is on the console once (the kernel's copy, with its timestamp, or

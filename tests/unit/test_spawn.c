@@ -76,13 +76,21 @@ TEST(spawn_deadline_kills_the_process_group)
 	CHECK(child > 0);
 	if (child > 0) {
 		char path[64], buf[256] = "";
+		int tries;
 
+		/* SIGKILL is delivered at once but the exit takes a moment: up to 2 s */
 		snprintf(path, sizeof(path), "/proc/%d/stat", child);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(buf, sizeof(buf), f))
-				buf[0] = '\0';
-			fclose(f);
+		for (tries = 0; tries < 200; tries++) {
+			buf[0] = '\0';
+			f = fopen(path, "r");
+			if (f) {
+				if (!fgets(buf, sizeof(buf), f))
+					buf[0] = '\0';
+				fclose(f);
+			}
+			if (!*buf || strstr(buf, ") Z "))
+				break;
+			usleep(10000);
 		}
 		CHECK(!*buf || strstr(buf, ") Z ") != NULL);
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* aufs module init/exit: inode cache and filesystem registration. */
 #include "aufs.h"
+#include <linux/file.h>
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
@@ -20,6 +21,12 @@ static void au_kill_sb(struct super_block *sb)
 
 	kill_anon_super(sb);
 	flush_workqueue(au_wq);
+	/*
+	 * The dirwh worker's fput() of a branch directory is deferred (it runs
+	 * in a kworker): finish those closes, or the branch's mount stays busy
+	 * after umount returns (umount of the branch then fails with EBUSY).
+	 */
+	flush_delayed_fput();
 	if (sbi)
 		au_free_sbinfo(sbi);
 }

@@ -354,6 +354,44 @@ static void dirwh(void)
 	EXP(ENOENT, stat(pu("d/sub"), &st));
 }
 
+/*
+ * A dirwh removal runs in a kworker, whose close of the branch directory is
+ * deferred: once umount of the union returns, the branch must be unmountable
+ * at once (the CI saw "umount /rw: EBUSY" after rmdir-logically-empty).
+ */
+static void dirwh_umount_branch(void)
+{
+	static const char rw2[] = "/rw2";
+	char o[256], name[16];
+	int i, j, busy = 0;
+
+	mkdir(rw2, 0755);
+	for (i = 0; i < 20; i++) {
+		if (mount("tmpfs", rw2, "tmpfs", 0, "size=16m,mode=0755") < 0) {
+			FAIL("mount %s: %s", rw2, strerror(errno));
+			return;
+		}
+		mkdir("/rw2/upper", 0755);
+		snprintf(o, sizeof(o), "br:/rw2/upper=rw:%s=ro:%s=rr,dirwh=1", L2_DIR, SQ_DIR);
+		if (EXP(0, aufs_mount(o)) < 0) {
+			umount(rw2);
+			return;
+		}
+		for (j = 1; j <= 6; j++) {
+			snprintf(name, sizeof(name), "rmd/c%d", j);
+			EXP(0, unlink(pu("%s", name)));
+		}
+		EXP(0, rmdir(pu("rmd")));
+		if (EXP(0, union_umount()) < 0)
+			umount2(UNION, MNT_DETACH);
+		if (umount(rw2) < 0) {
+			busy++;
+			umount2(rw2, MNT_DETACH);
+		}
+	}
+	CHECK_EQ(busy, 0);
+}
+
 static int op_search(const char *p)
 {
 	struct stat st;
@@ -458,6 +496,7 @@ const struct fcase aufs_cases[] = {
 	{ "aufs-diropq-w", diropq_default_w, F_AUFS },
 	{ "aufs-diropq-a", diropq_always, F_AUFS | F_NOMOUNT },
 	{ "aufs-dirwh-rmdir", dirwh, F_AUFS | F_NOMOUNT },
+	{ "aufs-dirwh-umount-branch", dirwh_umount_branch, F_AUFS | F_NOMOUNT },
 	{ "aufs-dir-permission-all-branches", dir_permission_all_branches, F_AUFS },
 	{ "aufs-rename-dir-rules", rename_dir_rules, F_AUFS },
 	{ "aufs-copyup-atomic", copyup_atomic, F_AUFS },

@@ -183,7 +183,7 @@ int http_parse_head(struct http *h)
 		if ((v = header(line, "Content-Length")))
 			h->length = strtoll(v, NULL, 10);
 		else if ((v = header(line, "Content-Range")))
-			sscanf(v, "bytes %lld-%*d/%lld", &h->range_start, &h->range_total);
+			sscanf(v, "bytes %lld-%*lld/%lld", &h->range_start, &h->range_total);
 		else if ((v = header(line, "Transfer-Encoding")))
 			h->chunked = strcasestr(v, "chunked") != NULL;
 		else if ((v = header(line, "Location")))

@@ -83,7 +83,10 @@ int livectl_status_load(struct live_status *st)
 	}
 	err = runstatus_parse(st, text);
 	free(text);
-	if (err)
+	if (err == -EBADMSG)
+		livectl_err("cannot trust %s: a key appears twice (a value with a line break was "
+			    "written into it?)", path);
+	else if (err)
 		livectl_err("cannot parse %s: %s", path, strerror(-err));
 	return err;
 }

@@ -21,7 +21,7 @@ shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed openssl
 e2fsprogs e2fsck-static cpio zstd xz-utils gzip binutils kmod qemu-system-x86 ipxe-qemu
 ovmf pxelinux dpkg-dev
 linux-headers-$kver
-mmdebstrap python3 groff-base wget exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
+mmdebstrap python3 groff-base wget fdisk exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
 nfs-ganesha nfs-ganesha-vfs cloop-utils clang libclang-rt-dev
 dnsmasq-base nginx"
 # (the last three lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the

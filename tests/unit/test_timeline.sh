@@ -1,7 +1,8 @@
 #!/bin/bash
 # livectl status --timeline / --svg FILE on the host, from crafted status files: the spans
 # (kernel, each phase in order, the time outside phases), the SVG is well-formed XML with one
-# bar per span and names escaped, and broken or hostile time values are refused by name.
+# bar per span and names escaped, and broken or hostile time values are refused by name; a
+# status file with a key given twice is not trusted.
 # Usage: bash tests/unit/test_timeline.sh [BUILD [KVER KCACHE]]
 set -u
 BUILD=${1:-build}
@@ -76,4 +77,7 @@ refused "--json and --timeline together: usage error" 1 'exclude each other' sta
 refused "--svg without a file: usage error" 1 'unknown option' status --svg
 printf "%s\n" time.start=1 time.exec=2 > "$W/status"
 refused "an unwritable SVG path: the path and the reason" 2 'cannot write /nonexistent/t.svg' status --svg /nonexistent/t.svg
+# a key given twice (an injected line) is named as such, not as "Bad message"
+printf "%s\n" format=1 rw=/dev/sda1 rw=/evil > "$W/status"
+refused "a status file with a key twice: not trusted, says why" 2 'cannot trust .*a key appears twice' status
 finish

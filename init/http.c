@@ -158,6 +158,17 @@ static const char *header(char *line, const char *name)
 	return line;
 }
 
+/* "bytes START-END/TOTAL": start and total (END is implied by them); unset when malformed */
+static void content_range(const char *v, struct http *h)
+{
+	long long start, end, total;
+
+	if (sscanf(v, "bytes %lld-%lld/%lld", &start, &end, &total) == 3) {
+		h->range_start = start;
+		h->range_total = total;
+	}
+}
+
 int http_parse_head(struct http *h)
 {
 	char *end, *line, *next;
@@ -183,7 +194,7 @@ int http_parse_head(struct http *h)
 		if ((v = header(line, "Content-Length")))
 			h->length = strtoll(v, NULL, 10);
 		else if ((v = header(line, "Content-Range")))
-			sscanf(v, "bytes %lld-%*lld/%lld", &h->range_start, &h->range_total);
+			content_range(v, h);
 		else if ((v = header(line, "Transfer-Encoding")))
 			h->chunked = strcasestr(v, "chunked") != NULL;
 		else if ((v = header(line, "Location")))

@@ -5,12 +5,19 @@
 # SUITE empty: the host's own suite, from the host's apt lists (as root on a fresh host
 # without lists: apt-get update first); else (another suite, or not root) from private
 # lists of SUITE in CACHEDIR (default build/cache; scripts/suite-apt.sh, no root needed);
-# else the newest linux-headers-*-amd64 installed.
+# else the newest linux-headers-*-amd64 installed. experimental: the ABI of the newest
+# linux-headers-amd64 there (experimental has no linux-image-amd64 of its own).
 set -eu
 suite=${1:-} cache=${2:-build/cache}
 host=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 dep=""
 ask() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: linux-image-//p' | head -n1; }
+ask_experimental() {
+	v=$(apt-cache policy linux-headers-amd64 2>/dev/null |
+		sed -n 's/^ *\*\{0,3\} *\([^ ]*\) 1$/\1/p' | head -n1)
+	[ -n "$v" ] && apt-cache depends "linux-headers-amd64=$v" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\(.*-amd64\)$/\1/p' | head -n1
+}
 if [ -z "$suite" ] || [ "$suite" = "$host" ]; then
 	dep=$(ask)
 	# a fresh host (no lists yet): its own lists are the truth for what make deps installs
@@ -23,7 +30,11 @@ if [ -z "$suite" ] || [ "$suite" = "$host" ]; then
 fi
 if [ -z "$dep" ] && [ -n "$suite" ]; then
 	if conf=$(sh "$(dirname "$0")/suite-apt.sh" "$cache" "$suite"); then
-		dep=$(APT_CONFIG=$conf ask)
+		if [ "$suite" = experimental ]; then
+			dep=$(APT_CONFIG=$conf ask_experimental) || dep=""
+		else
+			dep=$(APT_CONFIG=$conf ask)
+		fi
 	fi
 fi
 if [ -z "$dep" ]; then

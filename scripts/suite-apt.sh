@@ -1,7 +1,9 @@
 #!/bin/sh
 # Private apt lists of one Debian suite in the build cache (no root, the host's lists
 # untouched), refreshed when missing or older than a day; prints the APT_CONFIG file.
-# usage: scripts/suite-apt.sh CACHEDIR SUITE   (bookworm, trixie, sid, ...)
+# Its sources.list (beside it) is also what scripts/kchroot.sh gives mmdebstrap.
+# usage: scripts/suite-apt.sh CACHEDIR SUITE   (bookworm, trixie, sid, experimental, ...)
+# experimental: sid with experimental on top (experimental alone is not installable).
 # env: DEBIAN_MIRROR (default http://deb.debian.org/debian)
 set -eu
 cache=$1 suite=$2
@@ -13,14 +15,23 @@ dir=$(mkdir -p "$cache/apt/$suite" && cd "$cache/apt/$suite" && pwd)
 mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/etc/preferences.d"
 : > "$dir/status"
 {
-	echo "deb $mirror $suite main"
 	case $suite in
-	sid | unstable | experimental) ;;
+	experimental)
+		echo "deb $mirror sid main"
+		echo "deb $mirror experimental main" ;;
+	sid | unstable) echo "deb $mirror $suite main" ;;
 	*)
+		# a stable suite's kernel updates come through -security (and -updates)
+		echo "deb $mirror $suite main"
 		echo "deb $mirror $suite-updates main"
 		echo "deb ${mirror%/debian}/debian-security $suite-security main" ;;
 	esac
-} > "$dir/sources.list"
+} > "$dir/sources.list.new"
+# new sources (another mirror): the lists are fetched again
+if ! cmp -s "$dir/sources.list.new" "$dir/sources.list"; then
+	rm -f "$dir/lists/.updated"
+fi
+mv "$dir/sources.list.new" "$dir/sources.list"
 cat > "$dir/apt.conf" <<EOF
 Dir::Etc::SourceList "$dir/sources.list";
 Dir::Etc::SourceParts "/dev/null";

@@ -55,29 +55,46 @@ static void check_gone(int i)
 	free(s);
 }
 
-/* rmdir of the parent right after (or a little after) the child */
-static void rmdir_parent(void)
+/*
+ * RACE_ROUNDS rounds on a fresh union: prep(i) makes rp<i>'s child busy with whiteouts
+ * and removes it, then remove(i) takes rp<i> away at once (rounds 0-3), then later and
+ * later into the background removal. Returns the union's umount result.
+ */
+static int race_rounds(int (*prep)(int i), void (*remove)(int i))
 {
 	int i;
 
 	if (build() < 0) {
 		FAIL("fixture: %s", strerror(errno));
-		return;
+		return -1;
 	}
 	if (EXP(0, union_mount(NULL)) < 0)
-		return;
+		return -1;
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		if (empty_child(i) < 0)
+		if (prep(i) < 0)
 			continue;
-		/* rounds 0-3 at once, then later and later into the background removal */
 		if (i >= 4)
 			usleep((i - 3) * 700);
-		EXP(0, rmdir(pu("rp%d", i)));
+		remove(i);
 		check_gone(i);
 	}
-	/* the branch keeps no directory of the removed tree once the removal is done */
 	sleep(1);
-	EXP(0, union_umount());
+	return EXP(0, union_umount());
+}
+
+static void rmdir_rp(int i)
+{
+	EXP(0, rmdir(pu("rp%d", i)));
+}
+
+/* rmdir of the parent right after (or a little after) the child */
+static void rmdir_parent(void)
+{
+	int i;
+
+	if (race_rounds(empty_child, rmdir_rp) < 0)
+		return;
+	/* the branch keeps no directory of the removed tree once the removal is done */
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		struct stat st;
 
@@ -86,29 +103,24 @@ static void rmdir_parent(void)
 	}
 }
 
+static int new_and_empty_child(int i)
+{
+	if (EXP(0, mkdir(pu("new%d", i), 0700)) < 0)
+		return -1;
+	return empty_child(i);
+}
+
+static void rename_over_rp(int i)
+{
+	EXP(0, rename(pu("new%d", i), pu("rp%d", i)));
+	CHECK_LIST(pu("rp%d", i), "");
+	EXP(0, rmdir(pu("rp%d", i)));
+}
+
 /* rename of an empty dir over the parent right after the child */
 static void rename_over_parent(void)
 {
-	int i;
-
-	if (build() < 0) {
-		FAIL("fixture: %s", strerror(errno));
-		return;
-	}
-	if (EXP(0, union_mount(NULL)) < 0)
-		return;
-	for (i = 0; i < RACE_ROUNDS; i++) {
-		if (EXP(0, mkdir(pu("new%d", i), 0700)) < 0 || empty_child(i) < 0)
-			continue;
-		if (i >= 4)
-			usleep((i - 3) * 700);
-		EXP(0, rename(pu("new%d", i), pu("rp%d", i)));
-		CHECK_LIST(pu("rp%d", i), "");
-		EXP(0, rmdir(pu("rp%d", i)));
-		check_gone(i);
-	}
-	sleep(1);
-	EXP(0, union_umount());
+	race_rounds(new_and_empty_child, rename_over_rp);
 }
 
 const struct fcase race_cases[] = {

@@ -9,20 +9,10 @@
 # usage: tests/vm/devices.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching boots)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/devices
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" devices "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-APPEND="console=ttyS0,115200 panic=-1"
-[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; done_; }
-mkdir -p "$OUT"
+need_demo
 
 # typed into the live system: the drivers bound along the medium's device path (the
 # block device's own driver first, the host controller's last) and the loaded modules.

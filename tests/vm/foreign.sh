@@ -18,28 +18,10 @@
 # usage: tests/vm/foreign.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/foreign
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/foreign "$@"
 
-KERNEL=$KCACHE/vmlinuz
-INITRD=$BUILD/demo/initrd.img
-ISO=$BUILD/demo/livestack-demo.iso
-APPEND="console=ttyS0,115200 panic=-1"
 MOTD="motd-of-the-peer"
-
-guest_in() { # guest_in FILE LINES...
-	local f=$1; shift
-	{
-		echo 't() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }'
-		echo 'st() { grep "^$1=" /run/live/status | cut -d= -f2-; }'
-		printf '%s\n' "$@"
-	} > "$f"
-}
 
 # boot NAME IMAGE CMDLINE LINES...: the demo (kernel+initrd, the ISO as CD), IMAGE as a
 # virtio disk, the common checks, then LINES; powered off at the end

@@ -6,31 +6,12 @@
 # usage: tests/vm/isofile.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/isofile
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/isofile "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
-LAYER=$BUILD/demo/10-demo.squashfs
-APPEND="console=ttyS0,115200 panic=-1"
-
-
-guest_in() { # guest_in FILE LINES...
-	local f=$1; shift
-	{
-		echo 't() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }'
-		echo 'st() { grep "^$1=" /run/live/status | cut -d= -f2-; }'
-		printf '%s\n' "$@"
-		echo 'poweroff -f'
-	} > "$f"
-}
+# every guest's input ends with a power-off
+# shellcheck disable=SC2034 # read by guest_in (tests/lib/vmsuite.sh)
+GUEST_IN_TAIL='poweroff -f'
 # session NAME DEADLINE INPUT-LINES... -- QEMU-ARGS: boot to the demo, type the lines
 session() {
 	local name=$1 deadline=$2; shift 2

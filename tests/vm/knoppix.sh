@@ -13,17 +13,9 @@
 # usage: tests/vm/knoppix.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/knoppix
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
-: "$KVER"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/knoppix "$@"
 
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
 ROOT=$BUILD/demo/root
 CHECKS=$top/tests/vm/checks.sh
 # Knoppix 9's isolinux line (tests/unit/test_cmdline.c), plus the serial console

@@ -8,18 +8,9 @@
 # usage: tests/vm/livectl.sh BUILD KVER KCACHE   (env VM_ONLY=substring: matching boots only)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KCACHE=$(abs "$3")   # $2, KVER, is in the kernel cache's path already
-OUT=$BUILD/tests/livectl
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" livectl "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
 CTL=$BUILD/bin/livectl
 APPEND="console=ttyS0,115200 panic=-1 live.media=LABEL=LIVESTACK"
 

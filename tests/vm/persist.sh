@@ -10,30 +10,12 @@
 # usage: tests/vm/persist.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/persist
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/persist "$@"
 
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
-LAYER=$BUILD/demo/10-demo.squashfs
 E2FSCK=/sbin/e2fsck.static
-APPEND="console=ttyS0,115200 panic=-1"
-
 
 # guest input: helpers, then the scenario's lines (one command per line)
-guest_in() { # guest_in FILE LINES...
-	local f=$1; shift
-	{
-		echo 't() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }'
-		echo 'st() { grep "^$1=" /run/live/status | cut -d= -f2-; }'
-		printf '%s\n' "$@"
-	} > "$f"
-}
 # img_has EXT-IMAGE PATH TEXT: the branch (upper/, rw/ or the root, by format) in the
 # image holds PATH with TEXT
 img_has() {

@@ -13,36 +13,18 @@
 # usage: tests/vm/persist_part.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm-persist-part
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm-persist-part "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-APPEND="console=ttyS0,115200 panic=-1"
 MIB=1048576
 
-[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; done_; }
+need_demo
 command -v busybox >/dev/null || { nok "busybox on the host (fdisk -l)"; done_; }
 mkdir -p "$OUT" "$VM_OUT"
 ISO_SIZE=$(stat -c %s "$ISO")
 # the ISO's end in MiB, rounded up (where a new partition starts: 1 MiB aligned)
 IMIB=$(( (ISO_SIZE + MIB - 1) / MIB ))
 LAYER_SUM=$(sha256sum < "$BUILD/demo/10-demo.squashfs" | cut -d' ' -f1)
-
-guest_in() { # guest_in FILE LINES...
-	local f=$1; shift
-	{
-		echo 't() { if eval "$2" >/dev/null 2>&1; then echo "T""AP ok - $1"; else echo "T""AP not ok - $1"; fi; }'
-		echo 'st() { grep "^$1=" /run/live/status | cut -d= -f2-; }'
-		printf '%s\n' "$@"
-	} > "$f"
-}
 
 STICK_ARGS() { echo -device qemu-xhci -drive "if=none,id=stick,format=raw,file=$1${2:+,$2}" \
 	-device usb-storage,drive=stick,removable=on; }

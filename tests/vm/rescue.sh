@@ -10,22 +10,11 @@
 # usage: tests/vm/rescue.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/rescue
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
-: "$KVER"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/rescue "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
 CHECKS=$top/tests/vm/checks.sh
-APPEND="console=ttyS0,115200 panic=-1"
-mkdir -p "$OUT"
-[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; done_; }
+need_demo
 
 # count SCENARIO REGEX: how many console lines match
 count() { grep -cE -- "$2" "$VM_OUT/$1.log"; }

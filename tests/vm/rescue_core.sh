@@ -7,22 +7,11 @@
 # usage: tests/vm/rescue_core.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/rescue_core
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
-: "$KVER"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/rescue_core "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
 SQ=$BUILD/demo/10-demo.squashfs
-KERNEL=$KCACHE/vmlinuz
-APPEND="console=ttyS0,115200 panic=-1"
-mkdir -p "$OUT"
-[ -f "$ISO" ] && [ -f "$INITRD" ] || { nok "demo ISO built" "run make all"; done_; }
+need_demo
 
 count() { grep -cE -- "$2" "$VM_OUT/$1.log"; }
 at_least() { # at_least SCENARIO NAME N REGEX

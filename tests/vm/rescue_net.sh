@@ -17,19 +17,10 @@
 # usage: tests/vm/rescue_net.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm/rescue_net
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm/rescue_net "$@"
 
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
-APPEND="console=ttyS0,115200 panic=-1"
 NIC=(-netdev "user,id=n0" -device "virtio-net-pci,netdev=n0")
-mkdir -p "$OUT"
 if [ ! -x "$MK" ] || [ ! -x "$BUILD/bin/init" ]; then
 	nok "livestack-mkimage and init built" "run make all"; done_
 fi

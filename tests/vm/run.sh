@@ -5,29 +5,18 @@
 # usage: tests/vm/run.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm "$@"
 
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
 CHECKS=$top/tests/vm/checks.sh
 
 # the in-guest checks' TAP lines, prefixed with the scenario
 
 # input typed into a booted live system: the checks, then power off
-mkdir -p "$OUT"
 { cat "$CHECKS"; echo "poweroff -f"; } > "$OUT/live.in"
 echo "poweroff -f" > "$OUT/poweroff.in"
 # a failed medium search shows the menu (tests/vm/rescue.sh): 4 is the shell
 printf '4\npoweroff -f\n' > "$OUT/menu-shell.in"
-APPEND="console=ttyS0,115200 panic=-1"
 
 live_boot() { # live_boot NAME DEADLINE QEMU-ARGS...: boot to the demo, run the checks
 	local name=$1 deadline=$2; shift 2

@@ -10,15 +10,8 @@
 # usage: tests/vm/secureboot.sh BUILD KVER KCACHE   (env VM_ONLY=substring)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/secureboot
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
-MK=$BUILD/bin/livestack-mkimage
-LAYER=$BUILD/demo/10-demo.squashfs
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" secureboot "$@"
 CODE=/usr/share/OVMF/OVMF_CODE_4M.ms.fd
 VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 rm -rf "$OUT"; mkdir -p "$OUT/logs"

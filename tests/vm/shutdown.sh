@@ -15,13 +15,8 @@
 # recover), and debugfs finds the files written before the shutdown.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/shutdown
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" shutdown "$@"
 mkdir -p "$OUT" "$VM_OUT"
 # the demo's initramfs contents, with this build's shutdown program for sure
 "$BUILD/bin/livestack-mkimage" initramfs --kver "$KVER" --moddir "$KCACHE/lib/modules/$KVER" \

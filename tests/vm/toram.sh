@@ -8,23 +8,10 @@
 # usage: tests/vm/toram.sh BUILD KVER KCACHE   (env VM_ONLY=substring runs matching scenarios)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-source "$top/tests/lib/tap.sh"
-BUILD=$(abs "$1") KVER=$2 KCACHE=$(abs "$3")
-OUT=$BUILD/tests/vm-toram
-export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs
-# shellcheck source=../lib/vm.sh
-source "$top/tests/lib/vm.sh"
-
-ISO=$BUILD/demo/livestack-demo.iso
-INITRD=$BUILD/demo/initrd.img
-KERNEL=$KCACHE/vmlinuz
-MK=$BUILD/bin/livestack-mkimage
-APPEND="console=ttyS0,115200 panic=-1"
-
+# shellcheck source=../lib/vmsuite.sh
+source "$top/tests/lib/vmsuite.sh" vm-toram "$@"
 
 [ -f "$ISO" ] && [ -f "$INITRD" ] && [ -x "$MK" ] || { nok "demo ISO built" "run make all"; done_; }
-mkdir -p "$OUT"
 
 # The test medium: the demo layer plus 20-data, a layer with 24 MiB of random bytes
 # (a copy long enough to show progress; its middle is what the corrupt medium flips).

@@ -1,7 +1,9 @@
 #!/bin/bash
 # The aufs suite on another Debian suite's kernel (make check runs it for trixie):
 # the suite's build chroot and kernel (scripts/kchroot.sh, cached), aufs.ko built there,
-# then tests/aufs/run.sh in BUILD/kernels/KVER. TAP, ends with "N passed, M failed".
+# then tests/aufs/run.sh in BUILD/kernels/KVER, then the demo ISO made for that kernel
+# booted through its boot loader to an aufs root. TAP, ends with "N passed, M failed".
+# env: SUITE_KERNEL_DEMO=0 skips the demo boot
 # usage: tests/aufs/suite-kernel.sh SUITE BUILD
 set -u
 if [ $# -ne 2 ]; then echo "usage: $0 SUITE BUILD" >&2; exit 2; fi
@@ -16,7 +18,8 @@ if [ "$kver" = "$(sh scripts/kver.sh 2>/dev/null)" ]; then
 fi
 b=$build/kernels/$kver
 mkdir -p "$b" "$build/aufs"
-[ -e "$b/aufs" ] || ln -s "$top/$build/aufs" "$b/aufs"
+# this kernel's build dir shares the tools and caches, keeps its own tests and demo
+for d in bin cache initramfs aufs; do [ -e "$b/$d" ] || ln -s "$top/$build/$d" "$b/$d"; done
 t0=$(date +%s)
 sh scripts/kchroot.sh all "$suite" > "$b/setup.log" 2>&1 ||
 	fail "no chroot or kernel for $kver ($(tail -n1 "$b/setup.log"))"
@@ -36,5 +39,20 @@ grep -vE '^[0-9]+ passed, [0-9]+ failed$' "$b/aufs.tap"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$b/aufs.tap" | tail -n1)
 [ -n "$line" ] || fail "tests/aufs ended without a summary (exit $rc)"
 p=${line%% passed*} f=${line#*, }; f=${f%% failed}
-echo "$((p + 1 - wf)) passed, $((f + wf)) failed"
-[ "$f" = 0 ] && [ "$wf" = 0 ] && [ "$rc" = 0 ]
+# the demo for this kernel, booted as a user would (make demo KVER=...)
+df=0 dp=0
+if [ "${SUITE_KERNEL_DEMO:-1}" != 0 ]; then
+	kc=$top/$build/cache/kernel/$kver
+	if ! sh scripts/build-demo.sh "$b" "$kver" "$kc" > "$b/demo-build.log" 2>&1; then
+		echo "not ok - $kver: the demo ISO builds # $(grep -m1 -iE 'error|cannot|refus' "$b/demo-build.log")"
+		df=1
+	elif bash scripts/demo.sh "$b" "$kver" "$kc" > "$b/demo.log" 2>&1 &&
+		grep -q 'root union: aufs' "$b/demo.log"; then
+		echo "ok - $kver: the demo ISO boots (BIOS, CD) to an aufs root"; dp=1
+	else
+		echo "not ok - $kver: the demo ISO boots (BIOS, CD) to an aufs root # $(grep -m1 'root union' "$b/demo.log")"
+		df=1
+	fi
+fi
+echo "$((p + 1 - wf + dp)) passed, $((f + wf + df)) failed"
+[ "$f" = 0 ] && [ "$wf" = 0 ] && [ "$rc" = 0 ] && [ "$df" = 0 ]

@@ -672,7 +672,7 @@ static char *cmdline_get(const char *key)
 
 static const struct fcase *const sets[] = {
 	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
-	race_cases, xino_cases, stress_cases,
+	race_cases, xino_cases, loopbr_cases, stress_cases,
 };
 
 static int run_guest(void)

@@ -12,7 +12,7 @@
 #        AUFS_TEST_BUILTIN=1 (the kernel has the guest drivers built in: no modules but aufs.ko)
 #        AUFS_TEST_APPEND="..." (more kernel args; fsop.kmemleak=1: kmemleak scan at the end)
 #        AUFS_TEST_RMMOD=1 (unload aufs at the end)
-#        AUFS_TEST_XINO=FILESxPASSES (xino-* cases: tree size and passes; default 20000x4,
+#        AUFS_TEST_XINO=FILESxPASSES (xino-* cases: tree size and passes; default 8000x3,
 #        the issue-11 measurement is 200000x10 with AUFS_TEST_ONLY=xino AUFS_TEST_DEADLINE=1500)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi

@@ -342,6 +342,8 @@ extern const struct file_operations au_file_fops;
 /* xino.c */
 ino_t au_xino(struct super_block *sb, struct au_branch *br, ino_t h_ino, bool alloc);
 void au_xino_set(struct au_branch *br, ino_t h_ino, ino_t ino);
+void au_xino_evict(struct super_block *sb, struct au_branch *br,
+		   struct dentry *h_dentry, ino_t ino);
 
 /* plink.c */
 void au_plink_add(struct super_block *sb, ino_t ino, struct au_branch *br,

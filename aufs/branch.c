@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Branch lifecycle: snapshots, validation, busy checks, generation counter. */
 #include "aufs.h"
+#include <linux/blkdev.h>
+#include <linux/device.h>
+#include <linux/kernfs.h>
 #include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/mm.h>
 #include <linux/statfs.h>
 
@@ -169,6 +173,120 @@ static bool au_test_fs_rr(struct super_block *h_sb)
 }
 
 /*
+ * The backing file of the loop device h_sb lies on, as a path resolved in the
+ * caller's root: the loop driver's own attribute loop/backing_file (struct
+ * loop_device is private to the driver).  The mounted filesystem keeps the
+ * loop device open, so it stays bound while we read it.  -ENOENT when h_sb is
+ * not on a loop device (or its backing file has no name any more).
+ */
+static int au_loop_backing(struct super_block *h_sb, struct path *path)
+{
+	struct block_device *bdev = h_sb->s_bdev;
+	struct device_attribute *attr;
+	struct kernfs_node *grp, *kn;
+	struct device *dev;
+	ssize_t n;
+	char *buf;
+	int err;
+
+	if (!bdev || !bdev->bd_disk || bdev->bd_disk->major != LOOP_MAJOR)
+		return -ENOENT;
+	dev = disk_to_dev(bdev->bd_disk);
+	grp = kernfs_find_and_get(dev->kobj.sd, "loop");
+	if (!grp)
+		return -ENOENT;
+	kn = kernfs_find_and_get(grp, "backing_file");
+	kernfs_put(grp);
+	if (!kn)
+		return -ENOENT;
+	err = -ENOMEM;
+	buf = (char *)__get_free_page(GFP_KERNEL);
+	if (buf) {
+		attr = container_of((struct attribute *)kn->priv,
+				    struct device_attribute, attr);
+		n = attr->show ? attr->show(dev, attr, buf) : -ENOENT;
+		err = -ENOENT;
+		if (n > 0 && n < PAGE_SIZE) {
+			buf[n] = 0;
+			if (buf[n - 1] == '\n')
+				buf[n - 1] = 0;
+			if (buf[0] == '/')
+				err = kern_path(buf, LOOKUP_FOLLOW, path);
+		}
+		free_page((unsigned long)buf);
+	}
+	kernfs_put(kn);
+	return err == -ENOMEM ? err : (err ? -ENOENT : 0);
+}
+
+static bool au_path_under(struct path *path, struct path *dir)
+{
+	if (path->dentry->d_sb == dir->dentry->d_sb &&
+	    is_subdir(path->dentry, dir->dentry))
+		return true;
+	return path_is_under(path, dir);
+}
+
+/*
+ * Does the filesystem of path lie, through a chain of loop devices, on an
+ * image file inside dir?  The backing file found in dir goes to *found
+ * (with a reference) for the message.
+ */
+static int au_loop_in(struct path *path, struct path *dir, struct path *found)
+{
+	struct super_block *h_sb = path->dentry->d_sb;
+	struct path b;
+	int depth, err;
+
+	for (depth = 0; depth < 8; depth++) {
+		err = au_loop_backing(h_sb, &b);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		if (au_path_under(&b, dir)) {
+			*found = b;
+			return 1;
+		}
+		h_sb = b.dentry->d_sb;
+		path_put(&b);
+	}
+	return 0;
+}
+
+/*
+ * aufs(5): a branch on a loop device whose image file is a descendant of
+ * another branch is rejected, in either order of the two.
+ */
+static int au_br_check_loop(struct path *path, const char *name,
+			    struct au_branch *br, int i)
+{
+	struct path found;
+	char *buf, *p;
+	int err, which;
+
+	which = 0;
+	err = au_loop_in(path, &br->path, &found);
+	if (!err) {
+		which = 1;
+		err = au_loop_in(&br->path, path, &found);
+	}
+	if (err <= 0)
+		return err;
+	buf = (char *)__get_free_page(GFP_KERNEL);
+	p = buf ? d_path(&found, buf, PAGE_SIZE) : ERR_PTR(-ENOMEM);
+	if (IS_ERR(p))
+		p = "?";
+	if (!which)
+		pr_err("branch %s is on a loop device whose image %s lies in branch %d (%s)\n",
+		       name, p, i, br->name);
+	else
+		pr_err("branch %s holds the image %s that branch %d (%s) is mounted from\n",
+		       name, p, i, br->name);
+	free_page((unsigned long)buf);
+	path_put(&found);
+	return -EINVAL;
+}
+
+/*
  * Default and validate a new branch's permission against the branches in
  * brs (the working set).  Returns the permission or -errno with a message.
  */
@@ -177,7 +295,7 @@ int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 {
 	struct super_block *h_sb = path->dentry->d_sb;
 	bool h_ro = __mnt_is_readonly(path->mnt) || sb_rdonly(h_sb);
-	int i;
+	int i, err;
 
 	if (!d_is_dir(path->dentry)) {
 		pr_err("branch %s is not a directory\n", name);
@@ -202,6 +320,9 @@ int au_br_check_new(struct super_block *sb, struct au_brs *brs,
 			       name, i, br->name);
 			return -EINVAL;
 		}
+		err = au_br_check_loop(path, name, br, i);
+		if (err)
+			return err;
 	}
 	if (perm < 0) {
 		/* The first branch is rw by default, the others ro; rr for natively ro fs. */

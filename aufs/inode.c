@@ -58,6 +58,8 @@ void au_iinfo_fin(struct inode *inode)
 {
 	struct au_inode *ai = AU_I(inode);
 
+	if (ai->h_dentry)
+		au_xino_evict(inode->i_sb, ai->h_br, ai->h_dentry, inode->i_ino);
 	dput(ai->h_dentry);
 	au_br_put(ai->h_br);
 	ai->h_dentry = NULL;

@@ -4,8 +4,10 @@
 
 /*
  * The table lives in memory, one xarray per branch indexed by the branch inode
- * number, for the life of the mount: an inode keeps its number when the
- * dentry and inode caches are dropped.  Numbers are never recycled.
+ * number.  An object keeps its number for as long as it exists on its branch,
+ * also when the dentry and inode caches are dropped; the entry is freed when
+ * the aufs inode of a removed object is evicted (au_xino_evict).  Numbers come
+ * from a 64-bit counter and are not recycled.
  */
 ino_t au_xino(struct super_block *sb, struct au_branch *br, ino_t h_ino,
 	      bool alloc)
@@ -37,4 +39,21 @@ void au_xino_set(struct au_branch *br, ino_t h_ino, ino_t ino)
 
 	if (xa_is_err(old))
 		pr_warn_once("xino: no memory, inode numbers may change\n");
+}
+
+/*
+ * The aufs inode ino is evicted; h_dentry is its object on br.  When that
+ * object is gone (its last name removed), free its entry unless it already
+ * names another object (a branch inode number reused by the branch fs).
+ * Entries of objects that still exist stay: they keep their number.
+ */
+void au_xino_evict(struct super_block *sb, struct au_branch *br,
+		   struct dentry *h_dentry, ino_t ino)
+{
+	struct inode *h_inode = d_inode(h_dentry);
+
+	if (!(AU_SB(sb)->flags & AU_OPT_XINO) || !h_inode ||
+	    READ_ONCE(h_inode->i_nlink))
+		return;
+	xa_cmpxchg(&br->xino, h_inode->i_ino, xa_mk_value(ino), NULL, 0);
 }

@@ -409,6 +409,45 @@ static void open_unlinked(void)
 	CHECK_STR(ps("a.txt"), "lower a\n");
 }
 
+/*
+ * A file opened for reading before another open copies it up: overlayfs (since 4.19) reads the
+ * copy through the old descriptor, aufs keeps reading the lower file it opened (docs/aufs.5
+ * DIFFERENCES); both show the new size in fstat, and every new open reads the copy.
+ */
+static void open_before_copyup(void)
+{
+	char buf[32] = "";
+	struct stat st;
+	int r = EXP(0, open(pu("a.txt"), O_RDONLY)), w;
+	ssize_t n;
+
+	if (r < 0)
+		return;
+	CHECK_EQ(pread(r, buf, sizeof(buf), 0), 8);
+	w = EXP(0, open(pu("a.txt"), O_WRONLY | O_TRUNC));
+	if (w >= 0) {
+		CHECK_EQ(write(w, "upper A!\n", 9), 9);
+		EXP(0, close(w));
+	}
+	CHECK_STR(pu("a.txt"), "upper A!\n");
+	CHECK_STR(pw("a.txt"), "upper A!\n");
+	memset(buf, 0, sizeof(buf));
+	n = pread(r, buf, sizeof(buf), 0);
+	if (C->aufs) {
+		CHECK_EQ(n, 8);
+		if (memcmp(buf, "lower a\n", 8))
+			FAIL("aufs: the old descriptor reads \"%s\", expected the lower content", buf);
+	} else {
+		CHECK_EQ(n, 9);
+		if (memcmp(buf, "upper A!\n", 9))
+			FAIL("overlay: the old descriptor reads \"%s\", expected the copy", buf);
+	}
+	if (EXP(0, fstat(r, &st)) == 0)
+		CHECK_EQ(st.st_size, 9);
+	EXP(0, close(r));
+	CHECK_STR(ps("a.txt"), "lower a\n");
+}
+
 /* copy-up is atomic: while it runs, the final name on the rw branch is absent or complete */
 static void copyup_atomic_visible(void)
 {
@@ -466,5 +505,6 @@ const struct fcase copyup_cases[] = {
 	{ "splice-sendfile-copy-file-range", splice_ops, 0 },
 	{ "llseek-data-hole", llseek_ops, 0 },
 	{ "open-then-unlink", open_unlinked, 0 },
+	{ "open-read-then-copyup", open_before_copyup, 0 },
 	{ NULL, NULL, 0 },
 };

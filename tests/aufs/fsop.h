@@ -51,6 +51,9 @@ extern const struct fcase mount_cases[];	/* cases_mount.c */
 extern const struct fcase deep_cases[];		/* cases_deep.c */
 extern const struct fcase race_cases[];		/* cases_race.c */
 extern const struct fcase stress_cases[];	/* stress.c */
+extern const struct fcase xino_cases[];		/* cases_xino.c */
+extern const struct fcase loopbr_cases[];	/* cases_loopbr.c */
+void xino_config(const char *spec);	/* "FILESxPASSES" */
 void stress_config(int secs, int procs, unsigned seed);
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 

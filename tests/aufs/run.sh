@@ -12,6 +12,8 @@
 #        AUFS_TEST_BUILTIN=1 (the kernel has the guest drivers built in: no modules but aufs.ko)
 #        AUFS_TEST_APPEND="..." (more kernel args; fsop.kmemleak=1: kmemleak scan at the end)
 #        AUFS_TEST_RMMOD=1 (unload aufs at the end)
+#        AUFS_TEST_XINO=FILESxPASSES (xino-* cases: tree size and passes; default 8000x3,
+#        the issue-11 measurement is 200000x10 with AUFS_TEST_ONLY=xino AUFS_TEST_DEADLINE=1500)
 set -u
 if [ $# -ne 3 ]; then echo "usage: $0 BUILD KVER KCACHE" >&2; exit 2; fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +24,7 @@ AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
 : "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
 : "${AUFS_TEST_SMP:=2}" "${AUFS_TEST_STRESS:=10}" "${AUFS_TEST_PROCS:=4}"
-: "${AUFS_TEST_BUILTIN:=}" "${AUFS_TEST_APPEND:=}" "${AUFS_TEST_RMMOD:=1}"
+: "${AUFS_TEST_BUILTIN:=}" "${AUFS_TEST_APPEND:=}" "${AUFS_TEST_RMMOD:=1}" "${AUFS_TEST_XINO:=}"
 # two CPUs: the background removal (dirwh) and the stress processes run in parallel
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_SMP=$AUFS_TEST_SMP
 # shellcheck source=../lib/vm.sh
@@ -121,6 +123,7 @@ for type in $AUFS_TEST_TYPES; do
 		[ -n "$AUFS_TEST_ONLY" ] && args="$args fsop.only=$AUFS_TEST_ONLY"
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
 		[ -n "$AUFS_TEST_APPEND" ] && args="$args $AUFS_TEST_APPEND"
+		[ -n "$AUFS_TEST_XINO" ] && args="$args fsop.xino=$AUFS_TEST_XINO"
 		args="$args fsop.stress=$AUFS_TEST_STRESS fsop.procs=$AUFS_TEST_PROCS"
 		echo "# boot $name: $args"
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))

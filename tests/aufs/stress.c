@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Multi-process random-operation stress (an fsstress of our own): N processes run random
  * create/write/truncate/unlink/rename/link/mkdir/rmdir/chmod/readdir on one shared tree of
- * lower and new names, seeds reproducible; then checks that hold under concurrency: readdir
+ * lower and new names, seeds reproducible; on aufs one more process adds and deletes a spare
+ * branch (remount add:/del:) all along and checks its names come and go; then checks that hold under concurrency: readdir
  * shows no whiteout and every name it shows stats, the union equals the merge of its
  * branches, it unmounts (no EBUSY), and aufs leaves no temporary directory behind. */
 #include "fsop.h"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -184,6 +186,72 @@ static void st_child(int proc, unsigned seed, int secs, struct st_stat *st)
 		st->ops[op]++;
 		if (r < 0 && !st_expected(errno))
 			st_bad(st, proc, op_name[op], p, errno);
+	}
+}
+
+/* ---- aufs: a spare branch added and deleted while the others work ---- */
+
+#define SPARE "/spare"
+
+struct st_br {
+	unsigned long add, del, busy, bad;
+};
+
+static void st_br_bad(struct st_br *b, const char *what, int e)
+{
+	if (b->bad++ < 5)
+		printf("#   stress brancher: %s: %s\n", what, strerror(e));
+}
+
+/* its names show after add:, with their content, and are gone after del: */
+static void st_br_check(struct st_br *b, int added)
+{
+	char *d = get_file(UNION "/spd/f", NULL);
+	int e = errno;
+
+	if (added && (!d || strcmp(d, "spare f\n")))
+		st_br_bad(b, "spd/f after add", d ? EBADMSG : e);
+	if (!added && (d || e != ENOENT))
+		st_br_bad(b, "spd/f after del", d ? EEXIST : e);
+	free(d);
+	if (added != !access(UNION "/spare.txt", F_OK))
+		st_br_bad(b, "spare.txt", added ? errno : EEXIST);
+}
+
+static int st_br_del(struct st_br *b)
+{
+	if (mount("none", UNION, "aufs", MS_REMOUNT, "del:" SPARE) == 0) {
+		b->del++;
+		st_br_check(b, 0);
+		return 0;
+	}
+	if (errno == EBUSY)
+		b->busy++;
+	else
+		st_br_bad(b, "remount del:", errno);
+	return -1;
+}
+
+static void st_brancher(int secs, struct st_br *b)
+{
+	time_t end = time(NULL) + secs;
+
+	while (time(NULL) < end) {
+		if (mount("none", UNION, "aufs", MS_REMOUNT, "add:3:" SPARE "=ro") < 0) {
+			st_br_bad(b, "remount add:", errno);
+			break;
+		}
+		b->add++;
+		st_br_check(b, 1);
+		usleep(20 * 1000);
+		while (st_br_del(b) < 0) {
+			if (b->bad || time(NULL) > end + 20) {
+				st_br_bad(b, "del: never succeeded", EBUSY);
+				return;
+			}
+			usleep(10 * 1000);
+		}
+		usleep(20 * 1000);
 	}
 }
 
@@ -370,6 +438,7 @@ void stress_config(int secs, int procs, unsigned seed)
 static void stress(void)
 {
 	struct st_stat *sh;
+	struct st_br *brs;
 	unsigned long total = 0, per[OP_N] = { 0 }, bad = 0;
 	char br[3][512], line[512];
 	int i, o, n;
@@ -377,13 +446,26 @@ static void stress(void)
 	/* aufs: every rmdir of a dir holding a whiteout goes through the work queue */
 	if (EXP(0, union_mount(C->aufs ? "dirwh=1" : NULL)) < 0)
 		return;
-	sh = mmap(NULL, sizeof(*sh) * ST_PROCS_MAX, PROT_READ | PROT_WRITE,
+	sh = mmap(NULL, sizeof(*sh) * ST_PROCS_MAX + sizeof(*brs), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED) {
 		FAIL("mmap: %s", strerror(errno));
 		return;
 	}
-	memset(sh, 0, sizeof(*sh) * ST_PROCS_MAX);
+	memset(sh, 0, sizeof(*sh) * ST_PROCS_MAX + sizeof(*brs));
+	brs = (struct st_br *)(sh + ST_PROCS_MAX);
+	if (C->aufs) {
+		rm_rf(SPARE);
+		EXP(0, mkdir(SPARE, 0755));
+		EXP(0, mkdir(SPARE "/spd", 0755));
+		EXP(0, put_str(SPARE "/spd/f", "spare f\n"));
+		EXP(0, put_str(SPARE "/spare.txt", "spare\n"));
+		if (fork() == 0) {
+			st_brancher(st_secs, brs);
+			fflush(stdout);
+			_exit(0);
+		}
+	}
 	for (i = 0; i < st_procs; i++)
 		mkdir(pu("s%d", i % 3), 0755);
 	note("stress seed %u, %d processes, %d s", st_seed, st_procs, st_secs);
@@ -414,7 +496,16 @@ static void stress(void)
 	note("%s", line);
 	if (bad)
 		FAIL("stress: %lu unexpected results (seed %u)", bad, st_seed);
-	munmap(sh, sizeof(*sh) * ST_PROCS_MAX);
+	if (C->aufs) {
+		note("stress: spare branch added %lu, deleted %lu, del EBUSY %lu", brs->add,
+		     brs->del, brs->busy);
+		if (brs->bad)
+			FAIL("stress: %lu wrong results of remount add:/del: (seed %u)", brs->bad,
+			     st_seed);
+		else if (!brs->add)
+			FAIL("stress: the spare branch was never added");
+	}
+	munmap(sh, sizeof(*sh) * ST_PROCS_MAX + sizeof(*brs));
 
 	/* quiet now: the union is the merge of its branches */
 	snprintf(br[0], 512, "%s", C->upper);
@@ -424,6 +515,8 @@ static void stress(void)
 	if (st_compare(UNION, br, n, 0))
 		FAIL("stress: the union differs from its branches (seed %u)", st_seed);
 	EXP(0, union_umount());
+	if (C->aufs)
+		rm_rf(SPARE);
 	if (C->aufs && st_tmp_left(C->upper, 0))
 		FAIL("stress: temporary directories left behind (seed %u)", st_seed);
 }

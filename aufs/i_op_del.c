@@ -147,7 +147,7 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 			goto out;
 	}
 	if (d.lower)
-		err = au_wh_create(d.h_parent, &dentry->d_name);
+		err = au_wh_create(d.wbr, d.h_parent, &dentry->d_name);
 	au_di_clear(d.di, d.lower ? d.wb : -1);
 	if (!err) {
 		struct path h_top;
@@ -287,7 +287,7 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 			goto out;
 	}
 	if (d.lower)
-		err = au_wh_create(d.h_parent, &dentry->d_name);
+		err = au_wh_create(d.wbr, d.h_parent, &dentry->d_name);
 	au_di_clear(d.di, d.lower ? d.wb : -1);
 	if (!err)
 		clear_nlink(inode);

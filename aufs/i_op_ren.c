@@ -175,11 +175,11 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 		goto out_unlock;
 	/* h_old carries the new name now */
 	if (opq)
-		err = au_diropq_create(h_old);
+		err = au_diropq_create(r.wbr, h_old);
 	if (!err)
 		err = au_wh_unlink(h_ndir, &new->d_name);
 	if (err >= 0 && lower_old)
-		err = au_wh_create(h_odir, &old->d_name);
+		err = au_wh_create(r.wbr, h_odir, &old->d_name);
 	if (err > 0)
 		err = 0;
 

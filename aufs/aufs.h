@@ -319,6 +319,7 @@ int au_wh_create(struct au_branch *br, struct dentry *h_parent,
 int au_wh_unlink(struct dentry *h_parent, const struct qstr *name);
 int au_diropq_test(struct dentry *h_dir);
 int au_diropq_create(struct au_branch *br, struct dentry *h_dir);
+void au_diropq_remove(struct dentry *h_dir);
 struct dentry *au_tmp_lookup(struct dentry *h_parent);
 
 /* cpup.c */

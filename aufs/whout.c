@@ -190,6 +190,22 @@ int au_diropq_create(struct au_branch *br, struct dentry *h_dir)
 	return err;
 }
 
+/* Take back the mark au_diropq_create() made, locking as it does. */
+void au_diropq_remove(struct dentry *h_dir)
+{
+	struct inode *h_inode = d_inode(h_dir);
+	struct dentry *h;
+
+	inode_lock_nested(h_inode, I_MUTEX_CHILD);
+	h = au_do_lookup(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
+	if (!IS_ERR(h)) {
+		if (d_is_positive(h))
+			au_do_unlink(h_inode, h);
+		dput(h);
+	}
+	inode_unlock(h_inode);
+}
+
 /* A fresh whiteout-prefixed temporary name; caller holds h_parent's i_rwsem. */
 struct dentry *au_tmp_lookup(struct dentry *h_parent)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A full writable branch: each multi-step operation either succeeds or fails with ENOSPC and
- * leaves the union and the branch exactly as before (issue 11 point 2), as a printed table. */
+/* A full writable branch (tmpfs shrunk by remount, ext2 image with 64 inodes filled up): each
+ * multi-step operation either succeeds or fails with ENOSPC and leaves the union and the branch
+ * exactly as before (issue 11 point 2), as a printed table. */
 #include "fsop.h"
 
 #include <dirent.h>
@@ -9,11 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#define NS_DIR "/ns"	/* the small rw tmpfs of this case */
+#define NS_DIR "/ns"	/* the small rw filesystem of this case */
+/* <linux/loop.h> is not in musl's headers */
+#define LOOP_SET_FD		0x4C00
+#define LOOP_CLR_FD		0x4C01
+#define LOOP_CTL_GET_FREE	0x4C82
+#define NS_IMG "/tmp/ns.img"	/* its image when it is ext2 (busybox mke2fs, ext4 driver) */
 
 /* a growing text buffer */
 struct sbuf {
@@ -174,6 +182,98 @@ static const struct nsop ops[] = {
 };
 
 enum { LIM_INODES, LIM_SPACE };
+enum { FS_TMPFS, FS_EXT };
+
+/* a fresh ext2 image with 64 inodes on a loop device mounted at NS_DIR; the device in dev */
+static int ext_mount(char *dev, size_t len)
+{
+	int ctl, n, fd, lfd, st;
+	pid_t pid;
+
+	/* busybox mke2fs wants an existing file and ignores -N: 64 KiB per inode */
+	unlink(NS_IMG);
+	fd = open(NS_IMG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	st = ftruncate(fd, 4 << 20);
+	close(fd);
+	if (st < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(open("/dev/null", O_WRONLY), 1);
+		execl("/bin/busybox", "mke2fs", "-F", "-i", "65536", "-b", "1024", NS_IMG,
+		      "4096", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		errno = EIO;
+		return -1;
+	}
+	ctl = open("/dev/loop-control", O_RDWR);
+	if (ctl < 0)
+		return -1;
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (n < 0)
+		return -1;
+	snprintf(dev, len, "/dev/loop%d", n);
+	fd = open(NS_IMG, O_RDWR);
+	lfd = open(dev, O_RDWR);
+	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, fd) < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	close(fd);
+	close(lfd);
+	return mount(dev, NS_DIR, "ext4", 0, NULL);
+}
+
+static void ext_release(const char *dev)
+{
+	int lfd = open(dev, O_RDWR);
+
+	if (lfd >= 0) {
+		ioctl(lfd, LOOP_CLR_FD, 0);
+		close(lfd);
+	}
+	unlink(NS_IMG);
+}
+
+/* use up the ext branch's free inodes or blocks (outside upper/) */
+static int ext_fill(int lim)
+{
+	static char buf[4096];
+	char p[64];
+	int i, fd;
+	ssize_t n;
+
+	if (mkdir(NS_DIR "/fill", 0755) < 0)
+		return -1;
+	if (lim == LIM_INODES) {
+		for (i = 0; i < 100000; i++) {
+			snprintf(p, sizeof(p), NS_DIR "/fill/i%d", i);
+			fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0)
+				return errno == ENOSPC ? 0 : -1;
+			close(fd);
+		}
+		errno = EFBIG;
+		return -1;
+	}
+	fd = open(NS_DIR "/fill/blocks", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return -1;
+	for (size_t sz = sizeof(buf); sz; sz /= 2)
+		while ((n = write(fd, buf, sz)) == (ssize_t)sz)
+			;
+	fsync(fd);
+	close(fd);
+	return 0;
+}
 
 /*
  * after without the branch directories it gained (an ancestor copied up before the failing
@@ -234,15 +334,22 @@ static void check_success(const struct nsop *op)
 }
 
 /* one row: fresh small branch, prepare, fill, try; returns the errno (0: success) */
-static int row(const struct nsop *op, int lim)
+static int row(const struct nsop *op, int fs, int lim)
 {
-	char saved_up[sizeof(C->upper)], saved_work[sizeof(C->work)];
+	char saved_up[sizeof(C->upper)], saved_work[sizeof(C->work)], dev[32] = "";
 	char *before = NULL, *after = NULL, *dropped = NULL;
 	int r, e = -1;
 
 	mkdir(NS_DIR, 0755);
-	if (EXP(0, mount("tmpfs", NS_DIR, "tmpfs", 0, "size=16m,mode=0755")) < 0)
+	if (fs == FS_EXT) {
+		if (EXP(0, ext_mount(dev, sizeof(dev))) < 0) {
+			if (*dev)
+				ext_release(dev);
+			return -1;
+		}
+	} else if (EXP(0, mount("tmpfs", NS_DIR, "tmpfs", 0, "size=16m,mode=0755")) < 0) {
 		return -1;
+	}
 	memcpy(saved_up, C->upper, sizeof(saved_up));
 	memcpy(saved_work, C->work, sizeof(saved_work));
 	snprintf(C->upper, sizeof(C->upper), "%s/upper", NS_DIR);
@@ -254,7 +361,7 @@ static int row(const struct nsop *op, int lim)
 	if (op->prep && EXP(0, op->prep()) < 0)
 		goto out_umount;
 	before = snapshot();
-	if (EXP(0, fill(lim)) < 0)
+	if (EXP(0, fs == FS_EXT ? ext_fill(lim) : fill(lim)) < 0)
 		goto out_umount;
 	errno = 0;
 	r = op->fn();
@@ -263,11 +370,13 @@ static int row(const struct nsop *op, int lim)
 	if (!e) {
 		check_success(op);
 	} else if (e != ENOSPC && e != op->alt) {
-		FAIL("%s (%s full): %s, expected ENOSPC or success", op->name,
-		     lim == LIM_INODES ? "inodes" : "space", strerror(e));
+		FAIL("%s (%s %s full): %s, expected ENOSPC or success", op->name,
+		     fs == FS_EXT ? "ext2" : "tmpfs", lim == LIM_INODES ? "inodes" : "space",
+		     strerror(e));
 	} else if (!(dropped = drop_new_dirs(before, after)) || strcmp(before, dropped)) {
-		FAIL("%s (%s full) failed with %s but changed the tree:\n--- before\n%s--- after\n%s",
-		     op->name, lim == LIM_INODES ? "inodes" : "space", strerror(e), before, after);
+		FAIL("%s (%s %s full) failed with %s but changed the tree:\n--- before\n%s"
+		     "--- after\n%s", op->name, fs == FS_EXT ? "ext2" : "tmpfs",
+		     lim == LIM_INODES ? "inodes" : "space", strerror(e), before, after);
 	}
 out_umount:
 	EXP(0, union_umount());
@@ -275,10 +384,17 @@ out:
 	memcpy(C->upper, saved_up, sizeof(saved_up));
 	memcpy(C->work, saved_work, sizeof(saved_work));
 	EXP(0, umount(NS_DIR));
+	if (*dev)
+		ext_release(dev);
 	free(before);
 	free(after);
 	free(dropped);
 	return e;
+}
+
+static const char *res(int e)
+{
+	return e ? ename(e) : "ok";
 }
 
 static void nospace_table(void)
@@ -286,15 +402,18 @@ static void nospace_table(void)
 	size_t i;
 	int failed = 0;
 
-	note("%-28s %-10s %-10s %s", "operation", "no inode", "no space", "tree");
+	note("%-26s %-8s %-8s %-8s %-8s %s", "operation", "tmpfs", "", "ext2", "", "tree");
+	note("%-26s %-8s %-8s %-8s %-8s", "", "no inode", "no space", "no inode", "no space");
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		int was = C->failed, e1, e2;
+		int was = C->failed, e[4];
 
 		C->failed = 0;
-		e1 = row(&ops[i], LIM_INODES);
-		e2 = row(&ops[i], LIM_SPACE);
-		note("%-28s %-10s %-10s %s", ops[i].name, e1 ? ename(e1) : "ok",
-		     e2 ? ename(e2) : "ok", C->failed ? "WRONG" : "as expected");
+		e[0] = row(&ops[i], FS_TMPFS, LIM_INODES);
+		e[1] = row(&ops[i], FS_TMPFS, LIM_SPACE);
+		e[2] = row(&ops[i], FS_EXT, LIM_INODES);
+		e[3] = row(&ops[i], FS_EXT, LIM_SPACE);
+		note("%-26s %-8s %-8s %-8s %-8s %s", ops[i].name, res(e[0]), res(e[1]), res(e[2]),
+		     res(e[3]), C->failed ? "WRONG" : "as expected");
 		failed |= C->failed;
 		C->failed = was || failed;
 	}

@@ -45,6 +45,7 @@
 #define AUFS_WH_PFX_LEN		(sizeof(AUFS_WH_PFX) - 1)
 #define AUFS_WH_DIROPQ		".wh..wh..opq"
 #define AUFS_WH_TMP_PFX		".wh..wh.tmp."
+#define AUFS_WH_BASE		".wh..wh.aufs"	/* whiteouts link to it */
 #define AUFS_BRANCH_MAX		127
 #define AUFS_ROOT_INO		2
 #define AUFS_FIRST_INO		11
@@ -85,6 +86,7 @@ struct au_branch {
 	struct xarray xino;		/* h_ino -> aufs ino (xino) */
 	spinlock_t mmap_lock;
 	struct list_head mmaps;		/* struct au_mmap: branch inodes ever mmapped */
+	struct dentry *wh_base;		/* .wh..wh.aufs in path, set once, or NULL */
 };
 
 /* An immutable snapshot of the branch array; remount publishes a new one. */
@@ -311,10 +313,13 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 int au_wh_name(struct qstr *wh, const struct qstr *name);
 struct dentry *au_wh_lookup(struct dentry *h_parent, const struct qstr *name);
 int au_wh_test(struct dentry *h_parent, const struct qstr *name);
-int au_wh_create(struct dentry *h_parent, const struct qstr *name);
+void au_wh_base_init(struct super_block *sb, struct au_branch *br);
+int au_wh_create(struct au_branch *br, struct dentry *h_parent,
+		 const struct qstr *name);
 int au_wh_unlink(struct dentry *h_parent, const struct qstr *name);
 int au_diropq_test(struct dentry *h_dir);
-int au_diropq_create(struct dentry *h_dir);
+int au_diropq_create(struct au_branch *br, struct dentry *h_dir);
+void au_diropq_remove(struct dentry *h_dir);
 struct dentry *au_tmp_lookup(struct dentry *h_parent);
 
 /* cpup.c */

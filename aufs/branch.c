@@ -85,6 +85,7 @@ static void au_br_release(struct kref *kref)
 		kfree(m);
 	}
 	xa_destroy(&br->xino);
+	dput(br->wh_base);
 	path_put(&br->path);
 	kfree(br->name);
 	kfree(br);

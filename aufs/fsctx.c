@@ -262,6 +262,8 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 		memcpy(brs->br, work->br, work->nbr * sizeof(*brs->br));
 		work->nbr = 0;
 		au_brs_publish(sb, brs);
+		for (i = 0; i < brs->nbr; i++)
+			au_wh_base_init(sb, brs->br[i]);
 		err = 0;
 		if (remount) {
 			err = au_refresh_dentry(sb->s_root);

@@ -195,7 +195,7 @@ static int au_mkdir_op(struct inode *dir, struct dentry *dentry, umode_t mode)
 	opq = d_is_positive(h) || (sbi->flags & AU_OPT_DIROPQ_A);
 	dput(h);
 	if (opq && d_is_positive(a.h_dentry)) {
-		err = au_diropq_create(a.h_dentry);
+		err = au_diropq_create(a.wbr, a.h_dentry);
 		if (err)
 			goto out_rmdir;
 		spin_lock(&a.di->lock);

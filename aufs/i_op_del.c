@@ -116,6 +116,21 @@ static struct dentry *au_del_copied(struct au_del *d, struct dentry *dentry)
 	return h;
 }
 
+/*
+ * The whiteout is made before the name is removed, so that a failure to make
+ * it (ENOSPC, EIO) leaves both in place; a failed removal takes it back.
+ */
+static int au_del_wh(struct au_del *d, struct dentry *dentry)
+{
+	return d->lower ? au_wh_create(d->wbr, d->h_parent, &dentry->d_name) : 0;
+}
+
+static void au_del_wh_revert(struct au_del *d, struct dentry *dentry)
+{
+	if (d->lower)
+		au_wh_unlink(d->h_parent, &dentry->d_name);
+}
+
 int au_unlink(struct inode *dir, struct dentry *dentry)
 {
 	struct inode *inode = d_inode(dentry);
@@ -124,17 +139,19 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 	int err;
 
 	err = au_del_begin(&d, dentry);
+	if (!err)
+		err = au_del_wh(&d, dentry);
 	if (err)
 		goto out;
 	if (d.wb == d.bstart) {
 		h = au_del_target(&d, dentry);
 		err = PTR_ERR(h);
 		if (IS_ERR(h))
-			goto out;
+			goto out_wh;
 		err = au_do_unlink(d_inode(d.h_parent), h);
 		dput(h);
 		if (err)
-			goto out;
+			goto out_wh;
 	} else {
 		h = au_del_copied(&d, dentry);
 		err = PTR_ERR_OR_ZERO(h);
@@ -144,10 +161,8 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 			dput(h);
 		}
 		if (err)
-			goto out;
+			goto out_wh;
 	}
-	if (d.lower)
-		err = au_wh_create(d.h_parent, &dentry->d_name);
 	au_di_clear(d.di, d.lower ? d.wb : -1);
 	if (!err) {
 		struct path h_top;
@@ -164,6 +179,9 @@ int au_unlink(struct inode *dir, struct dentry *dentry)
 		}
 		au_inode_set_ctime(inode, current_time(inode));
 	}
+	goto out;
+out_wh:
+	au_del_wh_revert(&d, dentry);
 out:
 	au_del_end(&d);
 	return err;
@@ -265,17 +283,19 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 	if (err)
 		return err;
 	err = au_del_begin(&d, dentry);
+	if (!err)
+		err = au_del_wh(&d, dentry);
 	if (err)
 		goto out;
 	if (d.wb == d.bstart) {
 		h = au_del_target(&d, dentry);
 		err = PTR_ERR(h);
 		if (IS_ERR(h))
-			goto out;
+			goto out_wh;
 		err = au_rmdir_h(&d, dentry, h);
 		dput(h);
 		if (err)
-			goto out;
+			goto out_wh;
 	} else {
 		h = au_del_copied(&d, dentry);
 		err = PTR_ERR_OR_ZERO(h);
@@ -284,13 +304,14 @@ int au_rmdir(struct inode *dir, struct dentry *dentry)
 			dput(h);
 		}
 		if (err)
-			goto out;
+			goto out_wh;
 	}
-	if (d.lower)
-		err = au_wh_create(d.h_parent, &dentry->d_name);
 	au_di_clear(d.di, d.lower ? d.wb : -1);
 	if (!err)
 		clear_nlink(inode);
+	goto out;
+out_wh:
+	au_del_wh_revert(&d, dentry);
 out:
 	au_del_end(&d);
 	return err;

@@ -73,7 +73,7 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	struct dentry *trap;
 	struct au_ren r = {};
 	const struct cred *cred;
-	bool isdir = d_is_dir(old), opq = false, write = false;
+	bool isdir = d_is_dir(old), opq = false, opq_made = false, write = false;
 	int err, lower_old, b;
 
 	if (flags & ~RENAME_NOREPLACE)
@@ -165,21 +165,32 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	err = -EEXIST;
 	if ((flags & RENAME_NOREPLACE) && d_is_positive(h_new))
 		goto out_unlock;
-	if (d_is_dir(h_new) && d_is_positive(h_new)) {
-		err = au_remove_whs(r.wbr, h_new);
+	/*
+	 * What needs a new inode or link comes first, the rename last: when a
+	 * step fails (ENOSPC) the ones before are taken back and both names
+	 * stay as they were.
+	 */
+	if (lower_old) {
+		err = au_wh_create(r.wbr, h_odir, &old->d_name);
 		if (err)
 			goto out_unlock;
 	}
+	if (opq) {
+		opq_made = !au_diropq_test(h_old);
+		err = au_diropq_create(r.wbr, h_old);
+		if (err)
+			goto out_revert;
+	}
+	if (d_is_dir(h_new) && d_is_positive(h_new)) {
+		err = au_remove_whs(r.wbr, h_new);
+		if (err)
+			goto out_revert;
+	}
 	err = au_do_rename(d_inode(h_odir), h_old, d_inode(h_ndir), h_new, 0);
 	if (err)
-		goto out_unlock;
+		goto out_revert;
 	/* h_old carries the new name now */
-	if (opq)
-		err = au_diropq_create(h_old);
-	if (!err)
-		err = au_wh_unlink(h_ndir, &new->d_name);
-	if (err >= 0 && lower_old)
-		err = au_wh_create(h_odir, &old->d_name);
+	err = au_wh_unlink(h_ndir, &new->d_name);
 	if (err > 0)
 		err = 0;
 
@@ -203,6 +214,12 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 		}
 		au_cpattr(inode, d_inode(h_old));
 	}
+	goto out_unlock;
+out_revert:
+	if (opq_made)
+		au_diropq_remove(h_old);
+	if (lower_old)
+		au_wh_unlink(h_odir, &old->d_name);
 out_unlock:
 	au_unlock_rename(h_ndir, h_odir);
 	au_revert_creds(cred);

@@ -68,24 +68,86 @@ int au_diropq_test(struct dentry *h_dir)
 	return err;
 }
 
-static int au_wh_make(struct dentry *h_parent, struct dentry *h)
+/*
+ * The whiteout base <branch root>/.wh..wh.aufs (aufs(5) "Whiteout"): every
+ * whiteout on a writable branch without +nolwh is a hard link to it, so that
+ * hiding a name needs no new inode.  Created (or an existing empty regular
+ * file adopted) when the branch becomes writable; pinned until the branch goes.
+ * Without it (nolwh, the branch refused it) whiteouts are plain files.
+ */
+void au_wh_base_init(struct super_block *sb, struct au_branch *br)
 {
-	int err = 0;
+	struct dentry *root = br->path.dentry, *h;
+	struct inode *h_dir = d_inode(root);
+	const struct cred *old;
+	int perm = READ_ONCE(br->perm), err;
 
-	if (d_is_negative(h))
-		err = au_do_create(d_inode(h_parent), h, S_IFREG | 0444);
-	return err;
+	if (READ_ONCE(br->wh_base) || !au_br_writable(perm) ||
+	    (perm & AU_BR_NOLWH))
+		return;
+	if (mnt_want_write(br->path.mnt))
+		return;
+	old = au_cred_override(sb);
+	au_lock_parent(h_dir);
+	h = au_do_lookup(root, AUFS_WH_BASE, sizeof(AUFS_WH_BASE) - 1);
+	if (!IS_ERR(h)) {
+		err = 0;
+		if (d_is_negative(h))
+			err = au_do_create(h_dir, h, S_IFREG | 0444);
+		if (!err && d_is_reg(h) && !i_size_read(d_inode(h)) &&
+		    !cmpxchg(&br->wh_base, NULL, h))
+			h = NULL;	/* the branch keeps the reference */
+		else if (err)
+			pr_info("%s: no whiteout base (%d), plain whiteouts\n",
+				br->name, err);
+		dput(h);
+	}
+	inode_unlock(h_dir);
+	au_revert_creds(old);
+	mnt_drop_write(br->path.mnt);
+}
+
+/*
+ * Make the negative h a whiteout: a hard link to the branch's whiteout base,
+ * or a plain empty file when the branch has none (nolwh), the base is full
+ * (EMLINK) or gone, or the branch filesystem cannot link.
+ */
+static int au_wh_make(struct au_branch *br, struct dentry *h_parent,
+		      struct dentry *h)
+{
+	struct dentry *base;
+	int err;
+
+	if (d_is_positive(h))
+		return 0;
+	base = br ? READ_ONCE(br->wh_base) : NULL;
+	/* unhashed: the base was removed on the branch behind aufs' back */
+	if (base && !d_unhashed(base) && !(READ_ONCE(br->perm) & AU_BR_NOLWH)) {
+		err = au_do_link(base, d_inode(h_parent), h);
+		switch (err) {
+		case -EMLINK:
+		case -ENOENT:	/* the base has no name left (raced) */
+		case -EPERM:
+		case -EOPNOTSUPP:
+		case -EXDEV:
+			break;
+		default:
+			return err;
+		}
+	}
+	return au_do_create(d_inode(h_parent), h, S_IFREG | 0444);
 }
 
 /* Create .wh.<name> in h_parent; caller holds h_parent's i_rwsem. */
-int au_wh_create(struct dentry *h_parent, const struct qstr *name)
+int au_wh_create(struct au_branch *br, struct dentry *h_parent,
+		 const struct qstr *name)
 {
 	struct dentry *h = au_wh_lookup(h_parent, name);
 	int err;
 
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	err = au_wh_make(h_parent, h);
+	err = au_wh_make(br, h_parent, h);
 	dput(h);
 	return err;
 }
@@ -111,7 +173,7 @@ int au_wh_unlink(struct dentry *h_parent, const struct qstr *name)
  * Mark h_dir opaque; the caller holds h_dir's parent (I_MUTEX_PARENT, or both
  * parents of a rename), not h_dir: h_dir is the child in the lock order.
  */
-int au_diropq_create(struct dentry *h_dir)
+int au_diropq_create(struct au_branch *br, struct dentry *h_dir)
 {
 	struct inode *h_inode = d_inode(h_dir);
 	struct dentry *h;
@@ -121,11 +183,27 @@ int au_diropq_create(struct dentry *h_dir)
 	h = au_do_lookup(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
 	err = PTR_ERR_OR_ZERO(h);
 	if (!err) {
-		err = au_wh_make(h_dir, h);
+		err = au_wh_make(br, h_dir, h);
 		dput(h);
 	}
 	inode_unlock(h_inode);
 	return err;
+}
+
+/* Take back the mark au_diropq_create() made, locking as it does. */
+void au_diropq_remove(struct dentry *h_dir)
+{
+	struct inode *h_inode = d_inode(h_dir);
+	struct dentry *h;
+
+	inode_lock_nested(h_inode, I_MUTEX_CHILD);
+	h = au_do_lookup(h_dir, AUFS_WH_DIROPQ, sizeof(AUFS_WH_DIROPQ) - 1);
+	if (!IS_ERR(h)) {
+		if (d_is_positive(h))
+			au_do_unlink(h_inode, h);
+		dput(h);
+	}
+	inode_unlock(h_inode);
 }
 
 /* A fresh whiteout-prefixed temporary name; caller holds h_parent's i_rwsem. */

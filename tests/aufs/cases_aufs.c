@@ -62,6 +62,64 @@ static void wh_names(void)
 	CHECK_LIST(pu("d"), "l2sub sub w y");
 }
 
+/* aufs(5) "Whiteout": whiteouts and diropq are hard links to <rw branch>/.wh..wh.aufs */
+static void wh_linked(void)
+{
+	struct stat base, st;
+
+	if (EXP(0, lstat(pw(".wh..wh.aufs"), &base)) < 0)
+		return;
+	CHECK(S_ISREG(base.st_mode));
+	CHECK_EQ(base.st_size, 0);
+	EXP(0, unlink(pu("a.txt")));
+	EXP(0, unlink(pu("d/x")));
+	EXP(0, rmdir(pu("empty")));
+	EXP(0, mkdir(pu("empty"), 0755));
+	const char *whs[] = { ".wh.a.txt", "d/.wh.x", "empty/.wh..wh..opq" };
+
+	for (size_t i = 0; i < sizeof(whs) / sizeof(whs[0]); i++)
+		if (EXP(0, lstat(pw("%s", whs[i]), &st)) == 0 && st.st_ino != base.st_ino)
+			FAIL("%s is not a link to .wh..wh.aufs (ino %llu, base %llu)", whs[i],
+			     (unsigned long long)st.st_ino, (unsigned long long)base.st_ino);
+	/* 1 + a.txt, d/x, the diropq (.wh.empty went when empty was made again) */
+	if (EXP(0, lstat(pw(".wh..wh.aufs"), &st)) == 0)
+		CHECK_EQ(st.st_nlink, 4);
+	/* the base is never seen through the union */
+	CHECK(!exists(pu(".wh..wh.aufs")));
+	CHECK_LIST(pu("d"), "l2sub sub w y");
+	/* the base removed behind aufs' back: whiteouts fall back to plain files */
+	EXP(0, unlink(pw(".wh..wh.aufs")));
+	EXP(0, unlink(pu("pub.txt")));
+	if (EXP(0, lstat(pw(".wh.pub.txt"), &st)) == 0) {
+		CHECK(S_ISREG(st.st_mode));
+		CHECK_EQ(st.st_nlink, 1);
+	}
+	CHECK(!exists(pu("pub.txt")));
+}
+
+/* +nolwh: plain whiteouts and no whiteout base */
+static void wh_nolwh(void)
+{
+	char o[512];
+	struct stat st;
+
+	snprintf(o, sizeof(o), "br:%s=rw+nolwh:%s=ro:%s=rr", C->upper, L2_DIR, SQ_DIR);
+	if (EXP(0, aufs_mount(o)) < 0)
+		return;
+	EXP(0, unlink(pu("a.txt")));
+	if (EXP(0, lstat(pw(".wh.a.txt"), &st)) == 0)
+		CHECK_EQ(st.st_nlink, 1);
+	CHECK(!exists(pw(".wh..wh.aufs")));
+	/* mod to rw: the base is made then, and later whiteouts link to it */
+	snprintf(o, sizeof(o), "mod:%s=rw", C->upper);
+	EXP(0, mount("none", UNION, "aufs", MS_REMOUNT, o));
+	EXP(0, unlink(pu("pub.txt")));
+	if (EXP(0, lstat(pw(".wh.pub.txt"), &st)) == 0)
+		CHECK_EQ(st.st_nlink, 2);
+	CHECK(!exists(pu("a.txt")));
+	CHECK(!exists(pu("pub.txt")));
+}
+
 static void wh_prefix_refused(void)
 {
 	struct stat st;
@@ -484,6 +542,8 @@ static void shwh(void)
 
 const struct fcase aufs_cases[] = {
 	{ "aufs-whiteout-names", wh_names, F_AUFS },
+	{ "aufs-whiteout-hardlinked", wh_linked, F_AUFS },
+	{ "aufs-whiteout-nolwh", wh_nolwh, F_AUFS | F_NOMOUNT },
 	{ "aufs-wh-prefix-refused", wh_prefix_refused, F_AUFS },
 	{ "aufs-namelen-minus-4", namelen_minus_4, F_AUFS },
 	{ "aufs-whiteouts-on-branches", wh_on_branches, F_AUFS | F_NOMOUNT },

@@ -74,7 +74,7 @@ void skipf(const char *fmt, ...)
 	C->skipped = 1;
 }
 
-static const char *ename(int e)
+const char *ename(int e)
 {
 	static char buf[4][24];
 	static int n;
@@ -672,7 +672,7 @@ static char *cmdline_get(const char *key)
 
 static const struct fcase *const sets[] = {
 	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
-	race_cases, xino_cases, loopbr_cases, stress_cases,
+	race_cases, xino_cases, loopbr_cases, nospace_cases, stress_cases,
 };
 
 static int run_guest(void)

@@ -50,6 +50,7 @@ extern const struct fcase aufs_cases[];		/* cases_aufs.c */
 extern const struct fcase mount_cases[];	/* cases_mount.c */
 extern const struct fcase deep_cases[];		/* cases_deep.c */
 extern const struct fcase race_cases[];		/* cases_race.c */
+extern const struct fcase nospace_cases[];	/* cases_nospace.c */
 extern const struct fcase stress_cases[];	/* stress.c */
 extern const struct fcase xino_cases[];		/* cases_xino.c */
 extern const struct fcase loopbr_cases[];	/* cases_loopbr.c */
@@ -61,6 +62,7 @@ int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 void failf(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *ename(int e);	/* "ENOSPC", "success", "errno N" */
 void skipf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define FAIL(...) failf(__FILE__, __LINE__, __VA_ARGS__)
 #define CHECK(cond) do { if (!(cond)) FAIL("CHECK(%s)", #cond); } while (0)

@@ -35,8 +35,8 @@ static const char usage_text[] =
 	"                 they are when the kernel's config says it decompresses that kind\n"
 	"                 (CONFIG_MODULE_DECOMPRESS; auto, the default), else plain .ko\n"
 	"  --aufs FILE.ko aufs.ko for KVER (default: the first of MODDIR/extra/aufs.ko,\n"
-	"                 MODDIR/updates/dkms/aufs.ko, build/aufs/KVER/aufs.ko beside this\n"
-	"                 program, DATADIR/aufs/KVER/aufs.ko)\n"
+	"                 MODDIR/updates/dkms/aufs.ko (either also .ko.xz, .ko.zst, .ko.gz),\n"
+	"                 build/aufs/KVER/aufs.ko beside this program, DATADIR/aufs/KVER/aufs.ko)\n"
 	"  --union U      auto (default): aufs when one is found, else overlayfs only;\n"
 	"                 aufs: fail without one; overlay: no aufs in the image\n"
 	"  --sign-key KEY --sign-cert CERT  sign aufs.ko for Secure Boot ('keygen' makes them)\n"
@@ -476,16 +476,18 @@ static const char *aufs_stripped(const char *src, const char *tmpdir, char *buf,
 }
 
 /*
- * aufs.ko for kver without --aufs: the module tree (make install/DKMS), the build
- * tree beside this program, DATADIR; says which it took, or how to get one.
+ * aufs.ko for kver without --aufs: the module tree (make install/DKMS; Debian 13's
+ * dkms compresses it as the kernel's modules: .ko.xz/.zst/.gz, made plain in tmpdir),
+ * the build tree beside this program, DATADIR; says which it took, or how to get one.
  */
-static int find_aufs(struct initramfs_opts *o)
+static int find_aufs(struct initramfs_opts *o, const char *tmpdir)
 {
-	char self[MK_PATH_MAX], cand[4][MK_PATH_MAX];
+	static const char *const sfx[] = { "", ".xz", ".zst", ".gz" };
+	char self[MK_PATH_MAX], cand[4][MK_PATH_MAX], path[MK_PATH_MAX + 8];
 	const char *what[4] = { "the module tree", "the module tree (DKMS)", "the build tree",
 				"DATADIR" };
 	ssize_t n;
-	size_t i;
+	size_t i, k;
 
 	if (o->aufs) {
 		mk_info("initramfs: aufs: %s (--aufs)", o->aufs);
@@ -507,27 +509,42 @@ static int find_aufs(struct initramfs_opts *o)
 	}
 	snprintf(cand[3], sizeof(cand[3]), "%s/aufs/%s/aufs.ko", o->datadir, o->kver);
 	for (i = 0; i < 4; i++) {
-		if (!cand[i][0] || access(cand[i], R_OK))
+		/* compressed only in the module tree, where depmod and dkms put them */
+		for (k = 0; k < (i < 2 ? sizeof(sfx) / sizeof(sfx[0]) : 1); k++) {
+			snprintf(path, sizeof(path), "%s%s", cand[i], sfx[k]);
+			if (cand[i][0] && access(path, R_OK) == 0)
+				break;
+		}
+		if (!cand[i][0] || k == (i < 2 ? sizeof(sfx) / sizeof(sfx[0]) : 1))
 			continue;
-		char *real = realpath(cand[i], NULL);
+		char *real = realpath(path, NULL);
 
-		snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : cand[i]);
+		mk_info("initramfs: aufs: %s (%s)", real ? real : path, what[i]);
+		if (k > 0) {
+			snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s/aufs-found.ko", tmpdir);
+			if (modules_decompress(real ? real : path, o->aufs_buf)) {
+				free(real);
+				return -1;
+			}
+		} else {
+			snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : path);
+		}
 		free(real);
 		o->aufs = o->aufs_buf;
-		mk_info("initramfs: aufs: %s (%s)", o->aufs, what[i]);
 		return 0;
 	}
 	if (!strcmp(o->union_opt, "aufs")) {
-		mk_err("initramfs: --union aufs: no aufs.ko for %s in %s/extra, %s/updates/dkms, "
-		       "%s or %s: build it with 'make aufs KVER=%s' (needs linux-headers-%s) or "
-		       "give --aufs FILE", o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver,
-		       o->kver);
+		mk_err("initramfs: --union aufs: no aufs.ko for %s in %s/extra, %s/updates/dkms "
+		       "(nor .ko.xz, .ko.zst, .ko.gz), %s or %s: build it with 'make aufs KVER=%s' "
+		       "(needs linux-headers-%s), install the aufs-livestack-dkms package, or give "
+		       "--aufs FILE",
+		       o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
 		return -1;
 	}
-	mk_info("initramfs: no aufs.ko for %s (looked in %s/extra, %s/updates/dkms, %s, %s): the "
-		"image is overlayfs-only; for aufs build it with 'make aufs KVER=%s' (needs "
-		"linux-headers-%s) or install the aufs-livestack DKMS package, or give --aufs FILE",
-		o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
+	mk_info("initramfs: no aufs.ko for %s (looked in %s/extra, %s/updates/dkms also compressed, "
+		"%s, %s): the image is overlayfs-only; for aufs build it with 'make aufs KVER=%s' "
+		"(needs linux-headers-%s) or install the aufs-livestack-dkms package, or give "
+		"--aufs FILE", o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
 	return 0;
 }
 
@@ -592,17 +609,23 @@ int initramfs_main(int argc, char **argv)
 		       "linux-image-%s)", o.moddir, errno ? strerror(errno) : "not a directory", o.kver);
 		return -1;
 	}
-	if (mk_need_file("init", o.init) || find_aufs(&o))
-		return -1;
+	cpio_init(&w, mk_epoch());
+	memset(&mods, 0, sizeof(mods));
+	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
+		tmpdir[0] = '\0';
+		goto out_free;
+	}
+	if (mk_need_file("init", o.init) || find_aufs(&o, tmpdir))
+		goto out_free;
 	if (o.sign_key && (!o.aufs || sign_check_pair(o.sign_key, o.sign_cert))) {
 		if (!o.aufs)
 			mk_err("initramfs: --sign-key: there is no aufs.ko to sign (--union overlay, "
 			       "or none found)");
-		return -1;
+		goto out_free;
 	}
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
-		return -1;
+		goto out_free;
 	mods.compressed = !o.kmods || !strcmp(o.kmods, "auto") ? MK_KMOD_AUTO :
 			  !strcmp(o.kmods, "keep") ? MK_KMOD_KEEP : MK_KMOD_DECOMPRESS;
 	if (mods.compressed == MK_KMOD_AUTO) {
@@ -614,11 +637,6 @@ int initramfs_main(int argc, char **argv)
 				"modules, if any, go into the image decompressed", o.kver);
 	}
 
-	cpio_init(&w, mk_epoch());
-	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
-		tmpdir[0] = '\0';
-		goto out_free;
-	}
 	if (aufs.path) {
 		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko), o.sign_key);
 		if (!aufs.path || (o.sign_key && sign_module(o.kver, o.sign_key, o.sign_cert,

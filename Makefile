@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -190,14 +190,34 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD) $(KVER) $(KCACHE)
 
-PREFIX ?= /usr/local
-install: tools
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livestack $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+# make install: the tools, /init and the data files under PREFIX, and the aufs source as a
+# DKMS module (SRCDIR/aufs-livestack-VERSION with dkms.conf: DKMS builds it for every
+# kernel Debian installs). DESTDIR for a staging root (debian/rules uses it). The
+# version is debian/changelog's.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+PREFIX   ?= /usr/local
+DATADIR   = $(PREFIX)/share/livestack
+MANDIR    = $(PREFIX)/share/man
+SRCDIR   ?= /usr/src
+DKMS_SRC  = $(DESTDIR)$(SRCDIR)/aufs-livestack-$(VERSION)
+AUFS_DIST = $(filter-out aufs/compat_probe.h aufs/%.mod.c,$(sort $(wildcard aufs/*.c aufs/*.h))) \
+	    aufs/Kbuild aufs/Makefile aufs/probe.sh
+install: install-tools install-dkms
+install-tools: tools
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/modules $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(MKIMG_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(INIT_BIN) $(DESTDIR)$(PREFIX)/share/livestack/init
-	install -m 755 $(SD_BIN) $(DESTDIR)$(PREFIX)/share/livestack/shutdown
-	cp -r configs modules hooks $(DESTDIR)$(PREFIX)/share/livestack/
-	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+	install -m 755 $(INIT_BIN) $(DESTDIR)$(DATADIR)/init
+	install -m 755 $(SD_BIN) $(DESTDIR)$(DATADIR)/shutdown
+	install -m 644 modules/*.list $(DESTDIR)$(DATADIR)/modules/
+	cp -R configs hooks $(DESTDIR)$(DATADIR)/
+	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+install-dkms:
+	@[ -n "$(VERSION)" ] || { echo "install: no version in debian/changelog" >&2; exit 1; }
+	install -d $(DKMS_SRC)/probe
+	install -m 644 $(AUFS_DIST) $(DKMS_SRC)/
+	install -m 644 aufs/probe/*.c $(DKMS_SRC)/probe/
+	sed 's/@VERSION@/$(VERSION)/' aufs/dkms.conf.in > $(DKMS_SRC)/dkms.conf
 
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs \

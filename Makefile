@@ -190,13 +190,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD) $(KVER) $(KCACHE)
 
-# make install: the tools, /init and the data files under PREFIX, and the aufs source as a
+# make install: the tools, /init (PREFIX/lib/livestack) and the data files under PREFIX, and the aufs source as a
 # DKMS module (SRCDIR/aufs-livestack-VERSION with dkms.conf: DKMS builds it for every
 # kernel Debian installs). DESTDIR for a staging root (debian/rules uses it). The
 # version is debian/changelog's.
 VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 PREFIX   ?= /usr/local
 DATADIR   = $(PREFIX)/share/livestack
+# the static /init and shutdown program the images carry (architecture-dependent)
+LIBDIR    = $(PREFIX)/lib/livestack
 MANDIR    = $(PREFIX)/share/man
 SRCDIR   ?= /usr/src
 DKMS_SRC  = $(DESTDIR)$(SRCDIR)/aufs-livestack-$(VERSION)
@@ -204,11 +206,11 @@ AUFS_DIST = $(filter-out aufs/compat_probe.h aufs/%.mod.c,$(sort $(wildcard aufs
 	    aufs/Kbuild aufs/Makefile aufs/probe.sh
 install: install-tools install-dkms
 install-tools: tools
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/modules $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/modules $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(MKIMG_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(INIT_BIN) $(DESTDIR)$(DATADIR)/init
-	install -m 755 $(SD_BIN) $(DESTDIR)$(DATADIR)/shutdown
+	install -m 755 $(INIT_BIN) $(DESTDIR)$(LIBDIR)/init
+	install -m 755 $(SD_BIN) $(DESTDIR)$(LIBDIR)/shutdown
 	install -m 644 modules/*.list $(DESTDIR)$(DATADIR)/modules/
 	cp -R configs hooks $(DESTDIR)$(DATADIR)/
 	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done

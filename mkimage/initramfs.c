@@ -40,15 +40,41 @@ static const char usage_text[] =
 	"  --union U      auto (default): aufs when one is found, else overlayfs only;\n"
 	"                 aufs: fail without one; overlay: no aufs in the image\n"
 	"  --sign-key KEY --sign-cert CERT  sign aufs.ko for Secure Boot ('keygen' makes them)\n"
-	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
+	"  --init FILE    the static /init (default: init beside this program, else\n"
+	"                 PREFIX/lib/livestack/init, else DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
 	"  --e2fsck FILE  a static e2fsck (e2fsck-static's /sbin/e2fsck.static) as /sbin/e2fsck:\n"
 	"                 persistence is checked before use (else only when a layer has one)\n"
 	"  --shutdown FILE the static shutdown program, copied to /run/initramfs/shutdown at boot\n"
-	"                 (default: livestack-shutdown beside this program, or DATADIR/shutdown)\n"
+	"                 (default: livestack-shutdown beside this program, else\n"
+	"                 PREFIX/lib/livestack/shutdown, else DATADIR/shutdown)\n"
 	"  --id ID        the build ID of the medium this image is for (" LIVE_IMAGE_ID ");\n"
 	"                 'iso' and 'usb' add it to the copy they put on the medium\n";
+
+/*
+ * The static programs the image carries, the first that exists: build/bin/BESIDE beside
+ * this program (the build tree), PREFIX/lib/livestack/NAME (installed: they are
+ * architecture-dependent, not data), DATADIR/NAME (older installs).
+ */
+static void default_prog(char *buf, size_t len, const char *beside, const char *name,
+			 const char *datadir)
+{
+	char self[MK_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(buf, len, "%s/%s", self, beside);
+		if (access(buf, R_OK) == 0)
+			return;
+		snprintf(buf, len, "%s/../lib/livestack/%s", self, name);
+		if (access(buf, R_OK) == 0)
+			return;
+	}
+	snprintf(buf, len, "%s/%s", datadir, name);
+}
 
 static int parse(int argc, char **argv, struct initramfs_opts *o)
 {
@@ -154,27 +180,13 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		o->out = o->out_buf;
 	}
 	if (!o->init) {
-		/* build tree: build/bin/init beside us; installed: DATADIR/init */
-		ssize_t n = readlink("/proc/self/exe", o->init_buf, sizeof(o->init_buf) - 8);
-
-		if (n > 0) {
-			o->init_buf[n] = '\0';
-			strcpy(strrchr(o->init_buf, '/') + 1, "init");
-		}
-		if (n <= 0 || access(o->init_buf, R_OK) != 0)
-			snprintf(o->init_buf, sizeof(o->init_buf), "%s/init", o->datadir);
+		default_prog(o->init_buf, sizeof(o->init_buf), "init", "init", o->datadir);
 		o->init = o->init_buf;
 	}
 	if (!o->shutdown) {
-		/* like init: build/bin/livestack-shutdown, or DATADIR/shutdown; none: left out */
-		ssize_t n = readlink("/proc/self/exe", o->shutdown_buf, sizeof(o->shutdown_buf) - 24);
-
-		if (n > 0) {
-			o->shutdown_buf[n] = '\0';
-			strcpy(strrchr(o->shutdown_buf, '/') + 1, "livestack-shutdown");
-		}
-		if (n <= 0 || access(o->shutdown_buf, R_OK) != 0)
-			snprintf(o->shutdown_buf, sizeof(o->shutdown_buf), "%s/shutdown", o->datadir);
+		/* none found: left out */
+		default_prog(o->shutdown_buf, sizeof(o->shutdown_buf), "livestack-shutdown",
+			     "shutdown", o->datadir);
 		o->shutdown = access(o->shutdown_buf, R_OK) == 0 ? o->shutdown_buf : "none";
 	}
 	return 0;

@@ -18,10 +18,10 @@ else
 	not_ok "make install DESTDIR PREFIX=/usr"; sed 's/^/#   /' "$T/log"; finish
 fi
 check "a version from debian/changelog" sh -c "echo '$VERSION' | grep -Eq '^[0-9][0-9.]*'"
-for f in bin/livestack-mkimage bin/livectl share/livestack/init share/livestack/shutdown; do
+for f in bin/livestack-mkimage bin/livectl lib/livestack/init lib/livestack/shutdown; do
 	check "usr/$f executable" test -x "$R/usr/$f"
 done
-check "/init static" sh -c "file -L '$R/usr/share/livestack/init' | grep -q 'statically linked'"
+check "/init static" sh -c "file -L '$R/usr/lib/livestack/init' | grep -q 'statically linked'"
 for f in modules/base.list configs/profiles/demo.conf configs/boot hooks; do
 	check "usr/share/livestack/$f" test -e "$R/usr/share/livestack/$f"
 done
@@ -81,7 +81,7 @@ if [ -d "$MODDIR" ]; then
 	else
 		not_ok "installed livestack-mkimage initramfs builds"; sed 's/^/#   /' "$T/log"
 	fi
-	check "its /init is the installed one" cmp "$T/u/init" "$R/usr/share/livestack/init"
+	check "its /init is the installed one" cmp "$T/u/init" "$R/usr/lib/livestack/init"
 	check "its profile and lists from the installed DATADIR" grep -q "profile demo, union overlay" "$T/log"
 else
 	not_ok "kernel modules for $KVER in $MODDIR (make deps)"

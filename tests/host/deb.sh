@@ -59,6 +59,18 @@ VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$top/debian/changelog")
 debs="$DEBDIR/livestack_${VERSION}_amd64.deb $DEBDIR/aufs-livestack-dkms_${VERSION}_all.deb"
 for d in $debs; do [ -f "$d" ] || { nok "$(basename "$d") built (make deb)"; finish; }; done
 mkdir -p "$root/tmp/debs" && cp $debs "$root/tmp/debs/"
+set -- $debs
+dpkg-deb -c "$1" | grep -q ' ./usr/lib/livestack/init$' && ! dpkg-deb -c "$1" | grep -q ' ./usr/src/' &&
+	! dpkg-deb -f "$1" Depends | grep -q dkms &&
+	ok "livestack.deb: the tools and /init, no DKMS source, no dkms dependency" ||
+	nok "livestack.deb: the tools and /init, no DKMS source, no dkms dependency"
+dpkg-deb -c "$2" | grep -q " ./usr/src/aufs-livestack-$VERSION/dkms.conf\$" &&
+	dpkg-deb -f "$2" Depends | grep -q dkms && ok "aufs-livestack-dkms.deb: the source, dkms.conf, Depends dkms" ||
+	nok "aufs-livestack-dkms.deb: the source, dkms.conf, Depends dkms"
+if [ -f "$DEBDIR/lintian.log" ]; then
+	grep -qE '^[EW]: ' "$DEBDIR/lintian.log" && nok "lintian: no error or warning" "$(grep -E '^[EW]: ' "$DEBDIR/lintian.log")" ||
+		ok "lintian: no error or warning (overrides explained in debian/README.source)"
+fi
 
 # in_root LOG SCRIPT: run SCRIPT with sh in the root, /proc /sys /dev mounted privately
 in_root() {

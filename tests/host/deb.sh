@@ -103,8 +103,9 @@ in_root modinfo "modinfo -k $KVER -F vermagic aufs; modinfo -k $KVER -n aufs" &&
 	grep -q "^$KVER " "$work/modinfo.log" && grep -q "updates/dkms/aufs.ko" "$work/modinfo.log" &&
 	ok "depmod knows it: modinfo -k $KVER aufs (vermagic $KVER)" ||
 	nok "depmod knows it: modinfo -k $KVER aufs" "$(cat "$work/modinfo.log")"
+# dkms removes its build tree after the build; its make.log stays
 [ ! -e "$root/usr/src/aufs-livestack-$VERSION/compat_probe.h" ] &&
-	ls "$root/var/lib/dkms/aufs-livestack/$VERSION/build/compat_probe.h" >/dev/null 2>&1 &&
+	grep -q "PROBE   /lib/modules/$KVER/build" "$root/var/lib/dkms/aufs-livestack/$VERSION/$KVER/x86_64/log/make.log" &&
 	ok "the header probes ran in DKMS's build tree, /usr/src left clean" ||
 	nok "the header probes ran in DKMS's build tree, /usr/src left clean"
 

@@ -21,7 +21,7 @@ check "a version from debian/changelog" sh -c "echo '$VERSION' | grep -Eq '^[0-9
 for f in bin/livestack-mkimage bin/livectl lib/livestack/init lib/livestack/shutdown; do
 	check "usr/$f executable" test -x "$R/usr/$f"
 done
-check "/init static" sh -c "file -L '$R/usr/lib/livestack/init' | grep -q 'statically linked'"
+check "/init static (no ELF interpreter)" sh -c "readelf -lW '$R/usr/lib/livestack/init' | grep -q LOAD && ! readelf -lW '$R/usr/lib/livestack/init' | grep -q INTERP"
 for f in modules/base.list configs/profiles/demo.conf configs/boot hooks; do
 	check "usr/share/livestack/$f" test -e "$R/usr/share/livestack/$f"
 done

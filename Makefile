@@ -18,7 +18,7 @@ CC       ?= gcc
 MUSLCC   ?= musl-gcc
 CWARN     = -Wall -Wextra -Werror -Wno-format-truncation -std=c11 -D_GNU_SOURCE
 CFLAGS   ?= -O2 -g
-HOST_CFLAGS = $(CFLAGS) $(CWARN) -Ilib
+HOST_CFLAGS = $(CPPFLAGS) $(CFLAGS) $(CWARN) -Ilib
 INIT_CFLAGS = -Os $(CWARN) -Ilib -static -ffunction-sections -fdata-sections
 INIT_LDFLAGS = -static -Wl,--gc-sections -s
 
@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -88,11 +88,11 @@ $(SD_BIN): $(patsubst %.c,$(BUILD)/musl/%.o,$(SD_SRC)) $(BUILD)/musl/liblivestac
 
 $(MKIMG_BIN): $(patsubst %.c,$(BUILD)/host/%.o,$(MKIMG_SRC)) $(BUILD)/host/liblivestack.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(RESOLVE_BIN): $(BUILD)/host/modules/resolve.o $(BUILD)/host/liblivestack.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/lib/harness.h $(BUILD)/host/libinit.a $(BUILD)/host/liblivestack.a
 	@mkdir -p $(dir $@)
@@ -190,14 +190,57 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD) $(KVER) $(KCACHE)
 
-PREFIX ?= /usr/local
-install: tools
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/livestack $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+# make install: the tools, /init (PREFIX/lib/livestack) and the data files under PREFIX, and the aufs source as a
+# DKMS module (SRCDIR/aufs-livestack-VERSION with dkms.conf: DKMS builds it for every
+# kernel Debian installs). DESTDIR for a staging root (debian/rules uses it). The
+# version is debian/changelog's.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+PREFIX   ?= /usr/local
+DATADIR   = $(PREFIX)/share/livestack
+# the static /init and shutdown program the images carry (architecture-dependent)
+LIBDIR    = $(PREFIX)/lib/livestack
+MANDIR    = $(PREFIX)/share/man
+SRCDIR   ?= /usr/src
+DKMS_SRC  = $(DESTDIR)$(SRCDIR)/aufs-livestack-$(VERSION)
+AUFS_DIST = $(filter-out aufs/compat_probe.h aufs/%.mod.c,$(sort $(wildcard aufs/*.c aufs/*.h))) \
+	    aufs/Kbuild aufs/Makefile aufs/probe.sh
+install: install-tools install-dkms
+install-tools: tools
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/modules $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(MKIMG_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 $(INIT_BIN) $(DESTDIR)$(PREFIX)/share/livestack/init
-	install -m 755 $(SD_BIN) $(DESTDIR)$(PREFIX)/share/livestack/shutdown
-	cp -r configs modules hooks $(DESTDIR)$(PREFIX)/share/livestack/
-	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+	install -m 755 $(INIT_BIN) $(DESTDIR)$(LIBDIR)/init
+	install -m 755 $(SD_BIN) $(DESTDIR)$(LIBDIR)/shutdown
+	install -m 644 modules/*.list $(DESTDIR)$(DATADIR)/modules/
+	cp -R configs hooks $(DESTDIR)$(DATADIR)/
+	for m in docs/*.[578]; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+install-dkms:
+	@[ -n "$(VERSION)" ] || { echo "install: no version in debian/changelog" >&2; exit 1; }
+	install -d $(DKMS_SRC)/probe
+	install -m 644 $(AUFS_DIST) $(DKMS_SRC)/
+	install -m 644 aufs/probe/*.c $(DKMS_SRC)/probe/
+	sed 's/@VERSION@/$(VERSION)/' aufs/dkms.conf.in > $(DKMS_SRC)/dkms.conf
+
+# make deb: livestack_VERSION_amd64.deb and aufs-livestack-dkms_VERSION_all.deb in
+# BUILD/debpkg, built by dpkg-buildpackage from a copy of the tree (git's files, as they
+# are now), then checked with lintian (tags explained in debian/README.source)
+DEBDIR = $(BUILD)/debpkg
+deb:
+	@[ -n "$(VERSION)" ] || { echo "deb: no version in debian/changelog" >&2; exit 1; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/livestack-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' | \
+		xargs -0 cp --parents -t $(DEBDIR)/livestack-$(VERSION)
+	cd $(DEBDIR)/livestack-$(VERSION) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; echo "deb: dpkg-buildpackage failed (log: $(DEBDIR)/build.log)" >&2; exit 1; }
+	@ls -l $(DEBDIR)/*.deb
+	@if command -v lintian >/dev/null; then \
+		lintian --info $(DEBDIR)/livestack_$(VERSION)_amd64.changes | tee $(DEBDIR)/lintian.log; \
+	else echo "deb: lintian not installed (make deps): not checked"; fi
+
+# the packages installed into a fresh Debian 12 root: DKMS builds aufs, the installed
+# tools make an ISO (no build tree), QEMU boots it to an aufs root (long: not in check)
+check-deb: deb
+	@bash tests/host/deb.sh $(BUILD) $(DEBDIR)
 
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs \

@@ -35,20 +35,46 @@ static const char usage_text[] =
 	"                 they are when the kernel's config says it decompresses that kind\n"
 	"                 (CONFIG_MODULE_DECOMPRESS; auto, the default), else plain .ko\n"
 	"  --aufs FILE.ko aufs.ko for KVER (default: the first of MODDIR/extra/aufs.ko,\n"
-	"                 MODDIR/updates/dkms/aufs.ko, build/aufs/KVER/aufs.ko beside this\n"
-	"                 program, DATADIR/aufs/KVER/aufs.ko)\n"
+	"                 MODDIR/updates/dkms/aufs.ko (either also .ko.xz, .ko.zst, .ko.gz),\n"
+	"                 build/aufs/KVER/aufs.ko beside this program, DATADIR/aufs/KVER/aufs.ko)\n"
 	"  --union U      auto (default): aufs when one is found, else overlayfs only;\n"
 	"                 aufs: fail without one; overlay: no aufs in the image\n"
 	"  --sign-key KEY --sign-cert CERT  sign aufs.ko for Secure Boot ('keygen' makes them)\n"
-	"  --init FILE    the static /init (default: init beside this program, or DATADIR/init)\n"
+	"  --init FILE    the static /init (default: init beside this program, else\n"
+	"                 PREFIX/lib/livestack/init, else DATADIR/init)\n"
 	"  --out FILE     output (default initrd.img-KVER)\n"
 	"  --profile NAME configs/profiles/NAME.conf (default demo)\n"
 	"  --e2fsck FILE  a static e2fsck (e2fsck-static's /sbin/e2fsck.static) as /sbin/e2fsck:\n"
 	"                 persistence is checked before use (else only when a layer has one)\n"
 	"  --shutdown FILE the static shutdown program, copied to /run/initramfs/shutdown at boot\n"
-	"                 (default: livestack-shutdown beside this program, or DATADIR/shutdown)\n"
+	"                 (default: livestack-shutdown beside this program, else\n"
+	"                 PREFIX/lib/livestack/shutdown, else DATADIR/shutdown)\n"
 	"  --id ID        the build ID of the medium this image is for (" LIVE_IMAGE_ID ");\n"
 	"                 'iso' and 'usb' add it to the copy they put on the medium\n";
+
+/*
+ * The static programs the image carries, the first that exists: build/bin/BESIDE beside
+ * this program (the build tree), PREFIX/lib/livestack/NAME (installed: they are
+ * architecture-dependent, not data), DATADIR/NAME (older installs).
+ */
+static void default_prog(char *buf, size_t len, const char *beside, const char *name,
+			 const char *datadir)
+{
+	char self[MK_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		snprintf(buf, len, "%s/%s", self, beside);
+		if (access(buf, R_OK) == 0)
+			return;
+		snprintf(buf, len, "%s/../lib/livestack/%s", self, name);
+		if (access(buf, R_OK) == 0)
+			return;
+	}
+	snprintf(buf, len, "%s/%s", datadir, name);
+}
 
 static int parse(int argc, char **argv, struct initramfs_opts *o)
 {
@@ -154,27 +180,13 @@ static int parse(int argc, char **argv, struct initramfs_opts *o)
 		o->out = o->out_buf;
 	}
 	if (!o->init) {
-		/* build tree: build/bin/init beside us; installed: DATADIR/init */
-		ssize_t n = readlink("/proc/self/exe", o->init_buf, sizeof(o->init_buf) - 8);
-
-		if (n > 0) {
-			o->init_buf[n] = '\0';
-			strcpy(strrchr(o->init_buf, '/') + 1, "init");
-		}
-		if (n <= 0 || access(o->init_buf, R_OK) != 0)
-			snprintf(o->init_buf, sizeof(o->init_buf), "%s/init", o->datadir);
+		default_prog(o->init_buf, sizeof(o->init_buf), "init", "init", o->datadir);
 		o->init = o->init_buf;
 	}
 	if (!o->shutdown) {
-		/* like init: build/bin/livestack-shutdown, or DATADIR/shutdown; none: left out */
-		ssize_t n = readlink("/proc/self/exe", o->shutdown_buf, sizeof(o->shutdown_buf) - 24);
-
-		if (n > 0) {
-			o->shutdown_buf[n] = '\0';
-			strcpy(strrchr(o->shutdown_buf, '/') + 1, "livestack-shutdown");
-		}
-		if (n <= 0 || access(o->shutdown_buf, R_OK) != 0)
-			snprintf(o->shutdown_buf, sizeof(o->shutdown_buf), "%s/shutdown", o->datadir);
+		/* none found: left out */
+		default_prog(o->shutdown_buf, sizeof(o->shutdown_buf), "livestack-shutdown",
+			     "shutdown", o->datadir);
 		o->shutdown = access(o->shutdown_buf, R_OK) == 0 ? o->shutdown_buf : "none";
 	}
 	return 0;
@@ -476,16 +488,18 @@ static const char *aufs_stripped(const char *src, const char *tmpdir, char *buf,
 }
 
 /*
- * aufs.ko for kver without --aufs: the module tree (make install/DKMS), the build
- * tree beside this program, DATADIR; says which it took, or how to get one.
+ * aufs.ko for kver without --aufs: the module tree (make install/DKMS; Debian 13's
+ * dkms compresses it as the kernel's modules: .ko.xz/.zst/.gz, made plain in tmpdir),
+ * the build tree beside this program, DATADIR; says which it took, or how to get one.
  */
-static int find_aufs(struct initramfs_opts *o)
+static int find_aufs(struct initramfs_opts *o, const char *tmpdir)
 {
-	char self[MK_PATH_MAX], cand[4][MK_PATH_MAX];
+	static const char *const sfx[] = { "", ".xz", ".zst", ".gz" };
+	char self[MK_PATH_MAX], cand[4][MK_PATH_MAX], path[MK_PATH_MAX + 8];
 	const char *what[4] = { "the module tree", "the module tree (DKMS)", "the build tree",
 				"DATADIR" };
 	ssize_t n;
-	size_t i;
+	size_t i, k;
 
 	if (o->aufs) {
 		mk_info("initramfs: aufs: %s (--aufs)", o->aufs);
@@ -507,27 +521,42 @@ static int find_aufs(struct initramfs_opts *o)
 	}
 	snprintf(cand[3], sizeof(cand[3]), "%s/aufs/%s/aufs.ko", o->datadir, o->kver);
 	for (i = 0; i < 4; i++) {
-		if (!cand[i][0] || access(cand[i], R_OK))
+		/* compressed only in the module tree, where depmod and dkms put them */
+		for (k = 0; k < (i < 2 ? sizeof(sfx) / sizeof(sfx[0]) : 1); k++) {
+			snprintf(path, sizeof(path), "%s%s", cand[i], sfx[k]);
+			if (cand[i][0] && access(path, R_OK) == 0)
+				break;
+		}
+		if (!cand[i][0] || k == (i < 2 ? sizeof(sfx) / sizeof(sfx[0]) : 1))
 			continue;
-		char *real = realpath(cand[i], NULL);
+		char *real = realpath(path, NULL);
 
-		snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : cand[i]);
+		mk_info("initramfs: aufs: %s (%s)", real ? real : path, what[i]);
+		if (k > 0) {
+			snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s/aufs-found.ko", tmpdir);
+			if (modules_decompress(real ? real : path, o->aufs_buf)) {
+				free(real);
+				return -1;
+			}
+		} else {
+			snprintf(o->aufs_buf, sizeof(o->aufs_buf), "%s", real ? real : path);
+		}
 		free(real);
 		o->aufs = o->aufs_buf;
-		mk_info("initramfs: aufs: %s (%s)", o->aufs, what[i]);
 		return 0;
 	}
 	if (!strcmp(o->union_opt, "aufs")) {
-		mk_err("initramfs: --union aufs: no aufs.ko for %s in %s/extra, %s/updates/dkms, "
-		       "%s or %s: build it with 'make aufs KVER=%s' (needs linux-headers-%s) or "
-		       "give --aufs FILE", o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver,
-		       o->kver);
+		mk_err("initramfs: --union aufs: no aufs.ko for %s in %s/extra, %s/updates/dkms "
+		       "(nor .ko.xz, .ko.zst, .ko.gz), %s or %s: build it with 'make aufs KVER=%s' "
+		       "(needs linux-headers-%s), install the aufs-livestack-dkms package, or give "
+		       "--aufs FILE",
+		       o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
 		return -1;
 	}
-	mk_info("initramfs: no aufs.ko for %s (looked in %s/extra, %s/updates/dkms, %s, %s): the "
-		"image is overlayfs-only; for aufs build it with 'make aufs KVER=%s' (needs "
-		"linux-headers-%s) or install the aufs-livestack DKMS package, or give --aufs FILE",
-		o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
+	mk_info("initramfs: no aufs.ko for %s (looked in %s/extra, %s/updates/dkms also compressed, "
+		"%s, %s): the image is overlayfs-only; for aufs build it with 'make aufs KVER=%s' "
+		"(needs linux-headers-%s) or install the aufs-livestack-dkms package, or give "
+		"--aufs FILE", o->kver, o->moddir, o->moddir, cand[2], cand[3], o->kver, o->kver);
 	return 0;
 }
 
@@ -592,17 +621,23 @@ int initramfs_main(int argc, char **argv)
 		       "linux-image-%s)", o.moddir, errno ? strerror(errno) : "not a directory", o.kver);
 		return -1;
 	}
-	if (mk_need_file("init", o.init) || find_aufs(&o))
-		return -1;
+	cpio_init(&w, mk_epoch());
+	memset(&mods, 0, sizeof(mods));
+	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
+		tmpdir[0] = '\0';
+		goto out_free;
+	}
+	if (mk_need_file("init", o.init) || find_aufs(&o, tmpdir))
+		goto out_free;
 	if (o.sign_key && (!o.aufs || sign_check_pair(o.sign_key, o.sign_cert))) {
 		if (!o.aufs)
 			mk_err("initramfs: --sign-key: there is no aufs.ko to sign (--union overlay, "
 			       "or none found)");
-		return -1;
+		goto out_free;
 	}
 	aufs.path = o.aufs;
 	if (modules_select(&mods, o.moddir, o.datadir, &prof, &aufs, o.kver))
-		return -1;
+		goto out_free;
 	mods.compressed = !o.kmods || !strcmp(o.kmods, "auto") ? MK_KMOD_AUTO :
 			  !strcmp(o.kmods, "keep") ? MK_KMOD_KEEP : MK_KMOD_DECOMPRESS;
 	if (mods.compressed == MK_KMOD_AUTO) {
@@ -614,11 +649,6 @@ int initramfs_main(int argc, char **argv)
 				"modules, if any, go into the image decompressed", o.kver);
 	}
 
-	cpio_init(&w, mk_epoch());
-	if (mk_tmpdir(tmpdir, sizeof(tmpdir))) {
-		tmpdir[0] = '\0';
-		goto out_free;
-	}
 	if (aufs.path) {
 		aufs.path = aufs_stripped(aufs.path, tmpdir, aufs_ko, sizeof(aufs_ko), o.sign_key);
 		if (!aufs.path || (o.sign_key && sign_module(o.kver, o.sign_key, o.sign_cert,

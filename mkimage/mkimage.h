@@ -81,9 +81,11 @@ const char *modules_compressed(const char *path);
 bool modules_decompressed(const struct mk_modules *m, int idx);
 /* Module idx's path in the image (modules.dep's, less the suffix when decompressed). */
 const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, size_t len);
+/* A .ko.xz/.ko.zst/.ko.gz module SRC written plain to DST (xz, zstd, gzip). */
+int modules_decompress(const char *src, const char *dst);
 /*
  * The host file that goes into the image for module idx: moddir's, or when it is
- * compressed and goes in decompressed, a plain copy made in tmpdir (xz, zstd, gzip).
+ * compressed and goes in decompressed, a plain copy made in tmpdir.
  */
 int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
 		       const char *tmpdir, char *buf, size_t len);

@@ -416,39 +416,34 @@ const char *modules_image_path(const struct mk_modules *m, int idx, char *buf, s
 }
 
 /*
- * xz and gzip write NAME beside NAME.xz: they are given a link in tmpdir to the
- * module (-f: follow it, -k: keep it). The kernel's signature, appended before
+ * xz and gzip write NAME beside NAME.xz: they are given a link DST.SFX to the module
+ * (-f: follow it, -k: keep it). The kernel's signature (or DKMS's), appended before
  * compression, stays at the end of the plain file.
  */
-int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
-		       const char *tmpdir, char *buf, size_t len)
+int modules_decompress(const char *src, const char *dst)
 {
-	const char *path = m->db.mods[idx].path, *sfx = modules_compressed(path);
-	char src[MK_PATH_MAX], abs[MK_PATH_MAX], link[MK_PATH_MAX + 16];
+	const char *sfx = modules_compressed(src);
 	const char *tool = !sfx ? NULL : !strcmp(sfx, ".xz") ? "xz" : !strcmp(sfx, ".zst") ?
 			   "zstd" : "gzip";
+	char abs[MK_PATH_MAX], link[MK_PATH_MAX + 16];
 
-	snprintf(src, sizeof(src), "%s/%s", moddir, path);
-	if (mk_need_file("kernel module", src))
+	if (!tool) {
+		mk_err("kernel module %s: not a .ko.xz, .ko.zst or .ko.gz", src);
 		return -1;
-	if (!modules_decompressed(m, idx)) {
-		snprintf(buf, len, "%s", src);
-		return 0;
 	}
-	/* the link must name the module from tmpdir: an absolute path */
+	/* the link must name the module from dst's directory: an absolute path */
 	if (!realpath(src, abs)) {
 		mk_err("kernel module %s: %s", src, strerror(errno));
 		return -1;
 	}
-	snprintf(buf, len, "%s/mod%d.ko", tmpdir, idx);
-	snprintf(link, sizeof(link), "%s%s", buf, sfx);
 	if (strcmp(tool, "zstd") == 0) {
-		const char *argv[] = { "zstd", "-d", "-q", "-f", "-o", buf, abs, NULL };
+		const char *argv[] = { "zstd", "-d", "-q", "-f", "-o", dst, abs, NULL };
 
 		if (mk_run(argv))
 			goto fail;
 		return 0;
 	}
+	snprintf(link, sizeof(link), "%s%s", dst, sfx);
 	if (symlink(abs, link) < 0) {
 		mk_err("%s: %s", link, strerror(errno));
 		return -1;
@@ -456,8 +451,10 @@ int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
 	{
 		const char *argv[] = { tool, "-d", "-k", "-f", "-q", link, NULL };
 
-		if (mk_run(argv))
+		if (mk_run(argv)) {
+			unlink(link);
 			goto fail;
+		}
 	}
 	unlink(link);
 	return 0;
@@ -466,4 +463,20 @@ fail:
 	       "compressed: --compressed-modules keep)", src, tool,
 	       !strcmp(tool, "xz") ? "xz-utils" : tool);
 	return -1;
+}
+
+int modules_image_file(const struct mk_modules *m, int idx, const char *moddir,
+		       const char *tmpdir, char *buf, size_t len)
+{
+	char src[MK_PATH_MAX];
+
+	snprintf(src, sizeof(src), "%s/%s", moddir, m->db.mods[idx].path);
+	if (mk_need_file("kernel module", src))
+		return -1;
+	if (!modules_decompressed(m, idx)) {
+		snprintf(buf, len, "%s", src);
+		return 0;
+	}
+	snprintf(buf, len, "%s/mod%d.ko", tmpdir, idx);
+	return modules_decompress(src, buf);
 }

@@ -93,16 +93,24 @@ const char *mk_datadir(const char *opt)
 	/* build tree: build/bin/livestack-mkimage -> ../../ */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
-		self[n] = '\0';
-		snprintf(dir, sizeof(dir), "%s/../..", dirname(self));
-		if (is_datadir(dir)) {
-			char *real = realpath(dir, NULL);
+		static const char *const rel[] = { "../..", "../share/livestack" };
+		const char *bin;
+		size_t i;
 
-			if (real) {
-				snprintf(dir, sizeof(dir), "%s", real);
-				free(real);
+		self[n] = '\0';
+		bin = dirname(self);	/* once: dirname may write into self */
+		/* installed: PREFIX/bin/livestack-mkimage -> PREFIX/share/livestack */
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(dir, sizeof(dir), "%s/%s", bin, rel[i]);
+			if (is_datadir(dir)) {
+				char *real = realpath(dir, NULL);
+
+				if (real) {
+					snprintf(dir, sizeof(dir), "%s", real);
+					free(real);
+				}
+				return dir;
 			}
-			return dir;
 		}
 	}
 	return "/usr/local/share/livestack";

@@ -20,11 +20,13 @@ syslinux-common syslinux grub-pc-bin grub-efi-amd64-bin grub-common mtools dosfs
 shim-signed grub-efi-amd64-signed shim-helpers-amd64-signed openssl
 e2fsprogs e2fsck-static cpio zstd xz-utils gzip binutils kmod qemu-system-x86 ipxe-qemu
 ovmf pxelinux dpkg-dev
+debhelper dh-dkms lintian
 linux-headers-$kver
 mmdebstrap python3 groff-base wget fdisk exfatprogs ntfs-3g btrfs-progs cryptsetup-bin udftools
 nfs-ganesha nfs-ganesha-vfs cloop-utils clang libclang-rt-dev
 dnsmasq-base nginx"
-# (the last three lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
+# (debhelper, dh-dkms, lintian: make deb; dh-dkms is its own package on Debian 12 and 13;
+# the last three lines are for the tests: a Debian root, the man page check, the HTTP/NFS servers of the
 # network boot tests, the filesystems the probe tests create, the cloop images of
 # tests/unit/test_cloop.c and tests/vm/knoppix.sh, clang's libFuzzer for tests/fuzz,
 # dnsmasq (the binary only: dnsmasq-base starts no service) and nginx for

@@ -10,8 +10,8 @@
 # Firmware start is QEMU's start; real init is bench/stamp's first line on the serial console.
 # usage: bench/pxe.sh BUILD KVER KCACHE
 #   BENCH_PXE_BOOTS=N      boots per route (default 1; the median is printed)
-#   BENCH_PXE_BEFORE=REV   also boot the iPXE route (full DHCP, BIOS) with the boot.ipxe
-#                          and dnsmasq.conf templates of git REV
+#   BENCH_PXE_BEFORE=REV   also boot full DHCP BIOS (iPXE) and UEFI (GRUB) with the
+#                          templates of git REV (boot.ipxe, dnsmasq.conf, grub.cfg)
 #   BENCH_PXE_ONLY=substr  only the routes whose name contains it
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,7 +113,7 @@ layout() { # layout full|fullra|proxy TREE: start its dnsmasq (and the site's fo
 routes=(cd-bios cd-uefi full-bios fullra-bios full-uefi proxy-bios proxy-uefi)
 # before: the iPXE route with REV's boot.ipxe and dnsmasq.conf (the proxy routes of
 # older trees do not boot at all: their /init went to the site's next-server)
-[ -n "$BENCH_PXE_BEFORE" ] && routes+=(before-full-bios)
+[ -n "$BENCH_PXE_BEFORE" ] && routes+=(before-full-bios before-full-uefi)
 for i in $(seq 1 "$BENCH_PXE_BOOTS"); do
 	for r in "${routes[@]}"; do
 		[[ "$r" == *"$BENCH_PXE_ONLY"* ]] || continue

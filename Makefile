@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-pxe-extra check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -175,6 +175,11 @@ check: deps
 # Long runs, not in make check: discovery over many boots (DISCOVERY_BOOTS=200 each)
 check-discovery: all
 	@bash tests/long/discovery.sh $(BUILD) $(KVER) $(KCACHE)
+
+# network boot through the real servers, with the extra routes (UEFI iPXE, a layer
+# download cut and resumed): tests/vm/pxe_site.sh with PXE_SITE_EXTRA=1; not in check
+check-pxe-extra: all
+	@PXE_SITE_EXTRA=1 bash tests/vm/pxe_site.sh $(BUILD) $(KVER) $(KCACHE)
 
 # a fresh Debian 13 host (mmdebstrap root, chroot) runs make deps and make demo; not in check
 check-debian13:

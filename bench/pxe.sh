@@ -4,12 +4,14 @@
 # tests/vm/pxe_site.sh), against the same kernel, initramfs and layer booted from a local
 # CD in the same run. Routes: full DHCP (dnsmasq.conf) BIOS = iPXE ROM + boot.ipxe over
 # HTTP, UEFI = OVMF's PXE + GRUB over TFTP; proxy-DHCP BIOS = pxelinux over TFTP, UEFI =
-# GRUB over TFTP; CD BIOS (isolinux) and CD UEFI (GRUB). One boot at a time.
+# GRUB over TFTP; fullra-bios = full-bios with dnsmasq.conf's documented IPv6 router
+# advertisement lines on (iPXE's IPv6 configuration ends at once instead of after ~16 s of
+# router solicitations); CD BIOS (isolinux) and CD UEFI (GRUB). One boot at a time.
 # Firmware start is QEMU's start; real init is bench/stamp's first line on the serial console.
 # usage: bench/pxe.sh BUILD KVER KCACHE
 #   BENCH_PXE_BOOTS=N      boots per route (default 1; the median is printed)
-#   BENCH_PXE_BEFORE=REV   also boot the iPXE route (full DHCP, BIOS) with the boot.ipxe
-#                          and dnsmasq.conf templates of git REV
+#   BENCH_PXE_BEFORE=REV   also boot full DHCP BIOS (iPXE) and UEFI (GRUB) with the
+#                          templates of git REV (boot.ipxe, dnsmasq.conf, grub.cfg)
 #   BENCH_PXE_ONLY=substr  only the routes whose name contains it
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,20 +98,22 @@ route() { # route NAME: one boot of that route
 	*-uefi) timed "$name" $NET $(uefi_args "$name") -device virtio-net-pci,netdev=n0,romfile= ;;
 	esac
 }
-layout() { # layout full|proxy TREE: start its dnsmasq (and the site's for proxy)
+layout() { # layout full|fullra|proxy TREE: start its dnsmasq (and the site's for proxy)
 	pxenet_dnsmasq_stop
 	if [ "$1" = full ]; then
 		pxenet_dnsmasq full "$PXENET_NS" "$(pxenet_full_conf "$2")" || die "dnsmasq: $PXENET_ERR"
+	elif [ "$1" = fullra ]; then
+		pxenet_dnsmasq full "$PXENET_NS" "$(pxenet_full_conf "$2" ra)" || die "dnsmasq: $PXENET_ERR"
 	else
 		pxenet_dnsmasq site "$PXENET_SITE" "$(pxenet_site_conf)" || die "dnsmasq site: $PXENET_ERR"
 		pxenet_dnsmasq proxy "$PXENET_NS" "$(pxenet_proxy_conf "$2")" || die "dnsmasq proxy: $PXENET_ERR"
 	fi
 }
 
-routes=(cd-bios cd-uefi full-bios full-uefi proxy-bios proxy-uefi)
+routes=(cd-bios cd-uefi full-bios fullra-bios full-uefi proxy-bios proxy-uefi)
 # before: the iPXE route with REV's boot.ipxe and dnsmasq.conf (the proxy routes of
 # older trees do not boot at all: their /init went to the site's next-server)
-[ -n "$BENCH_PXE_BEFORE" ] && routes+=(before-full-bios)
+[ -n "$BENCH_PXE_BEFORE" ] && routes+=(before-full-bios before-full-uefi)
 for i in $(seq 1 "$BENCH_PXE_BOOTS"); do
 	for r in "${routes[@]}"; do
 		[[ "$r" == *"$BENCH_PXE_ONLY"* ]] || continue
@@ -119,6 +123,7 @@ for i in $(seq 1 "$BENCH_PXE_BOOTS"); do
 		esac
 		case $l in
 		full-*) layout full "$OUT/$t" ;;
+		fullra-*) layout fullra "$OUT/$t" ;;
 		proxy-*) layout proxy "$OUT/$t" ;;
 		*) pxenet_dnsmasq_stop ;;
 		esac
@@ -137,6 +142,6 @@ for r in "${routes[@]}"; do
 	[ -s "$OUT/$r.fw" ] || continue
 	fw=$(grep -v '^$' "$OUT/$r.fw" | median); k=$(grep -v '^$' "$OUT/$r.k" | median)
 	fwcd=$(cd_fw "${r##*-}" 2>/dev/null)
-	ratio=$(awk -v a="$fw" -v b="$fwcd" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')
+	ratio=$(awk -v a="$fw" -v b="$fwcd" 'BEGIN { if (a == "-" || b == "-" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }')
 	printf 'pxe:   %-18s %10s %10s %12s\n' "$r" "$fw" "$k" "$ratio"
 done

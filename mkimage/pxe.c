@@ -37,7 +37,8 @@ static const char usage_text[] =
 	"                 /srv/livestack/tftp); --http-root likewise for nginx.conf\n"
 	"writes DIR/tftp (pxelinux.0, ldlinux.c32, pxelinux.cfg/default, grub/, boot.ipxe,\n"
 	"vmlinuz, initrd.img), DIR/http (layers, .sha256, layers.list, vmlinuz, initrd.img,\n"
-	"boot.ipxe), DIR/dnsmasq.conf, DIR/dnsmasq-proxy.conf, DIR/nginx.conf, DIR/README\n";
+	"boot.ipxe), DIR/dnsmasq.conf, DIR/dnsmasq-proxy.conf, DIR/dnsmasq-tftp.conf,\n"
+	"DIR/nginx.conf, DIR/README\n";
 
 struct pxe_opts {
 	const char *kernel, *initramfs, *outdir, *url;
@@ -48,6 +49,7 @@ struct pxe_opts {
 	char abs_base[1100];		/* absolute, for dnsmasq's iPXE line (${next-server}) */
 	char ipxe_base[1100];		/* absolute, for boot.ipxe (${lsrv}) */
 	char urlpath[1024];		/* its path, for nginx */
+	char grub_http[1100];		/* GRUB's (http,HOST)PATH for kernel and initramfs, or "" */
 	char append[2048];		/* the boot line */
 };
 
@@ -134,6 +136,35 @@ static void layer_names(struct pxe_opts *o)
 	}
 }
 
+/*
+ * GRUB loads vmlinuz and initrd.img by HTTP from the same tree as iPXE (GRUB 2.06's TFTP
+ * moves them in 512-byte lock-step blocks): (http,$livestack_server)PATH for a --url
+ * /PATH/, (http,ADDR)PATH for http://ADDR/PATH/ with an IPv4 address and no port. Other
+ * URLs (a host name, a port) leave it empty: GRUB loads both by TFTP, as grub.cfg does
+ * anyway when the HTTP load fails.
+ */
+static void grub_http_base(struct pxe_opts *o)
+{
+	const char *host = o->base + 7, *slash = strchr(host, '/');
+	char addr[64];
+	struct in_addr a;
+	size_t plen;
+
+	o->grub_http[0] = 0;
+	if (o->base[0] == '/') {
+		snprintf(o->grub_http, sizeof(o->grub_http), "(http,$livestack_server)%.*s",
+			 (int)(strlen(o->base) - 1), o->base);
+		return;
+	}
+	if (!slash || (size_t)(slash - host) >= sizeof(addr))
+		return;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - host), host);
+	if (inet_pton(AF_INET, addr, &a) != 1)
+		return;
+	plen = strlen(slash) - 1;	/* without the trailing '/' */
+	snprintf(o->grub_http, sizeof(o->grub_http), "(http,%s)%.*s", addr, (int)plen, slash);
+}
+
 static void urls(struct pxe_opts *o)
 {
 	const char *slash = strchr(o->url + (o->url[0] == '/' ? 0 : 7), '/');
@@ -152,6 +183,7 @@ static void urls(struct pxe_opts *o)
 		 slash ? slash : "/");
 	if (o->urlpath[strlen(o->urlpath) - 1] != '/')
 		strcat(o->urlpath, "/");
+	grub_http_base(o);
 	snprintf(o->append, sizeof(o->append), "ip=dhcp live.fetch=%s%s%s", o->base,
 		 *o->b.cmdline ? " " : "", o->b.cmdline);
 }
@@ -206,6 +238,7 @@ static int template(const struct pxe_opts *o, const char *name, const char *dst)
 		{ "IPXEURL", o->ipxe_base }, { "SERVER", o->server },
 		/* GRUB: --server, else the next-server of the DHCP ACK GRUB reads */
 		{ "GRUBSERVER", *o->server ? o->server : "$net_default_server" },
+		{ "GRUBHTTP", o->grub_http },
 		{ "TFTPROOT", o->tftp_root }, { "HTTPROOT", o->http_root },
 		{ "TIMEOUT", to }, { "TIMEOUT_SEC", to_sec },
 	};
@@ -295,7 +328,7 @@ static int http_tree(const struct pxe_opts *o, const char *http)
  * comments, no if) sets livestack_server: --server, else $net_default_server (the ACK's).
  */
 static const char *const grub_net_modules[] = {
-	"efinet", "tftp", "net", "normal", "configfile", "linux", "echo", "serial", "terminal",
+	"efinet", "tftp", "http", "net", "normal", "configfile", "linux", "echo", "serial", "terminal",
 	"test", "true", "sleep", "all_video", "boot", "reboot", "halt",
 };
 
@@ -387,6 +420,7 @@ static int readme(const struct pxe_opts *o)
 		"           and vmlinuz/initrd.img for iPXE\n"
 		"dnsmasq.conf        dnsmasq as the DHCP server + TFTP\n"
 		"dnsmasq-proxy.conf  dnsmasq beside an existing DHCP server (proxy-DHCP) + TFTP\n"
+		"dnsmasq-tftp.conf   dnsmasq as TFTP only: the site's DHCP server names this one\n"
 		"nginx.conf          a location block for the http/ tree\n\n"
 		"boot line: %s\nlayers:\n", o->tftp_root, o->base, o->http_root, o->append);
 	for (i = 0; i < o->b.nlayers && !err; i++)
@@ -431,6 +465,9 @@ int pxe_main(int argc, char **argv)
 		return -1;
 	snprintf(path, sizeof(path), "%s/dnsmasq-proxy.conf", o.outdir);
 	if (template(&o, "pxe-dnsmasq-proxy.conf.in", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/dnsmasq-tftp.conf", o.outdir);
+	if (template(&o, "pxe-dnsmasq-tftp.conf.in", path))
 		return -1;
 	snprintf(path, sizeof(path), "%s/nginx.conf", o.outdir);
 	if (template(&o, "pxe-nginx.conf.in", path) || readme(&o))

@@ -7,7 +7,7 @@
 # the tap there). Everything is stopped by PID and the namespaces removed by pxenet_down.
 # Sourced after tests/lib/vm.sh. Errors: the functions return 1 with $PXENET_ERR set.
 PXENET_NS=lsp$$ PXENET_SITE=lss$$
-PXENET_SRV=10.77.0.2 PXENET_ROUTER=10.77.0.1
+PXENET_SRV=10.77.0.2 PXENET_ROUTER=10.77.0.1 PXENET_SRV6=fd77::2
 PXENET_OUT= PXENET_ERR= PXENET_NGINX= PXENET_DNSMASQ=()
 
 # pxenet_up OUT NTAPS: the namespaces, bridge br0, veth to the site, tap0..tapN-1
@@ -19,6 +19,7 @@ pxenet_up() {
 		ip -n "$PXENET_NS" link set lo up &&
 		ip -n "$PXENET_NS" link add br0 type bridge &&
 		ip -n "$PXENET_NS" addr add "$PXENET_SRV/24" dev br0 &&
+		ip -n "$PXENET_NS" addr add "$PXENET_SRV6/64" dev br0 nodad &&
 		ip -n "$PXENET_NS" link set br0 up &&
 		ip -n "$PXENET_NS" link add site0 type veth peer name eth0 netns "$PXENET_SITE" &&
 		ip -n "$PXENET_NS" link set site0 master br0 && ip -n "$PXENET_NS" link set site0 up &&
@@ -37,9 +38,12 @@ vm_qemu_base() {
 		-nographic -display none -monitor none -no-reboot -nodefaults -vga none
 }
 
-# pxenet_nginx TREE: nginx (re)started with its own prefix, TREE/nginx.conf's location as it is
+# pxenet_nginx TREE [RATE]: nginx (re)started with its own prefix, TREE/nginx.conf's
+# location as it is; RATE (e.g. 64k): the layers (*.squashfs) are sent at that rate, set
+# in the server block around the location (a transfer long enough to be cut)
 pxenet_nginx() {
-	local d=$PXENET_OUT/nginx tree=$1 _
+	local d=$PXENET_OUT/nginx tree=$1 rate=${2:-} throttle= _
+	[ -n "$rate" ] && throttle="if (\$uri ~ \"\\.squashfs\$\") { set \$limit_rate $rate; }"
 	pxenet_nginx_stop
 	mkdir -p "$d"
 	cat > "$d/nginx.conf" <<EOF2
@@ -58,6 +62,7 @@ http {
 	scgi_temp_path $d/scgi;
 	server {
 		listen $PXENET_SRV:80;
+		$throttle
 		include $tree/nginx.conf;
 	}
 }
@@ -74,12 +79,18 @@ pxenet_nginx_stop() {
 	kill "$PXENET_NGINX" 2>/dev/null; wait "$PXENET_NGINX" 2>/dev/null; PXENET_NGINX=
 }
 
-# pxenet_full_conf TREE / pxenet_proxy_conf TREE / pxenet_site_conf: the config files, their path
+# pxenet_full_conf TREE [ra] / pxenet_proxy_conf TREE / pxenet_site_conf: the config
+# files, their path. "ra": also the documented edit that answers IPv6 router
+# solicitations (the three commented lines, with the server's ULA $PXENET_SRV6 on br0)
 pxenet_full_conf() {
+	local ra=()
+	[ "${2:-}" = ra ] && ra=(-e "s/^#enable-ra$/enable-ra/"
+		-e "s/^#dhcp-range=::,constructor:eth0,/dhcp-range=::,constructor:br0,/"
+		-e "s/^#ra-param=eth0,/ra-param=br0,/")
 	sed -e "s/^interface=eth0$/interface=br0/" \
 		-e "s/^dhcp-range=.*/dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h/" \
-		"$1/dnsmasq.conf" > "$PXENET_OUT/full-edited.conf"
-	echo "$PXENET_OUT/full-edited.conf"
+		"${ra[@]}" "$1/dnsmasq.conf" > "$PXENET_OUT/full${2:+-$2}-edited.conf"
+	echo "$PXENET_OUT/full${2:+-$2}-edited.conf"
 }
 pxenet_proxy_conf() {
 	sed -e "s/^interface=eth0$/interface=br0/" \
@@ -87,7 +98,13 @@ pxenet_proxy_conf() {
 		"$1/dnsmasq-proxy.conf" > "$PXENET_OUT/proxy-edited.conf"
 	echo "$PXENET_OUT/proxy-edited.conf"
 }
-# the site: addresses, a router and a next-server of its own (it serves no TFTP)
+pxenet_tftp_conf() {
+	sed -e "s/^interface=eth0$/interface=br0/" "$1/dnsmasq-tftp.conf" > "$PXENET_OUT/tftp-edited.conf"
+	echo "$PXENET_OUT/tftp-edited.conf"
+}
+# the site: addresses, a router and a next-server of its own (it serves no TFTP);
+# "points": instead the next-server is our server and the boot file is chosen per client
+# type, as docs/pxe-classroom.md 2c writes for ISC dhcpd and Kea (here in dnsmasq's words)
 pxenet_site_conf() {
 	cat > "$PXENET_OUT/site.conf" <<EOF2
 port=0
@@ -95,8 +112,20 @@ interface=eth0
 bind-interfaces
 dhcp-range=10.77.0.160,10.77.0.199,255.255.255.0,1h
 dhcp-option=option:router,$PXENET_ROUTER
-dhcp-boot=,,$PXENET_ROUTER
 EOF2
+	if [ "${1:-}" = points ]; then
+		cat >> "$PXENET_OUT/site.conf" <<EOF2
+dhcp-match=set:efi64,option:client-arch,7
+dhcp-match=set:efi64,option:client-arch,9
+dhcp-userclass=set:ipxe,iPXE
+dhcp-option-force=tag:ipxe,encap:175,176,1
+dhcp-boot=tag:ipxe,http://$PXENET_SRV/livestack/boot.ipxe,,$PXENET_SRV
+dhcp-boot=tag:!ipxe,tag:efi64,grub/x86_64-efi/core.efi,,$PXENET_SRV
+dhcp-boot=tag:!ipxe,tag:!efi64,pxelinux.0,,$PXENET_SRV
+EOF2
+	else
+		echo "dhcp-boot=,,$PXENET_ROUTER" >> "$PXENET_OUT/site.conf"
+	fi
 	echo "$PXENET_OUT/site.conf"
 }
 

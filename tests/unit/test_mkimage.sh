@@ -172,6 +172,11 @@ for cmd in iso pxe; do
 done
 check pxe_layer_list_timeout_cmdline sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/05-base.squashfs' '$T/root.squashfs' --timeout 0 --cmdline console=ttyS0,115200 --outdir '$T/optpxe' && grep -q ' 05-base.squashfs\$' '$T/optpxe/http/layers.list' && grep -q ' 20-root.squashfs\$' '$T/optpxe/http/layers.list' && grep -q '^TIMEOUT 1\$' '$T/optpxe/tftp/pxelinux.cfg/default' && grep -q 'APPEND .*console=ttyS0,115200' '$T/optpxe/tftp/pxelinux.cfg/default' && grep -q 'timeout=0' '$T/optpxe/tftp/grub/grub.cfg'"
 rm -rf "$T/optpxe"
+# GRUB's kernel by HTTP: an IPv4 host without a port; a host name or a port: TFTP only
+for u in 'http://10.0.0.5/live/|(http,10.0.0.5)/live' 'http://srv.example/live/|' 'http://10.0.0.5:8080/live/|' '/livestack/|(http,$livestack_server)/livestack'; do
+	check "pxe_grub_http_${u%%|*}" sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/root.squashfs' --url '${u%%|*}' --outdir '$T/optpxe' >/dev/null 2>&1 && grep -qxF 'set lhttp=\"${u#*|}\"' '$T/optpxe/tftp/grub/grub.cfg'"
+done
+rm -rf "$T/optpxe"
 check no_temp_dirs_left sh -c "test -z \"\$(ls -A '$T/tmp')\""
 
 finish

@@ -672,7 +672,7 @@ static char *cmdline_get(const char *key)
 
 static const struct fcase *const sets[] = {
 	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
-	race_cases, xino_cases, loopbr_cases, nospace_cases, stress_cases,
+	race_cases, xino_cases, loopbr_cases, nospace_cases, stress_cases, scale_cases,
 };
 
 static int run_guest(void)
@@ -704,6 +704,8 @@ static int run_guest(void)
 	v = cmdline_get("fsop.procs");
 	stress_config(stress_secs, v ? atoi(v) : 4, model_seed);
 	xino_config(cmdline_get("fsop.xino"));
+	if ((v = cmdline_get("fsop.scale")))
+		scale_config(atoi(v));
 
 	if (loop_squash("/fixture/lower.sqfs") < 0) {
 		printf("not ok 1 - %s: cannot loop-mount the squashfs fixture: %s\n", C->type,

@@ -56,6 +56,8 @@ extern const struct fcase xino_cases[];		/* cases_xino.c */
 extern const struct fcase loopbr_cases[];	/* cases_loopbr.c */
 void xino_config(const char *spec);	/* "FILESxPASSES" */
 void stress_config(int secs, int procs, unsigned seed);
+extern const struct fcase scale_cases[];	/* cases_scale.c */
+void scale_config(int files);
 int kmsg_find(const char *needle);	/* new kernel log lines containing needle */
 
 /* reporting */

@@ -9,6 +9,7 @@
 #        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
 #        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
 #        AUFS_TEST_SMP=2 (guest CPUs)  AUFS_TEST_STRESS=10 (s per stress pass)  AUFS_TEST_PROCS=4
+#        AUFS_TEST_SCALE=48 (files per dir of copyup-scale; its times: '# copyup-scale' lines)
 #        AUFS_TEST_BUILTIN=1 (the kernel has the guest drivers built in: no modules but aufs.ko)
 #        AUFS_TEST_APPEND="..." (more kernel args; fsop.kmemleak=1: kmemleak scan at the end)
 #        AUFS_TEST_RMMOD=1 (unload aufs at the end)
@@ -24,6 +25,7 @@ AUFS_KO=$BUILD/aufs/$KVER/aufs.ko
 : "${AUFS_TEST_TYPES:=overlay aufs}" "${AUFS_TEST_RW:=tmpfs,ext4}" "${AUFS_TEST_MODEL:=15}"
 : "${AUFS_TEST_ONLY:=}" "${AUFS_TEST_SEED:=}" "${AUFS_TEST_DEADLINE:=210}" "${AUFS_TEST_BUDGET:=420}"
 : "${AUFS_TEST_SMP:=2}" "${AUFS_TEST_STRESS:=10}" "${AUFS_TEST_PROCS:=4}"
+: "${AUFS_TEST_SCALE:=48}"
 : "${AUFS_TEST_BUILTIN:=}" "${AUFS_TEST_APPEND:=}" "${AUFS_TEST_RMMOD:=1}" "${AUFS_TEST_XINO:=}"
 # two CPUs: the background removal (dirwh) and the stress processes run in parallel
 export VM_KCACHE=$KCACHE VM_OUT=$OUT/logs VM_SMP=$AUFS_TEST_SMP
@@ -124,7 +126,7 @@ for type in $AUFS_TEST_TYPES; do
 		[ -n "$AUFS_TEST_SEED" ] && args="$args fsop.seed=$AUFS_TEST_SEED"
 		[ -n "$AUFS_TEST_APPEND" ] && args="$args $AUFS_TEST_APPEND"
 		[ -n "$AUFS_TEST_XINO" ] && args="$args fsop.xino=$AUFS_TEST_XINO"
-		args="$args fsop.stress=$AUFS_TEST_STRESS fsop.procs=$AUFS_TEST_PROCS"
+		args="$args fsop.stress=$AUFS_TEST_STRESS fsop.procs=$AUFS_TEST_PROCS fsop.scale=$AUFS_TEST_SCALE"
 		echo "# boot $name: $args"
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
 		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left

@@ -359,15 +359,6 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 	return 1;
 }
 
-static const char *const natives[] = {
-	"live.media", "live.dir", "live.layers", "live.layers.skip", "live.layers.optional", "live.image", "live.union",
-	"live.ramsize",
-	"live.timeout", "live.hook.timeout", "live.break", "live.debug", "live.toram", "live.verify",
-	"live.persist", "live.persist.size", "live.persist.dir", "live.persist.path", "live.persist.ro", "live.persist.create",
-	"live.ramdev", "live.iso", "live.id", "live.todisk",
-	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",
-};
-
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
@@ -401,11 +392,14 @@ const char *alias_closest_native(const char *word)
 	const char *best = NULL;
 	size_t i, d, bestd = 4;	/* farther than 3 edits is no suggestion */
 
-	for (i = 0; i < sizeof(natives) / sizeof(natives[0]); i++) {
-		d = distance(word, natives[i]);
+	/* the native keys' table (cmdline.c); "init" and "quiet" are not live.* words */
+	for (i = 0; i < live_nkeys; i++) {
+		if (strncmp(live_keys[i].key, "live.", 5))
+			continue;
+		d = distance(word, live_keys[i].key);
 		if (d < bestd) {
 			bestd = d;
-			best = natives[i];
+			best = live_keys[i].key;
 		}
 	}
 	return best;

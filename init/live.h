@@ -179,6 +179,18 @@ int early_std_fds(const char *console, const char *null);
 /* cmdline.c */
 void cmdline_defaults(struct live_opts *o);
 int cmdline_parse(struct live_opts *o, const char *line);
+/* cmdline.c: the native keys, one table: the parser, "did you mean" (alias.c) and the
+ * tests read it. KEY_FLAG: no value, KEY_VALUE: key=value, KEY_EITHER: both forms. */
+enum live_key_val { KEY_FLAG, KEY_VALUE, KEY_EITHER };
+struct live_key {
+	const char *key;
+	enum live_key_val val;
+	int (*set)(struct live_opts *o, const struct live_key *k, const char *val, bool has_val);
+	size_t off, len;	/* the field in struct live_opts */
+	const char *arg;	/* the handler's: default, choices, minimum, reader */
+};
+extern const struct live_key live_keys[];
+extern const size_t live_nkeys;
 /* alias.c */
 int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val);
 const char *alias_closest_native(const char *word);

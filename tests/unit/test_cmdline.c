@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host tests of /init's command-line parsing: native keys, quoting, duplicates, unknown words, aliases. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
@@ -356,6 +358,64 @@ TEST(cmdline_image_name_layer_selection_tohd)
 	CHECK(strstr(o.unknown, "rd.live.squashimg") != NULL);
 }
 
+/* Every key of the native table (cmdline.c): a misspelt live.* key is answered with it,
+ * and livestack(7) documents it (the man page is read from the source tree). */
+TEST(cmdline_every_native_key_suggested_and_documented)
+{
+	static char man[200000];
+	FILE *f = fopen("docs/livestack.7", "r");
+	size_t n = f ? fread(man, 1, sizeof(man) - 1, f) : 0, i;
+
+	CHECK(f != NULL && n > 1000);
+	if (f)
+		fclose(f);
+	man[n] = '\0';
+	CHECK(live_nkeys > 30);
+	for (i = 0; i < live_nkeys; i++) {
+		const char *key = live_keys[i].key;
+		char typo[80], line[120], *p, *q;
+		const char *near;
+		struct live_opts o;
+		bool documented = false;
+
+		/* the key as a word of its own in the page: "live.x", "live.x=" (\fB or .B) */
+		for (p = man; (p = strstr(p, key)); p++) {
+			char after = p[strlen(key)];
+			char before = p == man ? ' ' : p[-1];
+
+			if ((after == '=' || after == ' ' || after == '\n' || after == '\\' ||
+			     after == '[' || after == ',') &&
+			    (before == ' ' || before == 'B' || before == 'R' || before == '\n' || before == '"'))
+				documented = true;
+		}
+		if (!documented)
+			printf("#   %s is not in docs/livestack.7\n", key);
+		CHECK(documented);
+		if (strncmp(key, "live.", 5))
+			continue;
+		/* one letter doubled in the middle, past "live." */
+		q = typo;
+		for (p = (char *)key; *p; p++) {
+			*q++ = *p;
+			if (p - key == ((long)strlen(key) / 2 > 5 ? (long)strlen(key) / 2 : 5))
+				*q++ = *p;
+		}
+		*q = '\0';
+		near = alias_closest_native(typo);
+		if (!near || strcmp(near, key))
+			printf("#   %s: suggested %s, expected %s\n", typo, near ? near : "(none)", key);
+		CHECK(near && !strcmp(near, key));
+		/* and the parser says so */
+		snprintf(line, sizeof(line), "%s=1", typo);
+		cmdline_defaults(&o);
+		cmdline_parse(&o, line);
+		snprintf(typo + strlen(typo), sizeof(typo) - strlen(typo), "=1, did you mean %s", key);
+		if (!strstr(o.warnings, typo))
+			printf("#   %s: warnings \"%s\"\n", line, o.warnings);
+		CHECK(strstr(o.warnings, typo) != NULL);
+	}
+}
+
 int main(void)
 {
 	RUN(cmdline_defaults_apply);
@@ -382,5 +442,6 @@ int main(void)
 	RUN(cmdline_foreign_boot_value_not_ours);
 	RUN(cmdline_foreign_persistence_forms);
 	RUN(cmdline_image_name_layer_selection_tohd);
+	RUN(cmdline_every_native_key_suggested_and_documented);
 	return HARNESS_END();
 }

@@ -117,9 +117,9 @@ static struct live_dev *dev_add(struct live_ctx *ctx, const char *name)
 /* Consider a device; returns true when it became the medium. */
 static bool try_dev(struct live_ctx *ctx, struct live_dev *dev)
 {
-	if (!dev || dev->verdict == DEV_REJECTED || ctx->medium >= 0)
+	if (!dev || !ctx->judge || dev->verdict == DEV_REJECTED || ctx->medium >= 0)
 		return ctx->medium >= 0;
-	return medium_consider(ctx, dev) == 0;
+	return ctx->judge(ctx, dev) == 0;
 }
 
 static int by_preference(const void *a, const void *b)
@@ -343,27 +343,9 @@ void devices_rescan(struct live_ctx *ctx, bool all)
 	scan_block(ctx, 0);	/* the new ones too, all in preference order */
 }
 
-/* Wait for the medium until live.timeout; then explain, and offer the menu (menu.c). */
+/* Wait for the medium until live.timeout, each device judged by ctx->judge; else explain. */
 int devices_find_medium(struct live_ctx *ctx)
 {
-	int err;
-
-	for (;;) {
-		err = wait_medium(ctx);
-		if (!err)
-			return 0;
-		switch (menu_run(ctx)) {
-		case MENU_BOOT:
-			return 0;
-		case MENU_RETRY:
-			log_info("scanning the devices again");
-			devices_rescan(ctx, true);
-			if (ctx->medium >= 0)
-				return 0;
-			continue;
-		default:
-			return err;
-		}
-	}
+	return wait_medium(ctx);
 }
 

@@ -24,7 +24,7 @@ static int reject(struct live_dev *dev, const char *why)
 	return -ENOENT;
 }
 
-int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type)
+int isofile_consider(struct live_ctx *ctx, struct live_dev *dev)
 {
 	char node[64], why[96], file[LIVE_PATH_MAX * 2], loopdev[32], dir[LIVE_PATH_MAX + 32];
 	char image[sizeof(ctx->opts.image)];
@@ -33,8 +33,12 @@ int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *typ
 	struct stat st;
 	const char *isotype;
 	size_t n = 0;
+	const char *type;
 	int loopfd, err;
 
+	err = medium_judge_fs(ctx, dev, &type);
+	if (err)
+		return err;
 	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_ISOHOST_MNT, 0755);

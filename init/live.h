@@ -136,6 +136,8 @@ struct live_ctx {
 	char medium_id[40];		/* the accepted medium's ID */
 	char iso_host[32];		/* live.iso=: the partition holding the file */
 	char others[256];		/* other media that would have been accepted */
+	/* source.c: the block medium source's judge of a device (devices.c, menu.c call it) */
+	int (*judge)(struct live_ctx *ctx, struct live_dev *dev);
 	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
 	int uevent_fd;			/* kernel uevents, opened before coldplug; -1 = none */
 	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
@@ -210,7 +212,9 @@ void devices_events(struct live_ctx *ctx);
 void devices_rescan(struct live_ctx *ctx, bool all);
 /* menu.c: the text menu after a failed medium search */
 enum { MENU_BOOT = 0, MENU_RETRY = 1, MENU_SHELL = 2 };
-int menu_run(struct live_ctx *ctx);
+int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx));
+/* source.c: the premount phase: the medium source the boot line asks for finds the layers */
+int source_find(struct live_ctx *ctx);
 /* medium.c */
 bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
@@ -219,8 +223,10 @@ void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
 const char *medium_mount_type(const struct probe_result *fs);
 /* medium.c: mount(2) data for a filesystem type (vfat: iocharset=utf8), NULL for none */
 const char *medium_mount_data(struct live_ctx *ctx, const char *type);
+/* medium.c: probe dev, match live.media=, the mount type; 0 or a rejection (-ENOENT) */
+int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **type);
 /* isofile.c: live.iso=: look for the ISO file on dev; 0 = it is now the medium. */
-int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
+int isofile_consider(struct live_ctx *ctx, struct live_dev *dev);
 /* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */
 int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
 /* the layers under the mounted medium: live.dir=, else a peer layout (casper, Knoppix) */

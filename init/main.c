@@ -14,15 +14,6 @@ static int phase_top(struct live_ctx *ctx)
 	return 0;
 }
 
-/* The layers come from the network (live.fetch=, live.nfs=) or from a block device. */
-static int phase_premount(struct live_ctx *ctx)
-{
-	if (*ctx->opts.fetch)
-		return fetch_layers(ctx);
-	if (*ctx->opts.nfs)
-		return nfs_mount_medium(ctx);
-	return devices_find_medium(ctx);
-}
 
 static int phase_bottom(struct live_ctx *ctx)
 {
@@ -34,7 +25,7 @@ static const struct live_phase phases[] = {
 	{ "init-top",	phase_top },
 	{ "modules",	kmod_load_base },
 	{ "net",	net_setup },
-	{ "premount",	phase_premount },
+	{ "premount",	source_find },
 	{ "toram",	toram_run },
 	{ "layers",	layers_mount },
 	{ "rw",		persist_setup },

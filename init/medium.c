@@ -322,13 +322,11 @@ size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
 	return 0;
 }
 
-int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
+/* Probe dev, match it against live.media= (or the build ID), find its mount type. */
+int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **typep)
 {
-	char node[64], why[96], dir[sizeof(ctx->opts.dir)], image[sizeof(ctx->opts.image)];
-	struct live_layer probe_layers[LIVE_MAX_LAYERS];
+	char node[64], why[96];
 	const char *type;
-	size_t n = 0;
-	int err;
 
 	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	if (!dev->probed) {
@@ -353,8 +351,22 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		snprintf(why, sizeof(why), "%s is not a filesystem a medium is kept on", dev->fs.type);
 		return reject(dev, why);
 	}
-	if (*ctx->opts.iso)
-		return isofile_consider(ctx, dev, type);
+	*typep = type;
+	return 0;
+}
+
+int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
+{
+	char node[64], why[96], dir[sizeof(ctx->opts.dir)], image[sizeof(ctx->opts.image)];
+	struct live_layer probe_layers[LIVE_MAX_LAYERS];
+	const char *type;
+	size_t n = 0;
+	int err;
+
+	err = medium_judge_fs(ctx, dev, &type);
+	if (err)
+		return err;
+	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
 	iso_partition(dev, node, sizeof(node));

@@ -21,6 +21,7 @@
 
 struct menu {
 	struct live_ctx *ctx;
+	int (*net_boot)(struct live_ctx *ctx);	/* source.c: the network source asked for */
 	int con;			/* /dev/console */
 	uint64_t last_input_ms;		/* for the live.timeout rescans */
 	bool said_waiting;
@@ -168,7 +169,7 @@ static int menu_device(struct menu *m)
 	snprintf(ctx->opts.media, sizeof(ctx->opts.media), "/dev/%s", devname);
 	dev->verdict = DEV_UNSEEN;
 	dev->probed = false;
-	if (medium_consider(ctx, dev) == 0) {
+	if (ctx->judge(ctx, dev) == 0) {
 		log_info("medium: /dev/%s chosen in the menu", dev->name);
 		return 0;
 	}
@@ -248,7 +249,7 @@ static int menu_net(struct menu *m)
 		}
 	}
 	if (!err)
-		err = *ctx->opts.fetch ? fetch_layers(ctx) : nfs_mount_medium(ctx);
+		err = m->net_boot(ctx);
 	if (!err)
 		return 0;
 	say(m, "livestack: network boot failed: %s\n", ctx->fail.what);
@@ -259,9 +260,9 @@ static int menu_net(struct menu *m)
 	return 1;
 }
 
-int menu_run(struct live_ctx *ctx)
+int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx))
 {
-	struct menu m = { .ctx = ctx };
+	struct menu m = { .ctx = ctx, .net_boot = net_boot };
 	char line[64], devs[2048], why[160];
 	int r;
 

@@ -131,7 +131,7 @@ static void set(char *dst, size_t len, const char *val)
  * /dir (any partition), LABEL:x/dir, UUID:x/dir, a bare label; the path is a directory
  * (the branch itself) or an image file (save.dat), whichever is there. EXIT: saves at
  * shutdown: not ours. Non-zero = not understood. */
-static int alias_changes(struct live_opts *o, const char *v)
+static int alias_changes(struct live_cfg *o, const char *v)
 {
 	const char *rest = NULL;
 	char dev[LIVE_PATH_MAX];
@@ -160,7 +160,7 @@ static int alias_changes(struct live_opts *o, const char *v)
 
 /* live-media-timeout=N: 1-3600 seconds, like live.timeout=; else a warning (atoi took
  * 99999999999 as a 38-year wait). */
-static void set_timeout(struct live_opts *o, const char *key, const char *val)
+static void set_timeout(struct live_cfg *o, const char *key, const char *val)
 {
 	char *end, msg[160];
 	long t = strtol(val, &end, 10);
@@ -190,7 +190,7 @@ static void add_list(char *dst, size_t len, const char *val)
 	dst[used] = '\0';
 }
 
-int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val)
+int alias_apply(struct live_cfg *o, const char *key, const char *val, bool has_val)
 {
 	const struct alias *a = NULL;
 	size_t i;

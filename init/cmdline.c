@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parse /proc/cmdline (quotes included) into struct live_opts; pure, host-tested. */
+/* Parse /proc/cmdline (quotes included) into struct live_cfg; pure, host-tested. */
 #include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 
 #include "live.h"
 
-void cmdline_defaults(struct live_opts *o)
+void cmdline_defaults(struct live_cfg *o)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->media, sizeof(o->media), "auto");
@@ -30,7 +30,7 @@ static void append_word(char *list, size_t len, const char *word)
 }
 
 /* Copy a value into a fixed field; an over-long value is refused, not cut. */
-static int set_str(struct live_opts *o, char *dst, size_t len, const char *key, const char *val)
+static int set_str(struct live_cfg *o, char *dst, size_t len, const char *key, const char *val)
 {
 	char msg[160];
 
@@ -45,7 +45,7 @@ static int set_str(struct live_opts *o, char *dst, size_t len, const char *key, 
 
 /* The handlers of the native keys' table: each stores one key's value; 1 = consumed,
  * 0 = not ours after all (the word goes on to the aliases, then to the unknown ones). */
-static int k_str(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_str(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	(void)has_val;
 	return set_str(o, (char *)o + k->off, k->len, k->key, val);
@@ -53,7 +53,7 @@ static int k_str(struct live_opts *o, const struct live_key *k, const char *val,
 
 /* live.dir=live is /live on the medium, not /run/live/mediumlive; the same for
  * live.persist.dir= and live.persist.path= (persist_foreign.c) */
-static int k_abs(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_abs(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	char abs[LIVE_PATH_MAX + 1];
 
@@ -65,13 +65,13 @@ static int k_abs(struct live_opts *o, const struct live_key *k, const char *val,
 	return k_str(o, k, abs, has_val);
 }
 
-static int k_image(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_image(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	return strchr(val, '/') ? 0 : k_str(o, k, val, has_val);
 }
 
 /* A value from a fixed list (k->arg: "a|b|c"); "auto" for live.union= is the default "" */
-static int k_choice(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_choice(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	char msg[160];
 	const char *p = k->arg;
@@ -97,7 +97,7 @@ static int k_choice(struct live_opts *o, const struct live_key *k, const char *v
 }
 
 /* seconds, 0 (live.timeout) or 1 (live.hook.timeout) to 3600 */
-static int k_seconds(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_seconds(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	int *dst = (int *)(void *)((char *)o + k->off);
 	long min = !strcmp(k->arg, "1");
@@ -115,7 +115,7 @@ static int k_seconds(struct live_opts *o, const struct live_key *k, const char *
 	return 1;
 }
 
-static int k_flag(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_flag(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	(void)has_val;
 	(void)val;
@@ -124,7 +124,7 @@ static int k_flag(struct live_opts *o, const struct live_key *k, const char *val
 }
 
 /* live.toram=background: the only value live.toram takes */
-static int k_toram(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_toram(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	(void)k;
 	if (!has_val)
@@ -135,26 +135,26 @@ static int k_toram(struct live_opts *o, const struct live_key *k, const char *va
 }
 
 /* A key given without a value (or with an empty one) stands for k->arg. */
-static int k_default(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_default(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	return k_str(o, k, *val ? val : k->arg, has_val);
 }
 
 /* live.persist=off is "" (none); live.persist alone is "auto" */
-static int k_persist(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_persist(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	return k_str(o, k, !*val ? "auto" : strcmp(val, "off") ? val : "", has_val);
 }
 
 /* Known and valid, read by someone else (k->arg names who). */
-static int k_other(struct live_opts *o, const struct live_key *k, const char *val, bool has_val)
+static int k_other(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	(void)has_val;
 	(void)o, (void)k, (void)val;
 	return 1;
 }
 
-#define STR(o) offsetof(struct live_opts, o), sizeof(((struct live_opts *)0)->o)
+#define STR(o) offsetof(struct live_cfg, o), sizeof(((struct live_cfg *)0)->o)
 #define NONE 0, 0
 
 /* Every native key, once: the parser, "did you mean", and test_cmdline (which checks
@@ -196,7 +196,7 @@ const struct live_key live_keys[] = {
 const size_t live_nkeys = sizeof(live_keys) / sizeof(live_keys[0]);
 
 /* Native keys; returns 1 when the word was consumed. */
-static int native(struct live_opts *o, const char *key, const char *val, bool has_val)
+static int native(struct live_cfg *o, const char *key, const char *val, bool has_val)
 {
 	size_t i;
 
@@ -212,7 +212,7 @@ static int native(struct live_opts *o, const char *key, const char *val, bool ha
 	return 0;
 }
 
-static void word(struct live_opts *o, char *w)
+static void word(struct live_cfg *o, char *w)
 {
 	char *eq = strchr(w, '=');
 	const char *val = "";
@@ -242,7 +242,7 @@ out:
 		*eq = '=';
 }
 
-int cmdline_parse(struct live_opts *o, const char *line)
+int cmdline_parse(struct live_cfg *o, const char *line)
 {
 	char w[1024];
 	size_t n;

@@ -252,7 +252,7 @@ int devices_coldplug(struct live_ctx *ctx)
 /* The first search: until live.timeout, with a countdown; fills ctx->fail if none. */
 static int wait_medium(struct live_ctx *ctx)
 {
-	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
+	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->cfg->timeout * 1000;
 	uint64_t next_resync = 0;
 	int fd, shown = -1;
 	char devs[1024];
@@ -281,9 +281,9 @@ static int wait_medium(struct live_ctx *ctx)
 				break;
 		}
 		left = (int)((deadline - now + 999) / 1000);
-		if (now - start >= 1000 && left != shown && !ctx->opts.quiet) {
+		if (now - start >= 1000 && left != shown && !ctx->cfg->quiet) {
 			log_console("\rlivestack: waiting for the live medium (live.media=%s): %3d s ",
-				    ctx->opts.media, left);
+				    ctx->cfg->media, left);
 			shown = left;
 		}
 		if (fd >= 0) {
@@ -304,9 +304,9 @@ static int wait_medium(struct live_ctx *ctx)
 			 "check that the medium is attached; set live.media=/dev/NAME, LABEL= or UUID=, "
 			 "live.dir= if the layers live elsewhere, or a longer live.timeout=",
 			 "no live medium found within %d s: looked for %s with %s/%s; devices seen:%s",
-			 ctx->opts.timeout,
-			 strcmp(ctx->opts.media, "auto") ? ctx->opts.media : "any device",
-			 ctx->opts.dir, layers_pattern(&ctx->opts), devs[0] ? devs : " none");
+			 ctx->cfg->timeout,
+			 strcmp(ctx->cfg->media, "auto") ? ctx->cfg->media : "any device",
+			 ctx->dir, layers_pattern(ctx->image), devs[0] ? devs : " none");
 }
 
 void devices_events(struct live_ctx *ctx)

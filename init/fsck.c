@@ -122,7 +122,7 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 		return 0;
 	}
 	/* live.persist.ro: nothing is written, so nothing is repaired either */
-	argv[n++] = ctx->opts.persist_ro ? "-n" : "-p";
+	argv[n++] = ctx->cfg->persist_ro ? "-n" : "-p";
 	argv[n++] = dev;
 	argv[n] = NULL;
 	log_info("persistence: checking %s (e2fsck %s)", dev, argv[n - 2]);
@@ -137,7 +137,7 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 	}
 	/* e2fsck(8): 0 clean, 1 errors corrected, 2 corrected (reboot), 4 left uncorrected,
 	 * 8 operational error, 16 usage, 32 cancelled, 128 library error */
-	if (ctx->opts.persist_ro) {
+	if (ctx->cfg->persist_ro) {
 		/* -n: 4 = problems found (or a journal to replay), left as they are */
 		snprintf(result, len, "e2fsck -n exit %d: %s", rc, rc == 0 ? "clean" :
 			 rc < 8 ? "problems found, not repaired (read-only), used read-only" :

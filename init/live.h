@@ -17,8 +17,11 @@
 #define LIVE_WORDS_MAX	1024
 #define LIVE_HOOK_TIMEOUT_DEFAULT	60	/* seconds; docs/livestack.7 */
 
-/* The configuration from /proc/cmdline, native names (aliases resolved). */
-struct live_opts {
+/* The configuration from /proc/cmdline, native names (aliases resolved). Filled by the
+ * parser (cmdline.c, alias.c) in early.c, then only read: phases get it as
+ * ctx->cfg (const). What a phase finds out goes into struct live_ctx, owned by that
+ * phase (like overlayfs' ovl_config and ovl_fs). */
+struct live_cfg {
 	char media[LIVE_PATH_MAX];	/* "auto", "/dev/X", "LABEL=x", "UUID=x" */
 	char dir[LIVE_PATH_MAX];	/* directory of the layers on the medium */
 	char layers[LIVE_PATH_MAX];	/* comma list of layer names, "" = all */
@@ -98,7 +101,20 @@ struct live_phase {
 };
 
 struct live_ctx {
-	struct live_opts opts;
+	const struct live_cfg *cfg;	/* the parsed boot line: read only */
+	/* main.c's storage of *cfg: written only by the menu (menu.c), a second parser
+	 * (the user picks a device or types boot words) */
+	struct live_cfg *amend;
+	/* medium.c, isofile.c (set from cfg in main.c, and again by the menu): the layers'
+	 * directory on the medium and their file name, cfg's or a peer layout's (casper,
+	 * Knoppix) found on the medium */
+	char dir[LIVE_PATH_MAX];
+	char image[64];
+	bool want_id_loaded;		/* medium.c: image_id and want_id are read */
+	/* persist.c: live.persist.dir=, or the directory of Porteus' changes= on its host */
+	char persist_dir[LIVE_PATH_MAX];
+	/* net.c: live.net= as configured: "dhcp" when the boot loader or the menu needs it */
+	char net[LIVE_PATH_MAX];
 	char kver[65];
 	char image_union[16];		/* union= from the image info file */
 	struct live_dev devs[LIVE_MAX_DEVS];
@@ -174,27 +190,27 @@ void retry_mounts_read(struct retry_mounts *m);
 void retry_undo(const struct retry_mounts *before, const struct retry_mounts *failed);
 
 /* early.c */
-int early_mount(struct live_ctx *ctx);
+int early_mount(struct live_ctx *ctx, struct live_cfg *cfg);
 int early_not_init(void);	/* /init run as another PID than 1: say so, return 1 */
 /* fds 0-2 on console, or null when it cannot be opened: how many on null, or -errno */
 int early_std_fds(const char *console, const char *null);
 /* cmdline.c */
-void cmdline_defaults(struct live_opts *o);
-int cmdline_parse(struct live_opts *o, const char *line);
+void cmdline_defaults(struct live_cfg *o);
+int cmdline_parse(struct live_cfg *o, const char *line);
 /* cmdline.c: the native keys, one table: the parser, "did you mean" (alias.c) and the
  * tests read it. KEY_FLAG: no value, KEY_VALUE: key=value, KEY_EITHER: both forms. */
 enum live_key_val { KEY_FLAG, KEY_VALUE, KEY_EITHER };
 struct live_key {
 	const char *key;
 	enum live_key_val val;
-	int (*set)(struct live_opts *o, const struct live_key *k, const char *val, bool has_val);
-	size_t off, len;	/* the field in struct live_opts */
+	int (*set)(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val);
+	size_t off, len;	/* the field in struct live_cfg */
 	const char *arg;	/* the handler's: default, choices, minimum, reader */
 };
 extern const struct live_key live_keys[];
 extern const size_t live_nkeys;
 /* alias.c */
-int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val);
+int alias_apply(struct live_cfg *o, const char *key, const char *val, bool has_val);
 const char *alias_closest_native(const char *word);
 /* kmod.c */
 int kmod_load_base(struct live_ctx *ctx);
@@ -241,11 +257,13 @@ bool cloop_layer_is(const char *path);
 int cloop_layer_mount(struct live_ctx *ctx, struct live_layer *l);
 void cloop_layer_stop(const char *dev);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
-/* what the layers' files are called: "*.squashfs", or live.image= */
-const char *layers_pattern(const struct live_opts *o);
-/* the same with the boot parameters' selection (live.layers=, .skip=, live.image=) */
-int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
-		size_t *n);
+/* what the layers' files are called: "*.squashfs", or image (live.image=) */
+const char *layers_pattern(const char *image);
+/* the layers in dir with the boot parameters' selection (live.layers=, .skip=) and image */
+int layers_opts(const char *dir, const struct live_cfg *o, const char *image,
+		struct live_layer *out, size_t max, size_t *n);
+/* main.c, menu.c: the state that starts as a copy of the config (dir, image) */
+void live_state_from_cfg(struct live_ctx *ctx);
 /* persist.c */
 int persist_setup(struct live_ctx *ctx);
 /* fsck.c: e2fsck -p node (result for the status file; -EUCLEAN when not repaired),
@@ -304,7 +322,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot);
 /* shutdown_prep.c: /run/initramfs/shutdown for systemd-shutdown (never fails) */
 void shutdown_prep(struct live_ctx *ctx);
 /* net.c */
-bool net_wanted(const struct live_opts *o);
+bool net_wanted(const struct live_cfg *o);
 int net_setup(struct live_ctx *ctx);
 /* net.c: the image can configure a network (klibc's ipconfig is in it) */
 bool net_supported(void);

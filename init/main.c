@@ -39,7 +39,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	uint64_t t0;
 	int err;
 
-	if (!strcmp(ctx->opts.brk, p->name)) {
+	if (!strcmp(ctx->cfg->brk, p->name)) {
 		memset(&ctx->fail, 0, sizeof(ctx->fail));
 		snprintf(ctx->fail.what, sizeof(ctx->fail.what),
 			 "live.break=%s asked for a shell before this phase", p->name);
@@ -69,6 +69,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 int main(int argc, char **argv)
 {
 	static struct live_ctx ctx;
+	static struct live_cfg cfg;
 	size_t i;
 
 	if (getpid() != 1)
@@ -82,16 +83,19 @@ int main(int argc, char **argv)
 	ctx.uevent_fd = -1;
 	ctx.phases = phases;
 	ctx.nphases = sizeof(phases) / sizeof(phases[0]);
-	cmdline_defaults(&ctx.opts);
-	while (early_mount(&ctx)) {
+	cmdline_defaults(&cfg);
+	ctx.cfg = &cfg;
+	ctx.amend = &cfg;
+	while (early_mount(&ctx, &cfg)) {
 		rescue_shell(&ctx, "early");
 		log_info("retrying phase early");
 	}
-	log_setup(true, ctx.opts.quiet, ctx.opts.debug);
+	live_state_from_cfg(&ctx);
+	log_setup(true, cfg.quiet, cfg.debug);
 	log_info("starting (kernel %s, %llu ms since boot)", ctx.kver,
 		 (unsigned long long)ctx.t_start_ms);
-	if (*ctx.opts.warnings)
-		log_warn("%s", ctx.opts.warnings);
+	if (*cfg.warnings)
+		log_warn("%s", cfg.warnings);
 
 	for (i = 0; i < ctx.nphases; i++)
 		run_phase(&ctx, i);

@@ -47,7 +47,7 @@ static int reject(struct live_dev *dev, const char *why)
 	return -ENOENT;
 }
 
-static bool matches(const struct live_opts *o, const struct live_dev *dev, char *why, size_t len)
+static bool matches(const struct live_cfg *o, const struct live_dev *dev, char *why, size_t len)
 {
 	const char *m = o->media;
 
@@ -67,21 +67,20 @@ static bool matches(const struct live_opts *o, const struct live_dev *dev, char 
 /* The ID a medium must carry: live.id=, else the one built into the initramfs. */
 static void want_id_load(struct live_ctx *ctx)
 {
-	static bool done;
 	char buf[64];
 
-	if (done)
+	if (ctx->want_id_loaded)
 		return;
-	done = true;
+	ctx->want_id_loaded = true;
 	if (file_read(LIVE_IMAGE_ID, buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, " \t\r\n")] = '\0';
 		snprintf(ctx->image_id, sizeof(ctx->image_id), "%s", buf);
 	}
-	if (!strcmp(ctx->opts.id, "any") || !strcmp(ctx->opts.id, "none"))
+	if (!strcmp(ctx->cfg->id, "any") || !strcmp(ctx->cfg->id, "none"))
 		ctx->want_id[0] = '\0';
 	else
 		snprintf(ctx->want_id, sizeof(ctx->want_id), "%s",
-			 *ctx->opts.id ? ctx->opts.id : ctx->image_id);
+			 *ctx->cfg->id ? ctx->cfg->id : ctx->image_id);
 }
 
 /* Read <medium>/<live.dir>/livestack.id; with an ID wanted, only that one passes. */
@@ -90,7 +89,7 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
 	char path[LIVE_PATH_MAX + 64], id[64] = "";
 
 	want_id_load(ctx);
-	snprintf(path, sizeof(path), "%s%s/%s", LIVE_MEDIUM_MNT, ctx->opts.dir, LIVE_ID_FILE);
+	snprintf(path, sizeof(path), "%s%s/%s", LIVE_MEDIUM_MNT, ctx->dir, LIVE_ID_FILE);
 	if (file_read(path, id, sizeof(id)) > 0)
 		id[strcspn(id, " \t\r\n")] = '\0';
 	snprintf(ctx->medium_id, sizeof(ctx->medium_id), "%s", id);
@@ -99,7 +98,7 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
 	if (*id)
 		snprintf(why, len, "build id %s is not %s (live.id=any accepts it)", id, ctx->want_id);
 	else
-		snprintf(why, len, "no %s/%s, live.id=%s wanted", ctx->opts.dir, LIVE_ID_FILE,
+		snprintf(why, len, "no %s/%s, live.id=%s wanted", ctx->dir, LIVE_ID_FILE,
 			 ctx->want_id);
 	return -ENOENT;
 }
@@ -187,7 +186,7 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 		return false;
 	dev->probed = true;
 	type = medium_mount_type(&dev->fs);
-	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
+	if (!type || !matches(ctx->cfg, dev, why, sizeof(why)))
 		return false;
 	/* an isohybrid disk and its partitions are one medium seen twice */
 	if (!strcmp(medium_disk_of(dev->name, disk[0], sizeof(disk[0])),
@@ -199,8 +198,8 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  strcmp(type, "ext4") ? medium_mount_data(ctx, type) : "noload") < 0)
 		return false;
-	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
-	yes = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
+	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->dir);
+	yes = layers_opts(dir, ctx->cfg, ctx->image, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, LIVE_ID_FILE);
 	if (yes && *ctx->want_id) {
 		if (file_read(path, id, sizeof(id)) > 0)
@@ -295,30 +294,31 @@ static const struct { const char *dir, *image, *who; } peer_layouts[] = {
 
 size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
 {
-	struct live_opts *o = &ctx->opts;
-	char dir[LIVE_PATH_MAX + 32], old_dir[sizeof(o->dir)], old_image[sizeof(o->image)];
+	const struct live_cfg *o = ctx->cfg;
+	char dir[LIVE_PATH_MAX + 32], old_dir[sizeof(ctx->dir)], old_image[sizeof(ctx->image)];
 	size_t n = 0, i;
 
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
-	*errp = layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n);
-	if ((!*errp && n) || o->dir_set || *o->image || *o->layers)
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
+	*errp = layers_opts(dir, o, ctx->image, l, LIVE_MAX_LAYERS, &n);
+	if ((!*errp && n) || o->dir_set || *ctx->image || *o->layers)
 		return *errp ? 0 : n;
-	memcpy(old_dir, o->dir, sizeof(old_dir));
-	memcpy(old_image, o->image, sizeof(old_image));
+	memcpy(old_dir, ctx->dir, sizeof(old_dir));
+	memcpy(old_image, ctx->image, sizeof(old_image));
 	for (i = 0; i < sizeof(peer_layouts) / sizeof(peer_layouts[0]); i++) {
-		snprintf(o->dir, sizeof(o->dir), "%s", peer_layouts[i].dir);
-		snprintf(o->image, sizeof(o->image), "%s", peer_layouts[i].image);
-		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
+		snprintf(ctx->dir, sizeof(ctx->dir), "%s", peer_layouts[i].dir);
+		snprintf(ctx->image, sizeof(ctx->image), "%s", peer_layouts[i].image);
+		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
 		n = 0;
-		if (!layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n) && n) {
+		if (!layers_opts(dir, o, ctx->image, l, LIVE_MAX_LAYERS, &n) && n) {
 			log_info("medium: no %s here, but %s's layout: live.dir=%s%s%s", old_dir,
-				 peer_layouts[i].who, o->dir, *o->image ? " live.image=" : "", o->image);
+				 peer_layouts[i].who, ctx->dir, *ctx->image ? " live.image=" : "",
+				 ctx->image);
 			*errp = 0;
 			return n;
 		}
 	}
-	memcpy(o->dir, old_dir, sizeof(old_dir));
-	memcpy(o->image, old_image, sizeof(old_image));
+	memcpy(ctx->dir, old_dir, sizeof(old_dir));
+	memcpy(ctx->image, old_image, sizeof(old_image));
 	return 0;
 }
 
@@ -343,8 +343,8 @@ int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **typ
 	}
 	want_id_load(ctx);
 	/* with a build ID to match, a label or UUID that a multi-boot tool changed does not matter */
-	if (!matches(&ctx->opts, dev, why, sizeof(why)) &&
-	    (!*ctx->want_id || !strncmp(ctx->opts.media, "/dev/", 5)))
+	if (!matches(ctx->cfg, dev, why, sizeof(why)) &&
+	    (!*ctx->want_id || !strncmp(ctx->cfg->media, "/dev/", 5)))
 		return reject(dev, why);
 	type = medium_mount_type(&dev->fs);
 	if (!type) {
@@ -357,7 +357,7 @@ int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **typ
 
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 {
-	char node[64], why[96], dir[sizeof(ctx->opts.dir)], image[sizeof(ctx->opts.image)];
+	char node[64], why[96], dir[sizeof(ctx->dir)], image[sizeof(ctx->image)];
 	struct live_layer probe_layers[LIVE_MAX_LAYERS];
 	const char *type;
 	size_t n = 0;
@@ -375,30 +375,30 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		snprintf(why, sizeof(why), "mount as %s failed: %s", type, strerror(errno));
 		return reject(dev, why);
 	}
-	memcpy(dir, ctx->opts.dir, sizeof(dir));
-	memcpy(image, ctx->opts.image, sizeof(image));
+	memcpy(dir, ctx->dir, sizeof(dir));
+	memcpy(image, ctx->image, sizeof(image));
 	n = medium_find_layers(ctx, probe_layers, &err);
 	if (err || n == 0) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
-		if (err == -ENOENT && *ctx->opts.layers)
+		if (err == -ENOENT && *ctx->cfg->layers)
 			snprintf(why, sizeof(why), "not all of live.layers=%s in %s",
-				 ctx->opts.layers, ctx->opts.dir);
+				 ctx->cfg->layers, ctx->dir);
 		else
-			snprintf(why, sizeof(why), "no %s/%s", ctx->opts.dir, layers_pattern(&ctx->opts));
+			snprintf(why, sizeof(why), "no %s/%s", ctx->dir, layers_pattern(ctx->image));
 		return reject(dev, why);
 	}
 	if (medium_check_id(ctx, why, sizeof(why))) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
-		memcpy(ctx->opts.dir, dir, sizeof(dir));	/* a peer layout's, if one was found */
-		memcpy(ctx->opts.image, image, sizeof(image));
+		memcpy(ctx->dir, dir, sizeof(dir));	/* a peer layout's, if one was found */
+		memcpy(ctx->image, image, sizeof(image));
 		return reject(dev, why);
 	}
 	dev->verdict = DEV_ACCEPTED;
 	snprintf(dev->reason, sizeof(dev->reason), "%s, %zu layer%s in %s%s%s", type, n,
-		 n == 1 ? "" : "s", ctx->opts.dir, *ctx->medium_id ? ", id " : "", ctx->medium_id);
+		 n == 1 ? "" : "s", ctx->dir, *ctx->medium_id ? ", id " : "", ctx->medium_id);
 	ctx->medium = (int)(dev - ctx->devs);
 	log_info("medium: %s (%s, label \"%s\") with %zu layer%s in %s", node, dev->fs.type,
-		 dev->fs.label, n, n == 1 ? "" : "s", ctx->opts.dir);
+		 dev->fs.label, n, n == 1 ? "" : "s", ctx->dir);
 	note_others(ctx, dev);
 	return 0;
 }

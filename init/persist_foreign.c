@@ -54,7 +54,7 @@ size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], siz
 	/* casper's file was casper-rw, "writable" since Ubuntu 19.10 */
 	static const char *const names[] = { LIVE_PERSIST_FILES, "persistence", "casper-rw",
 					     "writable" };
-	const char *dir = ctx->opts.persist_path;
+	const char *dir = ctx->cfg->persist_path;
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < max; i++)
@@ -330,7 +330,7 @@ static int lay_liveboot(struct live_ctx *ctx, struct layout *l, const char *base
 	if (!is_dir(dir))
 		foreign_scan(l->base, NULL, &l->wh);
 	if (is_dir(dir) || (!l->wh.aufs && !root_holds_changes(ctx, l->base) &&
-			    strcmp(ctx->opts.unionfs, "aufs"))) {
+			    strcmp(ctx->cfg->unionfs, "aufs"))) {
 		l->native = "overlay";
 		set_path(l->upper, l->base, "rw");
 		set_path(l->work, l->base, "work");
@@ -405,21 +405,21 @@ static const struct persist_format {
 /* Which peer's persistence this is and where its branch is. */
 static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
 {
-	const char *fmt = ctx->opts.persist_fmt;
+	const char *fmt = ctx->cfg->persist_fmt;
 	const struct persist_format *f = &formats[NFORMATS - 1];
 	char conf[LIVE_PATH_MAX + 32], dir[LIVE_PATH_MAX];
 	size_t i;
 
 	dir[0] = '\0';
-	if (*ctx->opts.persist_dir)
-		snprintf(dir, sizeof(dir), "%s", ctx->opts.persist_dir);
+	if (*ctx->persist_dir)
+		snprintf(dir, sizeof(dir), "%s", ctx->persist_dir);
 	else if (!strcmp(fmt, "archiso")) {
 		/* archiso's default cow_directory=persistent_<archisolabel>/<arch> */
 		struct utsname u;
 
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/persistent_%.100s/%.40s",
-			 strncmp(ctx->opts.media, "LABEL=", 6) ? "" : ctx->opts.media + 6, u.machine);
+			 strncmp(ctx->cfg->media, "LABEL=", 6) ? "" : ctx->cfg->media + 6, u.machine);
 	}
 	set_path(l->base, LIVE_RW_MNT, dir[0] == '/' ? dir + 1 : dir);
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);
@@ -438,7 +438,7 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 /* The union the branch's whiteouts need; <0 when none can take it. */
 static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
 {
-	const char *need = l->native, *asked = ctx->opts.unionfs;
+	const char *need = l->native, *asked = ctx->cfg->unionfs;
 	struct foreign_wh w;
 
 	if (l->scanned)

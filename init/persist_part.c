@@ -124,8 +124,8 @@ static bool wait_node(const char *node)
 /* SIZE from live.persist.create=partition:SIZE, else live.persist.size=; 0 = all */
 static int wanted_size(const struct live_ctx *ctx, unsigned long long *size, char *why, size_t len)
 {
-	const char *opt = ctx->opts.persist_create;
-	const char *s = opt[9] == ':' ? opt + 10 : ctx->opts.persist_size;
+	const char *opt = ctx->cfg->persist_create;
+	const char *s = opt[9] == ':' ? opt + 10 : ctx->cfg->persist_size;
 
 	*size = 0;
 	if (!*s)
@@ -167,7 +167,7 @@ int ppart_create(struct live_ctx *ctx, char *node, size_t nlen, char *why, size_
 	bytes = pl.count * (unsigned long long)ssz;
 	part_node(disk, pl.slot + 1, node, nlen);
 	log_info("persistence: live.persist.create=%s: adding partition %s (%llu MiB at %llu MiB, "
-		 "type 83) in the free space of %s", ctx->opts.persist_create, node, bytes >> 20,
+		 "type 83) in the free space of %s", ctx->cfg->persist_create, node, bytes >> 20,
 		 (pl.start * (unsigned long long)ssz) >> 20, dnode);
 	err = mbr_write_add(fd, &t, &pl, PART_TYPE, err_why, sizeof(err_why));
 	if (err) {

@@ -12,22 +12,22 @@
 #include "live.h"
 #include "log.h"
 
-static bool want_fetch(const struct live_opts *o)
+static bool want_fetch(const struct live_cfg *o)
 {
 	return *o->fetch;
 }
 
-static bool want_nfs(const struct live_opts *o)
+static bool want_nfs(const struct live_cfg *o)
 {
 	return *o->nfs;
 }
 
-static bool want_iso(const struct live_opts *o)
+static bool want_iso(const struct live_cfg *o)
 {
 	return *o->iso;
 }
 
-static bool want_any(const struct live_opts *o)
+static bool want_any(const struct live_cfg *o)
 {
 	(void)o;
 	return true;
@@ -35,7 +35,7 @@ static bool want_any(const struct live_opts *o)
 
 struct medium_source {
 	const char *name;
-	bool (*wanted)(const struct live_opts *o);
+	bool (*wanted)(const struct live_cfg *o);
 	/* a network source: find and mount the layers; NULL for a block source */
 	int (*find)(struct live_ctx *ctx);
 	/* a block source: is this device (or a file on it) the medium? 0 = accepted */
@@ -51,7 +51,7 @@ static const struct medium_source sources[] = {
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
-static const struct medium_source *source_for(const struct live_opts *o, bool network)
+static const struct medium_source *source_for(const struct live_cfg *o, bool network)
 {
 	size_t i;
 
@@ -64,7 +64,7 @@ static const struct medium_source *source_for(const struct live_opts *o, bool ne
 /* The menu's "boot from the network": the network source the boot line now names. */
 static int network_boot(struct live_ctx *ctx)
 {
-	const struct medium_source *s = source_for(&ctx->opts, true);
+	const struct medium_source *s = source_for(ctx->cfg, true);
 
 	return s ? s->find(ctx) : -ENOENT;
 }
@@ -95,7 +95,7 @@ static int block_find(struct live_ctx *ctx)
 
 int source_find(struct live_ctx *ctx)
 {
-	const struct medium_source *s = source_for(&ctx->opts, false);
+	const struct medium_source *s = source_for(ctx->cfg, false);
 
 	if (s->find)
 		return s->find(ctx);

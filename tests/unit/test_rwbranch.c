@@ -9,9 +9,9 @@
 
 #define MIB (1ULL << 20)
 
-static struct live_opts parse(const char *line)
+static struct live_cfg parse(const char *line)
 {
-	struct live_opts o;
+	struct live_cfg o;
 	char buf[1024];
 
 	cmdline_defaults(&o);
@@ -22,7 +22,7 @@ static struct live_opts parse(const char *line)
 
 TEST(rw_options_parse)
 {
-	struct live_opts o = parse("live.persist=auto");
+	struct live_cfg o = parse("live.persist=auto");
 
 	CHECK(!o.persist_ro);
 	CHECK_STR(o.ramdev, "tmpfs");

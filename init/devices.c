@@ -78,42 +78,6 @@ static void coldplug_modaliases(struct live_ctx *ctx)
 	closedir(bus);
 }
 
-static bool sysfs_flag(const char *name, const char *attr)
-{
-	char path[256], buf[16];
-
-	snprintf(path, sizeof(path), "/sys/class/block/%s/%s", name, attr);
-	if (file_read(path, buf, sizeof(buf)) > 0)
-		return buf[0] == '1';
-	/* a partition: ask the whole disk */
-	snprintf(path, sizeof(path), "/sys/class/block/%s/../%s", name, attr);
-	return file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
-}
-
-static struct live_dev *dev_add(struct live_ctx *ctx, const char *name)
-{
-	char path[256], buf[64];
-	struct live_dev *dev;
-	size_t i;
-
-	if (!strncmp(name, "ram", 3) || !strncmp(name, "loop", 4) || !strncmp(name, "zram", 4))
-		return NULL;
-	for (i = 0; i < ctx->ndevs; i++)
-		if (!strcmp(ctx->devs[i].name, name))
-			return &ctx->devs[i];
-	if (ctx->ndevs == LIVE_MAX_DEVS)
-		return NULL;
-	dev = &ctx->devs[ctx->ndevs++];
-	memset(dev, 0, sizeof(*dev));
-	snprintf(dev->name, sizeof(dev->name), "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
-	if (file_read(path, buf, sizeof(buf)) > 0)
-		dev->size = strtoull(buf, NULL, 10) * 512;
-	dev->cdrom = !strncmp(name, "sr", 2);
-	dev->removable = dev->cdrom || sysfs_flag(name, "removable");
-	return dev;
-}
-
 /* Consider a device; returns true when it became the medium. */
 static bool try_dev(struct live_ctx *ctx, struct live_dev *dev)
 {
@@ -126,9 +90,9 @@ static int by_preference(const void *a, const void *b)
 {
 	const struct live_dev *x = a, *y = b;
 
-	if (medium_wanted_order(x, y))
+	if (devlist_order(x, y))
 		return -1;
-	if (medium_wanted_order(y, x))
+	if (devlist_order(y, x))
 		return 1;
 	return 0;
 }
@@ -144,7 +108,7 @@ static void scan_block(struct live_ctx *ctx, size_t first)
 		return;
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.')
-			dev_add(ctx, d->d_name);
+			devlist_add(ctx, d->d_name);
 	closedir(dir);
 	/* what is present at once is judged in preference order: CDs, removable, name */
 	qsort(ctx->devs + first, ctx->ndevs - first, sizeof(ctx->devs[0]), by_preference);
@@ -192,10 +156,10 @@ static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
 		return;
 	(void)devtype;
 	if (!strcmp(action, "add")) {
-		try_dev(ctx, dev_add(ctx, devname));
+		try_dev(ctx, devlist_add(ctx, devname));
 	} else if (!strcmp(action, "change")) {
 		/* a disc was inserted: judge the drive again */
-		struct live_dev *dev = dev_add(ctx, devname);
+		struct live_dev *dev = devlist_add(ctx, devname);
 
 		if (dev && dev->cdrom) {
 			dev->verdict = DEV_UNSEEN;
@@ -299,7 +263,7 @@ static int wait_medium(struct live_ctx *ctx)
 		log_console("\n");
 	if (ctx->medium >= 0)
 		return 0;
-	medium_describe_devs(ctx, devs, sizeof(devs));
+	devlist_describe(ctx, devs, sizeof(devs));
 	return live_fail(ctx, -ENODEV,
 			 "check that the medium is attached; set live.media=/dev/NAME, LABEL= or UUID=, "
 			 "live.dir= if the layers live elsewhere, or a longer live.timeout=",

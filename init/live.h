@@ -231,10 +231,15 @@ enum { MENU_BOOT = 0, MENU_RETRY = 1, MENU_SHELL = 2 };
 int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx));
 /* source.c: the premount phase: the medium source the boot line asks for finds the layers */
 int source_find(struct live_ctx *ctx);
+/* devlist.c: the devices seen: add one (the one rule for CD and removable), add all of
+ * /sys/class/block, the preferred order, the whole disk of a partition, the list as text */
+struct live_dev *devlist_add(struct live_ctx *ctx, const char *name);
+void devlist_add_present(struct live_ctx *ctx);
+bool devlist_order(const struct live_dev *a, const struct live_dev *b);
+const char *devlist_disk_of(const char *name, char *buf, size_t len);
+void devlist_describe(const struct live_ctx *ctx, char *buf, size_t len);
 /* medium.c */
-bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
-void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
 /* medium.c: the probe's mount(2) type if fs is one a medium may be kept on, else NULL */
 const char *medium_mount_type(const struct probe_result *fs);
 /* medium.c: mount(2) data for a filesystem type (vfat: iocharset=utf8), NULL for none */
@@ -303,8 +308,6 @@ unsigned long long zram_size_bytes(const char *s, unsigned long long ram);
 unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned long long avail,
 				char *why, size_t len);
 bool pcreate_is_esp(const char *name);
-/* medium.c: the whole disk a block device belongs to ("sda" for "sda1" and "sda") */
-const char *medium_disk_of(const char *name, char *buf, size_t len);
 /* union.c */
 int union_mount(struct live_ctx *ctx);
 int union_build_aufs(char *buf, size_t len, const char *rw, const char *ro,

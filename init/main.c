@@ -15,6 +15,14 @@ static int phase_top(struct live_ctx *ctx)
 }
 
 
+/* Coldplug first (devices.c): the drivers' bus scans run in the kernel while the base
+ * set loads (kmod.c); coldplug loads by modalias, kmod.c knows nothing of devices. */
+static int phase_modules(struct live_ctx *ctx)
+{
+	devices_coldplug(ctx);
+	return kmod_load_base(ctx);
+}
+
 static int phase_bottom(struct live_ctx *ctx)
 {
 	return switchroot_check(ctx, LIVE_NEWROOT);
@@ -23,7 +31,7 @@ static int phase_bottom(struct live_ctx *ctx)
 /* Names are what live.break= and /hooks/<name>/ use; see docs/livestack.7. */
 static const struct live_phase phases[] = {
 	{ "init-top",	phase_top },
-	{ "modules",	kmod_load_base },
+	{ "modules",	phase_modules },
 	{ "net",	net_setup },
 	{ "premount",	source_find },
 	{ "toram",	toram_run },

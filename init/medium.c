@@ -15,16 +15,6 @@
 #include "live.h"
 #include "log.h"
 
-/* CDs first, then removable devices, then by name: a deterministic choice. */
-bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b)
-{
-	if (a->cdrom != b->cdrom)
-		return a->cdrom;
-	if (a->removable != b->removable)
-		return a->removable;
-	return strcmp(a->name, b->name) < 0;
-}
-
 /* The mount(2) type (from the probe) of a filesystem a medium may be kept on; NULL for others. */
 const char *medium_mount_type(const struct probe_result *fs)
 {
@@ -146,30 +136,6 @@ const char *medium_mount_data(struct live_ctx *ctx, const char *type)
 	return "iocharset=utf8";
 }
 
-/* The whole disk a block device belongs to ("sda" for "sda1" and "sda"). */
-const char *medium_disk_of(const char *name, char *buf, size_t len)
-{
-	char path[128], link[256], *slash;
-	ssize_t n;
-
-	snprintf(buf, len, "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
-	if (access(path, F_OK))
-		return buf;
-	snprintf(path, sizeof(path), "/sys/class/block/%s", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return buf;
-	link[n] = '\0';
-	/* ../../devices/.../block/sda/sda1 */
-	if ((slash = strrchr(link, '/'))) {
-		*slash = '\0';
-		if ((slash = strrchr(link, '/')))
-			snprintf(buf, len, "%s", slash + 1);
-	}
-	return buf;
-}
-
 /* Would dev, not yet examined, also be a medium? Mounted aside, read-only, and let go. */
 static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct live_dev *chosen)
 {
@@ -189,8 +155,8 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	if (!type || !matches(ctx->cfg, dev, why, sizeof(why)))
 		return false;
 	/* an isohybrid disk and its partitions are one medium seen twice */
-	if (!strcmp(medium_disk_of(dev->name, disk[0], sizeof(disk[0])),
-		    medium_disk_of(chosen->name, disk[1], sizeof(disk[1]))))
+	if (!strcmp(devlist_disk_of(dev->name, disk[0], sizeof(disk[0])),
+		    devlist_disk_of(chosen->name, disk[1], sizeof(disk[1]))))
 		return false;
 	file_mkdirs(peek, 0755);
 	/* noload: a look must not replay an ext journal (a persistence partition's
@@ -211,41 +177,6 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	return yes;
 }
 
-/* Block devices that appeared but whose uevent was not read yet join the list. */
-static void add_present(struct live_ctx *ctx)
-{
-	char path[300], buf[32];
-	struct dirent *d;
-	DIR *dir = opendir("/sys/class/block");
-	size_t i;
-
-	while (dir && (d = readdir(dir)) && ctx->ndevs < LIVE_MAX_DEVS) {
-		struct live_dev *dev = &ctx->devs[ctx->ndevs];
-
-		if (d->d_name[0] == '.' || !strncmp(d->d_name, "loop", 4) ||
-		    !strncmp(d->d_name, "ram", 3) || !strncmp(d->d_name, "zram", 4) ||
-		    strlen(d->d_name) >= sizeof(dev->name))
-			continue;
-		for (i = 0; i < ctx->ndevs; i++)
-			if (!strcmp(ctx->devs[i].name, d->d_name))
-				break;
-		if (i < ctx->ndevs)
-			continue;
-		memset(dev, 0, sizeof(*dev));
-		snprintf(dev->name, sizeof(dev->name), "%s", d->d_name);
-		snprintf(path, sizeof(path), "/sys/class/block/%s/size", d->d_name);
-		if (file_read(path, buf, sizeof(buf)) > 0)
-			dev->size = strtoull(buf, NULL, 10) * 512;
-		dev->cdrom = !strncmp(d->d_name, "sr", 2);
-		snprintf(path, sizeof(path), "/sys/class/block/%s/removable",
-			 medium_disk_of(d->d_name, buf, sizeof(buf)));
-		dev->removable = dev->cdrom || (file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1');
-		ctx->ndevs++;
-	}
-	if (dir)
-		closedir(dir);
-}
-
 /* Several media present: the choice is made (CD, removable, name); name the others once. */
 static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 {
@@ -253,7 +184,7 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 	size_t i, used = 0;
 
 	ctx->others[0] = '\0';
-	add_present(ctx);
+	devlist_add_present(ctx);
 	for (i = 0; i < ctx->ndevs; i++) {
 		struct live_dev *d = &ctx->devs[i];
 
@@ -265,7 +196,7 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 			 chosen->removable && !d->removable ? "removable comes first" :
 			 "first by name");
 		/* a disk and its partitions are named once, as the disk */
-		snprintf(one, sizeof(one), "/dev/%s", medium_disk_of(d->name, disk, sizeof(disk)));
+		snprintf(one, sizeof(one), "/dev/%s", devlist_disk_of(d->name, disk, sizeof(disk)));
 		snprintf(padded, sizeof(padded), " %s ", one);
 		snprintf(have, sizeof(have), " %s ", ctx->others);
 		if (strstr(have, padded))
@@ -401,23 +332,4 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		 dev->fs.label, n, n == 1 ? "" : "s", ctx->dir);
 	note_others(ctx, dev);
 	return 0;
-}
-
-void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ctx->ndevs && used < len; i++) {
-		const struct live_dev *d = &ctx->devs[i];
-		int n = snprintf(buf + used, len - used, "\n  %-8s %8llu MiB  %-9s %-16s %s",
-				 d->name, (unsigned long long)(d->size >> 20),
-				 *d->fs.type ? d->fs.type : "-",
-				 *d->fs.label ? d->fs.label : "-",
-				 d->verdict == DEV_UNSEEN ? "not examined" : d->reason);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
 }

@@ -108,7 +108,7 @@ static size_t sorted_devs(const struct live_ctx *ctx, size_t *idx)
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && medium_wanted_order(&ctx->devs[idx[j]], &ctx->devs[idx[j - 1]]); j--) {
+		for (j = i; j > 0 && devlist_order(&ctx->devs[idx[j]], &ctx->devs[idx[j - 1]]); j--) {
 			size_t t = idx[j];
 
 			idx[j] = idx[j - 1];
@@ -275,7 +275,7 @@ int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx))
 	tcflush(m.con, TCIFLUSH);	/* keys typed while waiting are not a choice */
 	say(&m, "\nlivestack: boot stopped in phase 'premount'\nlivestack: %s\n", ctx->fail.what);
 	if (!strstr(ctx->fail.what, "devices seen:")) {
-		medium_describe_devs(ctx, devs, sizeof(devs));
+		devlist_describe(ctx, devs, sizeof(devs));
 		say(&m, "livestack: block devices seen:%s\n", *devs ? devs : " none");
 	}
 	if (*ctx->fail.hint)

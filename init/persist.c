@@ -330,8 +330,8 @@ static bool on_medium_disk(const struct pstate *st, const struct pdev *p)
 	char a[32], b[32];
 
 	return *medium_name(st->ctx) &&
-	       !strcmp(medium_disk_of(p->name, a, sizeof(a)),
-		       medium_disk_of(medium_name(st->ctx), b, sizeof(b)));
+	       !strcmp(devlist_disk_of(p->name, a, sizeof(a)),
+		       devlist_disk_of(medium_name(st->ctx), b, sizeof(b)));
 }
 
 /* Hosts for image files in the order they are searched: the medium's partition

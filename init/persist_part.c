@@ -84,7 +84,7 @@ static int medium_disk(const struct live_ctx *ctx, char *disk, size_t len, char 
 	if (ctx->medium < 0)
 		return refuse(why, wlen, -ENODEV, "there is no boot medium (network boot)%s%s", "", "");
 	m = &ctx->devs[ctx->medium];
-	medium_disk_of(m->name, disk, len);
+	devlist_disk_of(m->name, disk, len);
 	if (m->cdrom || !strncmp(disk, "sr", 2))
 		return refuse(why, wlen, -EROFS, "the medium /dev/%s is a CD/DVD%s", m->name, "");
 	/* a filesystem on the whole disk (a FAT "superfloppy") has a boot sector, not an

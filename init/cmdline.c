@@ -18,6 +18,7 @@ void cmdline_defaults(struct live_cfg *o)
 	snprintf(o->init, sizeof(o->init), "/sbin/init");
 	o->timeout = LIVE_TIMEOUT_DEFAULT;
 	o->hook_timeout = LIVE_HOOK_TIMEOUT_DEFAULT;
+	o->helper_timeout = LIVE_HELPER_TIMEOUT_DEFAULT;
 }
 
 static void append_word(char *list, size_t len, const char *word)
@@ -96,7 +97,7 @@ static int k_choice(struct live_cfg *o, const struct live_key *k, const char *va
 	return 1;
 }
 
-/* seconds, 0 (live.timeout) or 1 (live.hook.timeout) to 3600 */
+/* seconds, 0 (live.timeout) or 1 (live.hook.timeout, live.helper.timeout) to 3600 */
 static int k_seconds(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val)
 {
 	int *dst = (int *)(void *)((char *)o + k->off);
@@ -170,6 +171,7 @@ const struct live_key live_keys[] = {
 	{ "live.ramsize",	KEY_VALUE, k_str,	STR(ramsize), "" },
 	{ "live.timeout",	KEY_VALUE, k_seconds,	STR(timeout), "0" },
 	{ "live.hook.timeout",	KEY_VALUE, k_seconds,	STR(hook_timeout), "1" },
+	{ "live.helper.timeout", KEY_VALUE, k_seconds,	STR(helper_timeout), "1" },
 	{ "live.break",		KEY_EITHER, k_default,	STR(brk), "premount" },
 	{ "live.debug",		KEY_FLAG, k_flag,	STR(debug), "" },
 	{ "live.toram",		KEY_EITHER, k_toram,	NONE, "" },

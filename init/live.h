@@ -16,6 +16,7 @@
 #define LIVE_MAX_LAYERS	32
 #define LIVE_WORDS_MAX	1024
 #define LIVE_HOOK_TIMEOUT_DEFAULT	60	/* seconds; docs/livestack.7 */
+#define LIVE_HELPER_TIMEOUT_DEFAULT	300	/* e2fsck, mke2fs, cp: docs/livestack.7 */
 
 /* The configuration from /proc/cmdline, native names (aliases resolved). Filled by the
  * parser (cmdline.c, alias.c) in early.c, then only read: phases get it as
@@ -34,6 +35,7 @@ struct live_cfg {
 	char init[LIVE_PATH_MAX];	/* the real init in the new root */
 	int timeout;			/* seconds to wait for the medium */
 	int hook_timeout;		/* live.hook.timeout=: seconds a hook may run */
+	int helper_timeout;		/* live.helper.timeout=: e2fsck, mke2fs, cp */
 	/* persist.c: "" (off), "auto", "LABEL=x", "UUID=x", "/dev/X", "/path/file.img",
 	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
 	char persist[LIVE_PATH_MAX];
@@ -274,7 +276,11 @@ int persist_setup(struct live_ctx *ctx);
 /* fsck.c: e2fsck -p node (result for the status file; -EUCLEAN when not repaired),
  * and mke2fs on a new image file */
 int fsck_check(struct live_ctx *ctx, const char *node, char *result, size_t len);
-int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len);
+/* fsck_check's run of argv (found e2fsck, its options, node) within live.helper.timeout= */
+int fsck_run(const struct live_ctx *ctx, const char *const *argv, const char *dev, char *result,
+	     size_t len);
+int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len,
+	      int timeout_s);
 /* persist_foreign.c: after the persistence fs is on LIVE_RW_MNT, find whose format it is
  * and set the layout: 0 = use it, 1 = only binds (the rw branch is a tmpfs), <0 = refused
  * (why says why); foreign_files: the image file names to look for, with persistence-path=;

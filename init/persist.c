@@ -462,7 +462,8 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 		if (!err && fsync(fd) < 0)
 			err = -errno;
 		close(fd);
-		err = err ?: fsck_mkfs(full, size >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how));
+		err = err ?: fsck_mkfs(full, size >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how),
+				 ctx->cfg->helper_timeout);
 		if (err) {
 			unlink(full);
 			host_close(st);

@@ -542,7 +542,7 @@ int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
 /* live-boot's bootstrap of a missing bind source: "cp -a DEST SOURCE" from the live
  * system (busybox's cp, as in live-boot's initramfs), into SOURCE.new then renamed so
  * that a power cut never leaves a half copy that the next boot would take as the source. */
-static int bootstrap(const char *dest, const char *src)
+static int bootstrap(const char *dest, const char *src, unsigned timeout_ms)
 {
 	char tmp[LIVE_PATH_MAX + 8], out[256];
 	const char *rm[] = { LIVE_BUSYBOX, "rm", "-rf", tmp, NULL };
@@ -556,15 +556,16 @@ static int bootstrap(const char *dest, const char *src)
 	if (slash)
 		*slash = '\0';
 	if (access(tmp, F_OK) == 0)
-		spawn_run(rm, NULL, out, sizeof(out));
+		spawn_run_for(rm, NULL, out, sizeof(out), timeout_ms);
 	if (file_mkdirs(parent, 0755))
 		return -errno;
-	rc = spawn_run(cp, NULL, out, sizeof(out));
+	rc = spawn_run_for(cp, NULL, out, sizeof(out), timeout_ms);
 	if (rc) {
 		out[strcspn(out, "\n")] = '\0';
 		log_warn("persistence: cp -a %s %s: %s", dest, tmp, *out ? out :
+			 rc == -ETIMEDOUT ? "did not end within live.helper.timeout=, killed" :
 			 rc < 0 ? strerror(-rc) : "failed");
-		spawn_run(rm, NULL, out, sizeof(out));
+		spawn_run_for(rm, NULL, out, sizeof(out), timeout_ms);
 		return rc < 0 ? rc : -EIO;
 	}
 	return rename(tmp, src) < 0 ? -errno : 0;
@@ -588,7 +589,7 @@ void foreign_binds(struct live_ctx *ctx)
 			continue;
 		}
 		if (!is_dir(b->src)) {
-			err = bootstrap(dest, b->src);
+			err = bootstrap(dest, b->src, (unsigned)ctx->cfg->helper_timeout * 1000);
 			if (err) {
 				log_warn("persistence: %s not bound: cannot make %s from the live "
 					 "system's %s: %s", b->dest, b->src, b->dest, strerror(-err));

@@ -187,7 +187,8 @@ int ppart_create(struct live_ctx *ctx, char *node, size_t nlen, char *why, size_
 	} else {
 		log_info("persistence: formatting %s (%llu MiB, label " LIVE_PERSIST_LABEL_DEFAULT ")",
 			 node, bytes >> 20);
-		err = fsck_mkfs(node, bytes >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how));
+		err = fsck_mkfs(node, bytes >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how),
+				ctx->cfg->helper_timeout);
 		if (err)
 			snprintf(why, len, "making the filesystem on %s failed: %s", node,
 				 strerror(-err));

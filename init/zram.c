@@ -94,7 +94,7 @@ int zram_mount(struct live_ctx *ctx, const char *target, char *why, size_t len)
 	if (err)
 		return fail(why, len, err, "setting the zram size failed: %s", strerror(-err));
 	current_comp(ctx->rw_comp, sizeof(ctx->rw_comp));
-	err = fsck_mkfs(ZRAM_DEV, size >> 10, ZRAM_LABEL, how, sizeof(how));
+	err = fsck_mkfs(ZRAM_DEV, size >> 10, ZRAM_LABEL, how, sizeof(how), ctx->cfg->helper_timeout);
 	if (!err) {
 		kmod_load_name(ctx, "ext4");
 		if (mount(ZRAM_DEV, target, "ext4", MS_NOSUID | MS_NODEV, "discard") < 0)

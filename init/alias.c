@@ -131,7 +131,7 @@ static void set(char *dst, size_t len, const char *val)
  * /dir (any partition), LABEL:x/dir, UUID:x/dir, a bare label; the path is a directory
  * (the branch itself) or an image file (save.dat), whichever is there. EXIT: saves at
  * shutdown: not ours. Non-zero = not understood. */
-static int alias_changes(struct live_opts *o, const char *v)
+static int alias_changes(struct live_cfg *o, const char *v)
 {
 	const char *rest = NULL;
 	char dev[LIVE_PATH_MAX];
@@ -160,7 +160,7 @@ static int alias_changes(struct live_opts *o, const char *v)
 
 /* live-media-timeout=N: 1-3600 seconds, like live.timeout=; else a warning (atoi took
  * 99999999999 as a 38-year wait). */
-static void set_timeout(struct live_opts *o, const char *key, const char *val)
+static void set_timeout(struct live_cfg *o, const char *key, const char *val)
 {
 	char *end, msg[160];
 	long t = strtol(val, &end, 10);
@@ -190,7 +190,7 @@ static void add_list(char *dst, size_t len, const char *val)
 	dst[used] = '\0';
 }
 
-int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val)
+int alias_apply(struct live_cfg *o, const char *key, const char *val, bool has_val)
 {
 	const struct alias *a = NULL;
 	size_t i;
@@ -359,15 +359,6 @@ int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_
 	return 1;
 }
 
-static const char *const natives[] = {
-	"live.media", "live.dir", "live.layers", "live.layers.skip", "live.layers.optional", "live.image", "live.union",
-	"live.ramsize",
-	"live.timeout", "live.hook.timeout", "live.break", "live.debug", "live.toram", "live.verify",
-	"live.persist", "live.persist.size", "live.persist.dir", "live.persist.path", "live.persist.ro", "live.persist.create",
-	"live.ramdev", "live.iso", "live.id", "live.todisk",
-	"live.net", "live.fetch", "live.fetch.sha256", "live.nfs", "live.hostname",
-};
-
 static size_t distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
@@ -401,11 +392,14 @@ const char *alias_closest_native(const char *word)
 	const char *best = NULL;
 	size_t i, d, bestd = 4;	/* farther than 3 edits is no suggestion */
 
-	for (i = 0; i < sizeof(natives) / sizeof(natives[0]); i++) {
-		d = distance(word, natives[i]);
+	/* the native keys' table (cmdline.c); "init" and "quiet" are not live.* words */
+	for (i = 0; i < live_nkeys; i++) {
+		if (strncmp(live_keys[i].key, "live.", 5))
+			continue;
+		d = distance(word, live_keys[i].key);
 		if (d < bestd) {
 			bestd = d;
-			best = natives[i];
+			best = live_keys[i].key;
 		}
 	}
 	return best;

@@ -78,57 +78,21 @@ static void coldplug_modaliases(struct live_ctx *ctx)
 	closedir(bus);
 }
 
-static bool sysfs_flag(const char *name, const char *attr)
-{
-	char path[256], buf[16];
-
-	snprintf(path, sizeof(path), "/sys/class/block/%s/%s", name, attr);
-	if (file_read(path, buf, sizeof(buf)) > 0)
-		return buf[0] == '1';
-	/* a partition: ask the whole disk */
-	snprintf(path, sizeof(path), "/sys/class/block/%s/../%s", name, attr);
-	return file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
-}
-
-static struct live_dev *dev_add(struct live_ctx *ctx, const char *name)
-{
-	char path[256], buf[64];
-	struct live_dev *dev;
-	size_t i;
-
-	if (!strncmp(name, "ram", 3) || !strncmp(name, "loop", 4) || !strncmp(name, "zram", 4))
-		return NULL;
-	for (i = 0; i < ctx->ndevs; i++)
-		if (!strcmp(ctx->devs[i].name, name))
-			return &ctx->devs[i];
-	if (ctx->ndevs == LIVE_MAX_DEVS)
-		return NULL;
-	dev = &ctx->devs[ctx->ndevs++];
-	memset(dev, 0, sizeof(*dev));
-	snprintf(dev->name, sizeof(dev->name), "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
-	if (file_read(path, buf, sizeof(buf)) > 0)
-		dev->size = strtoull(buf, NULL, 10) * 512;
-	dev->cdrom = !strncmp(name, "sr", 2);
-	dev->removable = dev->cdrom || sysfs_flag(name, "removable");
-	return dev;
-}
-
 /* Consider a device; returns true when it became the medium. */
 static bool try_dev(struct live_ctx *ctx, struct live_dev *dev)
 {
-	if (!dev || dev->verdict == DEV_REJECTED || ctx->medium >= 0)
+	if (!dev || !ctx->judge || dev->verdict == DEV_REJECTED || ctx->medium >= 0)
 		return ctx->medium >= 0;
-	return medium_consider(ctx, dev) == 0;
+	return ctx->judge(ctx, dev) == 0;
 }
 
 static int by_preference(const void *a, const void *b)
 {
 	const struct live_dev *x = a, *y = b;
 
-	if (medium_wanted_order(x, y))
+	if (devlist_order(x, y))
 		return -1;
-	if (medium_wanted_order(y, x))
+	if (devlist_order(y, x))
 		return 1;
 	return 0;
 }
@@ -144,7 +108,7 @@ static void scan_block(struct live_ctx *ctx, size_t first)
 		return;
 	while ((d = readdir(dir)))
 		if (d->d_name[0] != '.')
-			dev_add(ctx, d->d_name);
+			devlist_add(ctx, d->d_name);
 	closedir(dir);
 	/* what is present at once is judged in preference order: CDs, removable, name */
 	qsort(ctx->devs + first, ctx->ndevs - first, sizeof(ctx->devs[0]), by_preference);
@@ -192,10 +156,10 @@ static void uevent_handle(struct live_ctx *ctx, char *buf, size_t len)
 		return;
 	(void)devtype;
 	if (!strcmp(action, "add")) {
-		try_dev(ctx, dev_add(ctx, devname));
+		try_dev(ctx, devlist_add(ctx, devname));
 	} else if (!strcmp(action, "change")) {
 		/* a disc was inserted: judge the drive again */
-		struct live_dev *dev = dev_add(ctx, devname);
+		struct live_dev *dev = devlist_add(ctx, devname);
 
 		if (dev && dev->cdrom) {
 			dev->verdict = DEV_UNSEEN;
@@ -252,7 +216,7 @@ int devices_coldplug(struct live_ctx *ctx)
 /* The first search: until live.timeout, with a countdown; fills ctx->fail if none. */
 static int wait_medium(struct live_ctx *ctx)
 {
-	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->opts.timeout * 1000;
+	uint64_t start = live_now_ms(), deadline = start + (uint64_t)ctx->cfg->timeout * 1000;
 	uint64_t next_resync = 0;
 	int fd, shown = -1;
 	char devs[1024];
@@ -281,9 +245,9 @@ static int wait_medium(struct live_ctx *ctx)
 				break;
 		}
 		left = (int)((deadline - now + 999) / 1000);
-		if (now - start >= 1000 && left != shown && !ctx->opts.quiet) {
+		if (now - start >= 1000 && left != shown && !ctx->cfg->quiet) {
 			log_console("\rlivestack: waiting for the live medium (live.media=%s): %3d s ",
-				    ctx->opts.media, left);
+				    ctx->cfg->media, left);
 			shown = left;
 		}
 		if (fd >= 0) {
@@ -299,14 +263,14 @@ static int wait_medium(struct live_ctx *ctx)
 		log_console("\n");
 	if (ctx->medium >= 0)
 		return 0;
-	medium_describe_devs(ctx, devs, sizeof(devs));
+	devlist_describe(ctx, devs, sizeof(devs));
 	return live_fail(ctx, -ENODEV,
 			 "check that the medium is attached; set live.media=/dev/NAME, LABEL= or UUID=, "
 			 "live.dir= if the layers live elsewhere, or a longer live.timeout=",
 			 "no live medium found within %d s: looked for %s with %s/%s; devices seen:%s",
-			 ctx->opts.timeout,
-			 strcmp(ctx->opts.media, "auto") ? ctx->opts.media : "any device",
-			 ctx->opts.dir, layers_pattern(&ctx->opts), devs[0] ? devs : " none");
+			 ctx->cfg->timeout,
+			 strcmp(ctx->cfg->media, "auto") ? ctx->cfg->media : "any device",
+			 ctx->dir, layers_pattern(ctx->image), devs[0] ? devs : " none");
 }
 
 void devices_events(struct live_ctx *ctx)
@@ -343,27 +307,9 @@ void devices_rescan(struct live_ctx *ctx, bool all)
 	scan_block(ctx, 0);	/* the new ones too, all in preference order */
 }
 
-/* Wait for the medium until live.timeout; then explain, and offer the menu (menu.c). */
+/* Wait for the medium until live.timeout, each device judged by ctx->judge; else explain. */
 int devices_find_medium(struct live_ctx *ctx)
 {
-	int err;
-
-	for (;;) {
-		err = wait_medium(ctx);
-		if (!err)
-			return 0;
-		switch (menu_run(ctx)) {
-		case MENU_BOOT:
-			return 0;
-		case MENU_RETRY:
-			log_info("scanning the devices again");
-			devices_rescan(ctx, true);
-			if (ctx->medium >= 0)
-				return 0;
-			continue;
-		default:
-			return err;
-		}
-	}
+	return wait_medium(ctx);
 }
 

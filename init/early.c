@@ -100,7 +100,7 @@ int early_not_init(void)
 	return 1;
 }
 
-int early_mount(struct live_ctx *ctx)
+int early_mount(struct live_ctx *ctx, struct live_cfg *cfg)
 {
 	struct utsname uts;
 	char cmdline[4096];
@@ -129,7 +129,7 @@ int early_mount(struct live_ctx *ctx)
 		snprintf(ctx->kver, sizeof(ctx->kver), "%s", uts.release);
 	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
 		cmdline[0] = '\0';
-	cmdline_parse(&ctx->opts, cmdline);
+	cmdline_parse(cfg, cmdline);
 
 	err = file_lines(LIVE_IMAGE_INFO, image_line, ctx);
 	if (err && err != -ENOENT)

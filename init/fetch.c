@@ -549,16 +549,16 @@ int fetch_layers(struct live_ctx *ctx)
 				 "; mount); fix it here, then 'exit' tries again",
 				 "fetch: local error: cannot mount the download's tmpfs on %s: %s",
 				 LIVE_MEDIUM_MNT, strerror(errno));
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
 	file_mkdirs(dir, 0755);
-	err = plan_make(&p, ctx->opts.fetch, &f);
+	err = plan_make(&p, ctx->cfg->fetch, &f);
 	if (!err)
-		err = plan_sums(&p, ctx->opts.fetch_sha256, &f);
+		err = plan_sums(&p, ctx->cfg->fetch_sha256, &f);
 	for (i = 0; !err && i < p.n; i++) {
 		struct fetch_dl *d = &p.d[i];
 
 		snprintf(d->path, sizeof(d->path), "%s/%s", dir, d->name);
-		d->quiet = ctx->opts.quiet;
+		d->quiet = ctx->cfg->quiet;
 		log_info("fetch %s from %s", d->name, d->url);
 		err = fetch_file(d, &f);
 		total += d->got;
@@ -566,8 +566,8 @@ int fetch_layers(struct live_ctx *ctx)
 	if (err)
 		return live_fail(ctx, err, hint_for(f.stage), "fetch: %s: %s",
 				 stage_names[f.stage], f.why);
-	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "%s", ctx->opts.fetch);
-	log_info("medium: %s (%zu layer%s fetched into RAM, %llu.%llu MiB)", ctx->opts.fetch, p.n,
+	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "%s", ctx->cfg->fetch);
+	log_info("medium: %s (%zu layer%s fetched into RAM, %llu.%llu MiB)", ctx->cfg->fetch, p.n,
 		 p.n == 1 ? "" : "s", total >> 20, (total % (1 << 20)) * 10 >> 20);
 	return 0;
 }

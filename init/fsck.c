@@ -110,9 +110,9 @@ static const char *last_line(char *out)
 
 int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 {
-	char bufs[3][LIVE_PATH_MAX + 64], out[2048];
+	char bufs[3][LIVE_PATH_MAX + 64];
 	const char *argv[8];
-	int n, rc;
+	int n;
 
 	n = find_e2fsck(ctx, bufs, argv);
 	if (!n) {
@@ -122,14 +122,31 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 		return 0;
 	}
 	/* live.persist.ro: nothing is written, so nothing is repaired either */
-	argv[n++] = ctx->opts.persist_ro ? "-n" : "-p";
+	argv[n++] = ctx->cfg->persist_ro ? "-n" : "-p";
 	argv[n++] = dev;
 	argv[n] = NULL;
 	log_info("persistence: checking %s (e2fsck %s)", dev, argv[n - 2]);
+	return fsck_run(ctx, argv, dev, result, len);
+}
+
+/* Run the e2fsck of argv (its last word is dev) within live.helper.timeout=; host-tested. */
+int fsck_run(const struct live_ctx *ctx, const char *const *argv, const char *dev, char *result,
+	     size_t len)
+{
+	char out[2048];
+	int rc;
+
 	out[0] = '\0';
-	rc = spawn_run(argv, NULL, out, sizeof(out));
+	rc = spawn_run_for(argv, NULL, out, sizeof(out), (unsigned)ctx->cfg->helper_timeout * 1000);
 	if (*out)
 		log_debug("e2fsck: %s", out);
+	if (rc == -ETIMEDOUT) {
+		/* killed in the middle of a repair: the filesystem is not used */
+		snprintf(result, len, "e2fsck did not end within %d s (live.helper.timeout=): "
+			 "killed, not used", ctx->cfg->helper_timeout);
+		log_warn("persistence: %s: %s", dev, result);
+		return -EUCLEAN;
+	}
 	if (rc < 0) {
 		snprintf(result, len, "e2fsck did not run: %s", strerror(-rc));
 		log_warn("persistence: e2fsck did not run: %s", strerror(-rc));
@@ -137,7 +154,7 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 	}
 	/* e2fsck(8): 0 clean, 1 errors corrected, 2 corrected (reboot), 4 left uncorrected,
 	 * 8 operational error, 16 usage, 32 cancelled, 128 library error */
-	if (ctx->opts.persist_ro) {
+	if (ctx->cfg->persist_ro) {
 		/* -n: 4 = problems found (or a journal to replay), left as they are */
 		snprintf(result, len, "e2fsck -n exit %d: %s", rc, rc == 0 ? "clean" :
 			 rc < 8 ? "problems found, not repaired (read-only), used read-only" :
@@ -157,7 +174,8 @@ int fsck_check(struct live_ctx *ctx, const char *dev, char *result, size_t len)
 
 /* Make an ext filesystem on a new image file: e2fsprogs' mke2fs when the image has
  * it (ext4 with a journal), else busybox's (ext2, checked by e2fsck at every boot). */
-int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len)
+int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len,
+	      int timeout_s)
 {
 	char kb[32], out[1024];
 	struct stat st;
@@ -170,7 +188,7 @@ int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char 
 				       file, NULL };
 
 		snprintf(how, len, "mke2fs -t ext4");
-		rc = spawn_run(argv, NULL, out, sizeof(out));
+		rc = spawn_run_for(argv, NULL, out, sizeof(out), (unsigned)timeout_s * 1000);
 	} else {
 		/* 4 KiB blocks: a zram device's logical block size is 4096, and ext4
 		 * refuses smaller blocks there (busybox picks 1024 for small sizes) */
@@ -178,7 +196,7 @@ int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char 
 				       label, file, kb, NULL };
 
 		snprintf(how, len, "busybox mke2fs (ext2)");
-		rc = spawn_run(argv, NULL, out, sizeof(out));
+		rc = spawn_run_for(argv, NULL, out, sizeof(out), (unsigned)timeout_s * 1000);
 	}
 	if (rc) {
 		log_warn("persistence: %s on %s failed (%d): %s", how, file, rc, last_line(out));

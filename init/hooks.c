@@ -37,12 +37,12 @@ static void env_set(struct live_ctx *ctx, const char *phase)
 	setenv("LIVE_PHASE", phase, 1);
 	setenv("LIVE_MEDIUM", ctx->medium >= 0 ? LIVE_MEDIUM_MNT : "", 1);
 	setenv("LIVE_MEDIUM_DEV", ctx->medium >= 0 ? ctx->devs[ctx->medium].name : "", 1);
-	setenv("LIVE_DIR", ctx->opts.dir, 1);
+	setenv("LIVE_DIR", ctx->dir, 1);
 	setenv("LIVE_LAYERS", layers, 1);
 	setenv("LIVE_RW", *ctx->rw_type ? live_rw_upper(ctx) : "", 1);
 	setenv("LIVE_UNION", ctx->unionfs, 1);
 	setenv("LIVE_NEWROOT", LIVE_NEWROOT, 1);
-	setenv("LIVE_DEBUG", ctx->opts.debug ? "1" : "", 1);
+	setenv("LIVE_DEBUG", ctx->cfg->debug ? "1" : "", 1);
 }
 
 /* The hook's output, one log line each, named after the hook. */
@@ -101,10 +101,10 @@ int hooks_run(struct live_ctx *ctx, const char *phase)
 		if (out)
 			*out = '\0';
 		rc = spawn_run_for(argv, NULL, out, out ? HOOK_OUTPUT_MAX : 0,
-				   (unsigned)ctx->opts.hook_timeout * 1000);
+				   (unsigned)ctx->cfg->hook_timeout * 1000);
 		if (rc == -ETIMEDOUT) {
 			log_warn("hook %s did not end within %d s (live.hook.timeout=): killed with "
-				 "its process group, the boot goes on", path, ctx->opts.hook_timeout);
+				 "its process group, the boot goes on", path, ctx->cfg->hook_timeout);
 			if (out)
 				log_output(LOG_WARN, names[i], out);
 		} else if (rc == HOOK_EXIT_SHELL) {

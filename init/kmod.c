@@ -190,8 +190,6 @@ int kmod_load_base(struct live_ctx *ctx)
 {
 	int err;
 
-	/* drivers first: their bus scans run in the kernel while the base set loads */
-	devices_coldplug(ctx);
 	err = file_lines(LIVE_MODULES_LOAD, base_line, ctx);
 
 	if (err && err != -ENOENT)

@@ -177,9 +177,9 @@ static int layers_find(const char *dir, const struct layer_sel *sel, struct live
 	return 0;
 }
 
-const char *layers_pattern(const struct live_opts *o)
+const char *layers_pattern(const char *image)
 {
-	return *o->image ? o->image : "*" LIVE_LAYER_SUFFIX;
+	return *image ? image : "*" LIVE_LAYER_SUFFIX;
 }
 
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n)
@@ -189,10 +189,10 @@ int layers_list(const char *dir, const char *select, struct live_layer *out, siz
 	return layers_find(dir, &sel, out, max, n);
 }
 
-int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
-		size_t *n)
+int layers_opts(const char *dir, const struct live_cfg *o, const char *image,
+		struct live_layer *out, size_t max, size_t *n)
 {
-	struct layer_sel sel = { .names = o->layers, .skip = o->layers_skip, .image = o->image,
+	struct layer_sel sel = { .names = o->layers, .skip = o->layers_skip, .image = image,
 				  .optional = o->layers_optional };
 
 	return layers_find(dir, &sel, out, max, n);
@@ -256,17 +256,17 @@ int layers_mount(struct live_ctx *ctx)
 	if (*ctx->layers_from)	/* toram.c copied them to RAM */
 		snprintf(dir, sizeof(dir), "%s", ctx->layers_from);
 	else
-		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
+		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
 	/* toram.c copied the chosen layers as NAME.squashfs: all of them; todisk.c
 	 * kept the medium's names, so they are chosen as on the medium */
 	if (*ctx->layers_from && strncmp(ctx->layers_from, LIVE_TODISK_MNT, strlen(LIVE_TODISK_MNT)))
 		err = layers_list(dir, "", ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
 	else
-		err = layers_opts(dir, &ctx->opts, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
+		err = layers_opts(dir, ctx->cfg, ctx->image, ctx->layers, LIVE_MAX_LAYERS, &ctx->nlayers);
 	if (err || !ctx->nlayers)
 		return live_fail(ctx, err ? err : -ENOENT, "check live.dir= and live.layers=",
 				 "no layers to mount in %s (live.layers=%s): %s", dir,
-				 *ctx->opts.layers ? ctx->opts.layers : "all",
+				 *ctx->cfg->layers ? ctx->cfg->layers : "all",
 				 err ? strerror(-err) : "none found");
 	kmod_load_name(ctx, "loop");
 	kmod_load_name(ctx, "squashfs");

@@ -16,9 +16,13 @@
 #define LIVE_MAX_LAYERS	32
 #define LIVE_WORDS_MAX	1024
 #define LIVE_HOOK_TIMEOUT_DEFAULT	60	/* seconds; docs/livestack.7 */
+#define LIVE_HELPER_TIMEOUT_DEFAULT	300	/* e2fsck, mke2fs, cp: docs/livestack.7 */
 
-/* The configuration from /proc/cmdline, native names (aliases resolved). */
-struct live_opts {
+/* The configuration from /proc/cmdline, native names (aliases resolved). Filled by the
+ * parser (cmdline.c, alias.c) in early.c, then only read: phases get it as
+ * ctx->cfg (const). What a phase finds out goes into struct live_ctx, owned by that
+ * phase (like overlayfs' ovl_config and ovl_fs). */
+struct live_cfg {
 	char media[LIVE_PATH_MAX];	/* "auto", "/dev/X", "LABEL=x", "UUID=x" */
 	char dir[LIVE_PATH_MAX];	/* directory of the layers on the medium */
 	char layers[LIVE_PATH_MAX];	/* comma list of layer names, "" = all */
@@ -31,6 +35,7 @@ struct live_opts {
 	char init[LIVE_PATH_MAX];	/* the real init in the new root */
 	int timeout;			/* seconds to wait for the medium */
 	int hook_timeout;		/* live.hook.timeout=: seconds a hook may run */
+	int helper_timeout;		/* live.helper.timeout=: e2fsck, mke2fs, cp */
 	/* persist.c: "" (off), "auto", "LABEL=x", "UUID=x", "/dev/X", "/path/file.img",
 	 * "/dev/X:/path/file.img"; persist_size: live.persist.size= ("" = never create) */
 	char persist[LIVE_PATH_MAX];
@@ -98,7 +103,20 @@ struct live_phase {
 };
 
 struct live_ctx {
-	struct live_opts opts;
+	const struct live_cfg *cfg;	/* the parsed boot line: read only */
+	/* main.c's storage of *cfg: written only by the menu (menu.c), a second parser
+	 * (the user picks a device or types boot words) */
+	struct live_cfg *amend;
+	/* medium.c, isofile.c (set from cfg in main.c, and again by the menu): the layers'
+	 * directory on the medium and their file name, cfg's or a peer layout's (casper,
+	 * Knoppix) found on the medium */
+	char dir[LIVE_PATH_MAX];
+	char image[64];
+	bool want_id_loaded;		/* medium.c: image_id and want_id are read */
+	/* persist.c: live.persist.dir=, or the directory of Porteus' changes= on its host */
+	char persist_dir[LIVE_PATH_MAX];
+	/* net.c: live.net= as configured: "dhcp" when the boot loader or the menu needs it */
+	char net[LIVE_PATH_MAX];
 	char kver[65];
 	char image_union[16];		/* union= from the image info file */
 	struct live_dev devs[LIVE_MAX_DEVS];
@@ -136,6 +154,8 @@ struct live_ctx {
 	char medium_id[40];		/* the accepted medium's ID */
 	char iso_host[32];		/* live.iso=: the partition holding the file */
 	char others[256];		/* other media that would have been accepted */
+	/* source.c: the block medium source's judge of a device (devices.c, menu.c call it) */
+	int (*judge)(struct live_ctx *ctx, struct live_dev *dev);
 	struct kmod_state *kmod;	/* opaque, owned by kmod.c */
 	int uevent_fd;			/* kernel uevents, opened before coldplug; -1 = none */
 	uint64_t t_start_ms;		/* CLOCK_BOOTTIME when /init started */
@@ -172,15 +192,27 @@ void retry_mounts_read(struct retry_mounts *m);
 void retry_undo(const struct retry_mounts *before, const struct retry_mounts *failed);
 
 /* early.c */
-int early_mount(struct live_ctx *ctx);
+int early_mount(struct live_ctx *ctx, struct live_cfg *cfg);
 int early_not_init(void);	/* /init run as another PID than 1: say so, return 1 */
 /* fds 0-2 on console, or null when it cannot be opened: how many on null, or -errno */
 int early_std_fds(const char *console, const char *null);
 /* cmdline.c */
-void cmdline_defaults(struct live_opts *o);
-int cmdline_parse(struct live_opts *o, const char *line);
+void cmdline_defaults(struct live_cfg *o);
+int cmdline_parse(struct live_cfg *o, const char *line);
+/* cmdline.c: the native keys, one table: the parser, "did you mean" (alias.c) and the
+ * tests read it. KEY_FLAG: no value, KEY_VALUE: key=value, KEY_EITHER: both forms. */
+enum live_key_val { KEY_FLAG, KEY_VALUE, KEY_EITHER };
+struct live_key {
+	const char *key;
+	enum live_key_val val;
+	int (*set)(struct live_cfg *o, const struct live_key *k, const char *val, bool has_val);
+	size_t off, len;	/* the field in struct live_cfg */
+	const char *arg;	/* the handler's: default, choices, minimum, reader */
+};
+extern const struct live_key live_keys[];
+extern const size_t live_nkeys;
 /* alias.c */
-int alias_apply(struct live_opts *o, const char *key, const char *val, bool has_val);
+int alias_apply(struct live_cfg *o, const char *key, const char *val, bool has_val);
 const char *alias_closest_native(const char *word);
 /* kmod.c */
 int kmod_load_base(struct live_ctx *ctx);
@@ -198,17 +230,26 @@ void devices_events(struct live_ctx *ctx);
 void devices_rescan(struct live_ctx *ctx, bool all);
 /* menu.c: the text menu after a failed medium search */
 enum { MENU_BOOT = 0, MENU_RETRY = 1, MENU_SHELL = 2 };
-int menu_run(struct live_ctx *ctx);
+int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx));
+/* source.c: the premount phase: the medium source the boot line asks for finds the layers */
+int source_find(struct live_ctx *ctx);
+/* devlist.c: the devices seen: add one (the one rule for CD and removable), add all of
+ * /sys/class/block, the preferred order, the whole disk of a partition, the list as text */
+struct live_dev *devlist_add(struct live_ctx *ctx, const char *name);
+void devlist_add_present(struct live_ctx *ctx);
+bool devlist_order(const struct live_dev *a, const struct live_dev *b);
+const char *devlist_disk_of(const char *name, char *buf, size_t len);
+void devlist_describe(const struct live_ctx *ctx, char *buf, size_t len);
 /* medium.c */
-bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b);
 int medium_consider(struct live_ctx *ctx, struct live_dev *dev);
-void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len);
 /* medium.c: the probe's mount(2) type if fs is one a medium may be kept on, else NULL */
 const char *medium_mount_type(const struct probe_result *fs);
 /* medium.c: mount(2) data for a filesystem type (vfat: iocharset=utf8), NULL for none */
 const char *medium_mount_data(struct live_ctx *ctx, const char *type);
+/* medium.c: probe dev, match live.media=, the mount type; 0 or a rejection (-ENOENT) */
+int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **type);
 /* isofile.c: live.iso=: look for the ISO file on dev; 0 = it is now the medium. */
-int isofile_consider(struct live_ctx *ctx, struct live_dev *dev, const char *type);
+int isofile_consider(struct live_ctx *ctx, struct live_dev *dev);
 /* medium.c: 0 when the medium on LIVE_MEDIUM_MNT carries the wanted build ID (or none is wanted) */
 int medium_check_id(struct live_ctx *ctx, char *why, size_t len);
 /* the layers under the mounted medium: live.dir=, else a peer layout (casper, Knoppix) */
@@ -223,17 +264,23 @@ bool cloop_layer_is(const char *path);
 int cloop_layer_mount(struct live_ctx *ctx, struct live_layer *l);
 void cloop_layer_stop(const char *dev);
 int layers_list(const char *dir, const char *select, struct live_layer *out, size_t max, size_t *n);
-/* what the layers' files are called: "*.squashfs", or live.image= */
-const char *layers_pattern(const struct live_opts *o);
-/* the same with the boot parameters' selection (live.layers=, .skip=, live.image=) */
-int layers_opts(const char *dir, const struct live_opts *o, struct live_layer *out, size_t max,
-		size_t *n);
+/* what the layers' files are called: "*.squashfs", or image (live.image=) */
+const char *layers_pattern(const char *image);
+/* the layers in dir with the boot parameters' selection (live.layers=, .skip=) and image */
+int layers_opts(const char *dir, const struct live_cfg *o, const char *image,
+		struct live_layer *out, size_t max, size_t *n);
+/* main.c, menu.c: the state that starts as a copy of the config (dir, image) */
+void live_state_from_cfg(struct live_ctx *ctx);
 /* persist.c */
 int persist_setup(struct live_ctx *ctx);
 /* fsck.c: e2fsck -p node (result for the status file; -EUCLEAN when not repaired),
  * and mke2fs on a new image file */
 int fsck_check(struct live_ctx *ctx, const char *node, char *result, size_t len);
-int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len);
+/* fsck_check's run of argv (found e2fsck, its options, node) within live.helper.timeout= */
+int fsck_run(const struct live_ctx *ctx, const char *const *argv, const char *dev, char *result,
+	     size_t len);
+int fsck_mkfs(const char *file, unsigned long long kib, const char *label, char *how, size_t len,
+	      int timeout_s);
 /* persist_foreign.c: after the persistence fs is on LIVE_RW_MNT, find whose format it is
  * and set the layout: 0 = use it, 1 = only binds (the rw branch is a tmpfs), <0 = refused
  * (why says why); foreign_files: the image file names to look for, with persistence-path=;
@@ -267,8 +314,6 @@ unsigned long long zram_size_bytes(const char *s, unsigned long long ram);
 unsigned long long pcreate_size(const char *opt, const char *fstype, unsigned long long avail,
 				char *why, size_t len);
 bool pcreate_is_esp(const char *name);
-/* medium.c: the whole disk a block device belongs to ("sda" for "sda1" and "sda") */
-const char *medium_disk_of(const char *name, char *buf, size_t len);
 /* union.c */
 int union_mount(struct live_ctx *ctx);
 int union_build_aufs(char *buf, size_t len, const char *rw, const char *ro,
@@ -286,7 +331,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot);
 /* shutdown_prep.c: /run/initramfs/shutdown for systemd-shutdown (never fails) */
 void shutdown_prep(struct live_ctx *ctx);
 /* net.c */
-bool net_wanted(const struct live_opts *o);
+bool net_wanted(const struct live_cfg *o);
 int net_setup(struct live_ctx *ctx);
 /* net.c: the image can configure a network (klibc's ipconfig is in it) */
 bool net_supported(void);

@@ -14,14 +14,13 @@ static int phase_top(struct live_ctx *ctx)
 	return 0;
 }
 
-/* The layers come from the network (live.fetch=, live.nfs=) or from a block device. */
-static int phase_premount(struct live_ctx *ctx)
+
+/* Coldplug first (devices.c): the drivers' bus scans run in the kernel while the base
+ * set loads (kmod.c); coldplug loads by modalias, kmod.c knows nothing of devices. */
+static int phase_modules(struct live_ctx *ctx)
 {
-	if (*ctx->opts.fetch)
-		return fetch_layers(ctx);
-	if (*ctx->opts.nfs)
-		return nfs_mount_medium(ctx);
-	return devices_find_medium(ctx);
+	devices_coldplug(ctx);
+	return kmod_load_base(ctx);
 }
 
 static int phase_bottom(struct live_ctx *ctx)
@@ -32,9 +31,9 @@ static int phase_bottom(struct live_ctx *ctx)
 /* Names are what live.break= and /hooks/<name>/ use; see docs/livestack.7. */
 static const struct live_phase phases[] = {
 	{ "init-top",	phase_top },
-	{ "modules",	kmod_load_base },
+	{ "modules",	phase_modules },
 	{ "net",	net_setup },
-	{ "premount",	phase_premount },
+	{ "premount",	source_find },
 	{ "toram",	toram_run },
 	{ "layers",	layers_mount },
 	{ "rw",		persist_setup },
@@ -48,7 +47,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 	uint64_t t0;
 	int err;
 
-	if (!strcmp(ctx->opts.brk, p->name)) {
+	if (!strcmp(ctx->cfg->brk, p->name)) {
 		memset(&ctx->fail, 0, sizeof(ctx->fail));
 		snprintf(ctx->fail.what, sizeof(ctx->fail.what),
 			 "live.break=%s asked for a shell before this phase", p->name);
@@ -78,6 +77,7 @@ static void run_phase(struct live_ctx *ctx, size_t i)
 int main(int argc, char **argv)
 {
 	static struct live_ctx ctx;
+	static struct live_cfg cfg;
 	size_t i;
 
 	if (getpid() != 1)
@@ -91,16 +91,19 @@ int main(int argc, char **argv)
 	ctx.uevent_fd = -1;
 	ctx.phases = phases;
 	ctx.nphases = sizeof(phases) / sizeof(phases[0]);
-	cmdline_defaults(&ctx.opts);
-	while (early_mount(&ctx)) {
+	cmdline_defaults(&cfg);
+	ctx.cfg = &cfg;
+	ctx.amend = &cfg;
+	while (early_mount(&ctx, &cfg)) {
 		rescue_shell(&ctx, "early");
 		log_info("retrying phase early");
 	}
-	log_setup(true, ctx.opts.quiet, ctx.opts.debug);
+	live_state_from_cfg(&ctx);
+	log_setup(true, cfg.quiet, cfg.debug);
 	log_info("starting (kernel %s, %llu ms since boot)", ctx.kver,
 		 (unsigned long long)ctx.t_start_ms);
-	if (*ctx.opts.warnings)
-		log_warn("%s", ctx.opts.warnings);
+	if (*cfg.warnings)
+		log_warn("%s", cfg.warnings);
 
 	for (i = 0; i < ctx.nphases; i++)
 		run_phase(&ctx, i);

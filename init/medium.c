@@ -15,16 +15,6 @@
 #include "live.h"
 #include "log.h"
 
-/* CDs first, then removable devices, then by name: a deterministic choice. */
-bool medium_wanted_order(const struct live_dev *a, const struct live_dev *b)
-{
-	if (a->cdrom != b->cdrom)
-		return a->cdrom;
-	if (a->removable != b->removable)
-		return a->removable;
-	return strcmp(a->name, b->name) < 0;
-}
-
 /* The mount(2) type (from the probe) of a filesystem a medium may be kept on; NULL for others. */
 const char *medium_mount_type(const struct probe_result *fs)
 {
@@ -47,7 +37,7 @@ static int reject(struct live_dev *dev, const char *why)
 	return -ENOENT;
 }
 
-static bool matches(const struct live_opts *o, const struct live_dev *dev, char *why, size_t len)
+static bool matches(const struct live_cfg *o, const struct live_dev *dev, char *why, size_t len)
 {
 	const char *m = o->media;
 
@@ -67,21 +57,20 @@ static bool matches(const struct live_opts *o, const struct live_dev *dev, char 
 /* The ID a medium must carry: live.id=, else the one built into the initramfs. */
 static void want_id_load(struct live_ctx *ctx)
 {
-	static bool done;
 	char buf[64];
 
-	if (done)
+	if (ctx->want_id_loaded)
 		return;
-	done = true;
+	ctx->want_id_loaded = true;
 	if (file_read(LIVE_IMAGE_ID, buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, " \t\r\n")] = '\0';
 		snprintf(ctx->image_id, sizeof(ctx->image_id), "%s", buf);
 	}
-	if (!strcmp(ctx->opts.id, "any") || !strcmp(ctx->opts.id, "none"))
+	if (!strcmp(ctx->cfg->id, "any") || !strcmp(ctx->cfg->id, "none"))
 		ctx->want_id[0] = '\0';
 	else
 		snprintf(ctx->want_id, sizeof(ctx->want_id), "%s",
-			 *ctx->opts.id ? ctx->opts.id : ctx->image_id);
+			 *ctx->cfg->id ? ctx->cfg->id : ctx->image_id);
 }
 
 /* Read <medium>/<live.dir>/livestack.id; with an ID wanted, only that one passes. */
@@ -90,7 +79,7 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
 	char path[LIVE_PATH_MAX + 64], id[64] = "";
 
 	want_id_load(ctx);
-	snprintf(path, sizeof(path), "%s%s/%s", LIVE_MEDIUM_MNT, ctx->opts.dir, LIVE_ID_FILE);
+	snprintf(path, sizeof(path), "%s%s/%s", LIVE_MEDIUM_MNT, ctx->dir, LIVE_ID_FILE);
 	if (file_read(path, id, sizeof(id)) > 0)
 		id[strcspn(id, " \t\r\n")] = '\0';
 	snprintf(ctx->medium_id, sizeof(ctx->medium_id), "%s", id);
@@ -99,7 +88,7 @@ int medium_check_id(struct live_ctx *ctx, char *why, size_t len)
 	if (*id)
 		snprintf(why, len, "build id %s is not %s (live.id=any accepts it)", id, ctx->want_id);
 	else
-		snprintf(why, len, "no %s/%s, live.id=%s wanted", ctx->opts.dir, LIVE_ID_FILE,
+		snprintf(why, len, "no %s/%s, live.id=%s wanted", ctx->dir, LIVE_ID_FILE,
 			 ctx->want_id);
 	return -ENOENT;
 }
@@ -147,30 +136,6 @@ const char *medium_mount_data(struct live_ctx *ctx, const char *type)
 	return "iocharset=utf8";
 }
 
-/* The whole disk a block device belongs to ("sda" for "sda1" and "sda"). */
-const char *medium_disk_of(const char *name, char *buf, size_t len)
-{
-	char path[128], link[256], *slash;
-	ssize_t n;
-
-	snprintf(buf, len, "%s", name);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
-	if (access(path, F_OK))
-		return buf;
-	snprintf(path, sizeof(path), "/sys/class/block/%s", name);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return buf;
-	link[n] = '\0';
-	/* ../../devices/.../block/sda/sda1 */
-	if ((slash = strrchr(link, '/'))) {
-		*slash = '\0';
-		if ((slash = strrchr(link, '/')))
-			snprintf(buf, len, "%s", slash + 1);
-	}
-	return buf;
-}
-
 /* Would dev, not yet examined, also be a medium? Mounted aside, read-only, and let go. */
 static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct live_dev *chosen)
 {
@@ -187,11 +152,11 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 		return false;
 	dev->probed = true;
 	type = medium_mount_type(&dev->fs);
-	if (!type || !matches(&ctx->opts, dev, why, sizeof(why)))
+	if (!type || !matches(ctx->cfg, dev, why, sizeof(why)))
 		return false;
 	/* an isohybrid disk and its partitions are one medium seen twice */
-	if (!strcmp(medium_disk_of(dev->name, disk[0], sizeof(disk[0])),
-		    medium_disk_of(chosen->name, disk[1], sizeof(disk[1]))))
+	if (!strcmp(devlist_disk_of(dev->name, disk[0], sizeof(disk[0])),
+		    devlist_disk_of(chosen->name, disk[1], sizeof(disk[1]))))
 		return false;
 	file_mkdirs(peek, 0755);
 	/* noload: a look must not replay an ext journal (a persistence partition's
@@ -199,8 +164,8 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	if (mount(node, peek, type, MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  strcmp(type, "ext4") ? medium_mount_data(ctx, type) : "noload") < 0)
 		return false;
-	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->opts.dir);
-	yes = layers_opts(dir, &ctx->opts, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
+	snprintf(dir, sizeof(dir), "%s%s", peek, ctx->dir);
+	yes = layers_opts(dir, ctx->cfg, ctx->image, l, LIVE_MAX_LAYERS, &n) == 0 && n > 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, LIVE_ID_FILE);
 	if (yes && *ctx->want_id) {
 		if (file_read(path, id, sizeof(id)) > 0)
@@ -212,41 +177,6 @@ static bool also_medium(struct live_ctx *ctx, struct live_dev *dev, const struct
 	return yes;
 }
 
-/* Block devices that appeared but whose uevent was not read yet join the list. */
-static void add_present(struct live_ctx *ctx)
-{
-	char path[300], buf[32];
-	struct dirent *d;
-	DIR *dir = opendir("/sys/class/block");
-	size_t i;
-
-	while (dir && (d = readdir(dir)) && ctx->ndevs < LIVE_MAX_DEVS) {
-		struct live_dev *dev = &ctx->devs[ctx->ndevs];
-
-		if (d->d_name[0] == '.' || !strncmp(d->d_name, "loop", 4) ||
-		    !strncmp(d->d_name, "ram", 3) || !strncmp(d->d_name, "zram", 4) ||
-		    strlen(d->d_name) >= sizeof(dev->name))
-			continue;
-		for (i = 0; i < ctx->ndevs; i++)
-			if (!strcmp(ctx->devs[i].name, d->d_name))
-				break;
-		if (i < ctx->ndevs)
-			continue;
-		memset(dev, 0, sizeof(*dev));
-		snprintf(dev->name, sizeof(dev->name), "%s", d->d_name);
-		snprintf(path, sizeof(path), "/sys/class/block/%s/size", d->d_name);
-		if (file_read(path, buf, sizeof(buf)) > 0)
-			dev->size = strtoull(buf, NULL, 10) * 512;
-		dev->cdrom = !strncmp(d->d_name, "sr", 2);
-		snprintf(path, sizeof(path), "/sys/class/block/%s/removable",
-			 medium_disk_of(d->d_name, buf, sizeof(buf)));
-		dev->removable = dev->cdrom || (file_read(path, buf, sizeof(buf)) > 0 && buf[0] == '1');
-		ctx->ndevs++;
-	}
-	if (dir)
-		closedir(dir);
-}
-
 /* Several media present: the choice is made (CD, removable, name); name the others once. */
 static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 {
@@ -254,7 +184,7 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 	size_t i, used = 0;
 
 	ctx->others[0] = '\0';
-	add_present(ctx);
+	devlist_add_present(ctx);
 	for (i = 0; i < ctx->ndevs; i++) {
 		struct live_dev *d = &ctx->devs[i];
 
@@ -266,7 +196,7 @@ static void note_others(struct live_ctx *ctx, const struct live_dev *chosen)
 			 chosen->removable && !d->removable ? "removable comes first" :
 			 "first by name");
 		/* a disk and its partitions are named once, as the disk */
-		snprintf(one, sizeof(one), "/dev/%s", medium_disk_of(d->name, disk, sizeof(disk)));
+		snprintf(one, sizeof(one), "/dev/%s", devlist_disk_of(d->name, disk, sizeof(disk)));
 		snprintf(padded, sizeof(padded), " %s ", one);
 		snprintf(have, sizeof(have), " %s ", ctx->others);
 		if (strstr(have, padded))
@@ -295,40 +225,39 @@ static const struct { const char *dir, *image, *who; } peer_layouts[] = {
 
 size_t medium_find_layers(struct live_ctx *ctx, struct live_layer *l, int *errp)
 {
-	struct live_opts *o = &ctx->opts;
-	char dir[LIVE_PATH_MAX + 32], old_dir[sizeof(o->dir)], old_image[sizeof(o->image)];
+	const struct live_cfg *o = ctx->cfg;
+	char dir[LIVE_PATH_MAX + 32], old_dir[sizeof(ctx->dir)], old_image[sizeof(ctx->image)];
 	size_t n = 0, i;
 
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
-	*errp = layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n);
-	if ((!*errp && n) || o->dir_set || *o->image || *o->layers)
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
+	*errp = layers_opts(dir, o, ctx->image, l, LIVE_MAX_LAYERS, &n);
+	if ((!*errp && n) || o->dir_set || *ctx->image || *o->layers)
 		return *errp ? 0 : n;
-	memcpy(old_dir, o->dir, sizeof(old_dir));
-	memcpy(old_image, o->image, sizeof(old_image));
+	memcpy(old_dir, ctx->dir, sizeof(old_dir));
+	memcpy(old_image, ctx->image, sizeof(old_image));
 	for (i = 0; i < sizeof(peer_layouts) / sizeof(peer_layouts[0]); i++) {
-		snprintf(o->dir, sizeof(o->dir), "%s", peer_layouts[i].dir);
-		snprintf(o->image, sizeof(o->image), "%s", peer_layouts[i].image);
-		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, o->dir);
+		snprintf(ctx->dir, sizeof(ctx->dir), "%s", peer_layouts[i].dir);
+		snprintf(ctx->image, sizeof(ctx->image), "%s", peer_layouts[i].image);
+		snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
 		n = 0;
-		if (!layers_opts(dir, o, l, LIVE_MAX_LAYERS, &n) && n) {
+		if (!layers_opts(dir, o, ctx->image, l, LIVE_MAX_LAYERS, &n) && n) {
 			log_info("medium: no %s here, but %s's layout: live.dir=%s%s%s", old_dir,
-				 peer_layouts[i].who, o->dir, *o->image ? " live.image=" : "", o->image);
+				 peer_layouts[i].who, ctx->dir, *ctx->image ? " live.image=" : "",
+				 ctx->image);
 			*errp = 0;
 			return n;
 		}
 	}
-	memcpy(o->dir, old_dir, sizeof(old_dir));
-	memcpy(o->image, old_image, sizeof(old_image));
+	memcpy(ctx->dir, old_dir, sizeof(old_dir));
+	memcpy(ctx->image, old_image, sizeof(old_image));
 	return 0;
 }
 
-int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
+/* Probe dev, match it against live.media= (or the build ID), find its mount type. */
+int medium_judge_fs(struct live_ctx *ctx, struct live_dev *dev, const char **typep)
 {
-	char node[64], why[96], dir[sizeof(ctx->opts.dir)], image[sizeof(ctx->opts.image)];
-	struct live_layer probe_layers[LIVE_MAX_LAYERS];
+	char node[64], why[96];
 	const char *type;
-	size_t n = 0;
-	int err;
 
 	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	if (!dev->probed) {
@@ -345,16 +274,30 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 	}
 	want_id_load(ctx);
 	/* with a build ID to match, a label or UUID that a multi-boot tool changed does not matter */
-	if (!matches(&ctx->opts, dev, why, sizeof(why)) &&
-	    (!*ctx->want_id || !strncmp(ctx->opts.media, "/dev/", 5)))
+	if (!matches(ctx->cfg, dev, why, sizeof(why)) &&
+	    (!*ctx->want_id || !strncmp(ctx->cfg->media, "/dev/", 5)))
 		return reject(dev, why);
 	type = medium_mount_type(&dev->fs);
 	if (!type) {
 		snprintf(why, sizeof(why), "%s is not a filesystem a medium is kept on", dev->fs.type);
 		return reject(dev, why);
 	}
-	if (*ctx->opts.iso)
-		return isofile_consider(ctx, dev, type);
+	*typep = type;
+	return 0;
+}
+
+int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
+{
+	char node[64], why[96], dir[sizeof(ctx->dir)], image[sizeof(ctx->image)];
+	struct live_layer probe_layers[LIVE_MAX_LAYERS];
+	const char *type;
+	size_t n = 0;
+	int err;
+
+	err = medium_judge_fs(ctx, dev, &type);
+	if (err)
+		return err;
+	snprintf(node, sizeof(node), "/dev/%s", dev->name);
 	kmod_load_name(ctx, type);
 	file_mkdirs(LIVE_MEDIUM_MNT, 0755);
 	iso_partition(dev, node, sizeof(node));
@@ -363,49 +306,30 @@ int medium_consider(struct live_ctx *ctx, struct live_dev *dev)
 		snprintf(why, sizeof(why), "mount as %s failed: %s", type, strerror(errno));
 		return reject(dev, why);
 	}
-	memcpy(dir, ctx->opts.dir, sizeof(dir));
-	memcpy(image, ctx->opts.image, sizeof(image));
+	memcpy(dir, ctx->dir, sizeof(dir));
+	memcpy(image, ctx->image, sizeof(image));
 	n = medium_find_layers(ctx, probe_layers, &err);
 	if (err || n == 0) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
-		if (err == -ENOENT && *ctx->opts.layers)
+		if (err == -ENOENT && *ctx->cfg->layers)
 			snprintf(why, sizeof(why), "not all of live.layers=%s in %s",
-				 ctx->opts.layers, ctx->opts.dir);
+				 ctx->cfg->layers, ctx->dir);
 		else
-			snprintf(why, sizeof(why), "no %s/%s", ctx->opts.dir, layers_pattern(&ctx->opts));
+			snprintf(why, sizeof(why), "no %s/%s", ctx->dir, layers_pattern(ctx->image));
 		return reject(dev, why);
 	}
 	if (medium_check_id(ctx, why, sizeof(why))) {
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
-		memcpy(ctx->opts.dir, dir, sizeof(dir));	/* a peer layout's, if one was found */
-		memcpy(ctx->opts.image, image, sizeof(image));
+		memcpy(ctx->dir, dir, sizeof(dir));	/* a peer layout's, if one was found */
+		memcpy(ctx->image, image, sizeof(image));
 		return reject(dev, why);
 	}
 	dev->verdict = DEV_ACCEPTED;
 	snprintf(dev->reason, sizeof(dev->reason), "%s, %zu layer%s in %s%s%s", type, n,
-		 n == 1 ? "" : "s", ctx->opts.dir, *ctx->medium_id ? ", id " : "", ctx->medium_id);
+		 n == 1 ? "" : "s", ctx->dir, *ctx->medium_id ? ", id " : "", ctx->medium_id);
 	ctx->medium = (int)(dev - ctx->devs);
 	log_info("medium: %s (%s, label \"%s\") with %zu layer%s in %s", node, dev->fs.type,
-		 dev->fs.label, n, n == 1 ? "" : "s", ctx->opts.dir);
+		 dev->fs.label, n, n == 1 ? "" : "s", ctx->dir);
 	note_others(ctx, dev);
 	return 0;
-}
-
-void medium_describe_devs(const struct live_ctx *ctx, char *buf, size_t len)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ctx->ndevs && used < len; i++) {
-		const struct live_dev *d = &ctx->devs[i];
-		int n = snprintf(buf + used, len - used, "\n  %-8s %8llu MiB  %-9s %-16s %s",
-				 d->name, (unsigned long long)(d->size >> 20),
-				 *d->fs.type ? d->fs.type : "-",
-				 *d->fs.label ? d->fs.label : "-",
-				 d->verdict == DEV_UNSEEN ? "not examined" : d->reason);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
 }

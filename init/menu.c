@@ -21,6 +21,7 @@
 
 struct menu {
 	struct live_ctx *ctx;
+	int (*net_boot)(struct live_ctx *ctx);	/* source.c: the network source asked for */
 	int con;			/* /dev/console */
 	uint64_t last_input_ms;		/* for the live.timeout rescans */
 	bool said_waiting;
@@ -52,7 +53,7 @@ static void say(struct menu *m, const char *fmt, ...)
 static int read_line(struct menu *m, const char *prompt, char *buf, size_t len)
 {
 	struct live_ctx *ctx = m->ctx;
-	uint64_t period = (uint64_t)(ctx->opts.timeout > 0 ? ctx->opts.timeout : 1) * 1000;
+	uint64_t period = (uint64_t)(ctx->cfg->timeout > 0 ? ctx->cfg->timeout : 1) * 1000;
 	struct pollfd p[2] = {
 		{ .fd = m->con, .events = POLLIN },
 		{ .fd = ctx->uevent_fd, .events = POLLIN },
@@ -107,7 +108,7 @@ static size_t sorted_devs(const struct live_ctx *ctx, size_t *idx)
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && medium_wanted_order(&ctx->devs[idx[j]], &ctx->devs[idx[j - 1]]); j--) {
+		for (j = i; j > 0 && devlist_order(&ctx->devs[idx[j]], &ctx->devs[idx[j - 1]]); j--) {
 			size_t t = idx[j];
 
 			idx[j] = idx[j - 1];
@@ -164,15 +165,15 @@ static int menu_device(struct menu *m)
 	}
 	dev = &ctx->devs[idx[pick - 1]];
 	snprintf(devname, sizeof(devname), "%s", dev->name);
-	snprintf(media, sizeof(media), "%s", ctx->opts.media);
-	snprintf(ctx->opts.media, sizeof(ctx->opts.media), "/dev/%s", devname);
+	snprintf(media, sizeof(media), "%s", ctx->cfg->media);
+	snprintf(ctx->amend->media, sizeof(ctx->amend->media), "/dev/%s", devname);
 	dev->verdict = DEV_UNSEEN;
 	dev->probed = false;
-	if (medium_consider(ctx, dev) == 0) {
+	if (ctx->judge(ctx, dev) == 0) {
 		log_info("medium: /dev/%s chosen in the menu", dev->name);
 		return 0;
 	}
-	snprintf(ctx->opts.media, sizeof(ctx->opts.media), "%s", media);
+	snprintf(ctx->amend->media, sizeof(ctx->amend->media), "%s", media);
 	say(m, "livestack: /dev/%s is not a live medium: %s\n", dev->name, dev->reason);
 	return 1;
 }
@@ -220,18 +221,20 @@ static int menu_net(struct menu *m)
 		say(m, "livestack: no network boot: %s\n", why);
 		return 1;
 	}
-	if (!*ctx->opts.net)
-		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
-	say(m, "livestack: network boot: live.net=%s\n", ctx->opts.net);
+	if (!*ctx->cfg->net) {
+		snprintf(ctx->amend->net, sizeof(ctx->amend->net), "dhcp");
+		live_state_from_cfg(ctx);
+	}
+	say(m, "livestack: network boot: live.net=%s\n", ctx->net);
 	err = net_setup(ctx);
-	if (!err && !*ctx->opts.fetch && !*ctx->opts.nfs) {
+	if (!err && !*ctx->cfg->fetch && !*ctx->cfg->nfs) {
 		net_lease_value("root-path", rp, sizeof(rp));
 		if (!strncmp(rp, "http://", 7))
-			snprintf(ctx->opts.fetch, sizeof(ctx->opts.fetch), "%s", rp);
+			snprintf(ctx->amend->fetch, sizeof(ctx->amend->fetch), "%s", rp);
 		else if (strstr(rp, ":/"))
-			snprintf(ctx->opts.nfs, sizeof(ctx->opts.nfs), "%s", rp);
+			snprintf(ctx->amend->nfs, sizeof(ctx->amend->nfs), "%s", rp);
 	}
-	if (!err && !*ctx->opts.fetch && !*ctx->opts.nfs) {
+	if (!err && !*ctx->cfg->fetch && !*ctx->cfg->nfs) {
 		say(m, "livestack: the network is up on %s, but nothing says where the layers are: "
 		       "live.fetch=URL (a /PATH alone uses the DHCP next-server) or "
 		       "live.nfs=SERVER:/PATH is needed.\n"
@@ -241,27 +244,28 @@ static int menu_net(struct menu *m)
 			return r;
 		if (!*line)
 			return 1;
-		cmdline_parse(&ctx->opts, line);
-		if (!*ctx->opts.fetch && !*ctx->opts.nfs) {
+		cmdline_parse(ctx->amend, line);
+		live_state_from_cfg(ctx);
+		if (!*ctx->cfg->fetch && !*ctx->cfg->nfs) {
 			say(m, "livestack: \"%s\" gives neither live.fetch= nor live.nfs=\n", line);
 			return 1;
 		}
 	}
 	if (!err)
-		err = *ctx->opts.fetch ? fetch_layers(ctx) : nfs_mount_medium(ctx);
+		err = m->net_boot(ctx);
 	if (!err)
 		return 0;
 	say(m, "livestack: network boot failed: %s\n", ctx->fail.what);
 	if (*ctx->fail.hint)
 		say(m, "livestack: try: %s\n", ctx->fail.hint);
-	ctx->opts.fetch[0] = ctx->opts.nfs[0] = '\0';
+	ctx->amend->fetch[0] = ctx->amend->nfs[0] = '\0';
 	ctx->fail = saved;
 	return 1;
 }
 
-int menu_run(struct live_ctx *ctx)
+int menu_run(struct live_ctx *ctx, int (*net_boot)(struct live_ctx *ctx))
 {
-	struct menu m = { .ctx = ctx };
+	struct menu m = { .ctx = ctx, .net_boot = net_boot };
 	char line[64], devs[2048], why[160];
 	int r;
 
@@ -271,7 +275,7 @@ int menu_run(struct live_ctx *ctx)
 	tcflush(m.con, TCIFLUSH);	/* keys typed while waiting are not a choice */
 	say(&m, "\nlivestack: boot stopped in phase 'premount'\nlivestack: %s\n", ctx->fail.what);
 	if (!strstr(ctx->fail.what, "devices seen:")) {
-		medium_describe_devs(ctx, devs, sizeof(devs));
+		devlist_describe(ctx, devs, sizeof(devs));
 		say(&m, "livestack: block devices seen:%s\n", *devs ? devs : " none");
 	}
 	if (*ctx->fail.hint)

@@ -25,7 +25,7 @@
 /* ipconfig rounds (seconds each), as initramfs-tools does: a bounded number of tries */
 static const int dhcp_rounds[] = { 2, 3, 5, 8, 13 };
 
-bool net_wanted(const struct live_opts *o)
+bool net_wanted(const struct live_cfg *o)
 {
 	return *o->net || *o->fetch || *o->nfs;
 }
@@ -243,7 +243,7 @@ static int check_ip_fields(struct live_ctx *ctx, bool dhcp)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		ip_field(ctx->opts.net, i, f, sizeof(f));
+		ip_field(ctx->net, i, f, sizeof(f));
 		if (!*f && (i || dhcp))
 			continue;
 		bad = inet_pton(AF_INET, f, &a) != 1;
@@ -252,7 +252,7 @@ static int check_ip_fields(struct live_ctx *ctx, bool dhcp)
 			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "
 					 "(dotted IPv4 addresses, e.g. ip=192.168.1.20::192.168.1.1:"
 					 "255.255.255.0::eth0:off), or use ip=dhcp",
-					 "net: ip=%s: %s \"%s\" is not %s", ctx->opts.net, names[i], f,
+					 "net: ip=%s: %s \"%s\" is not %s", ctx->net, names[i], f,
 					 i == 3 ? "a netmask" : "an IPv4 address");
 	}
 	return 0;
@@ -283,7 +283,7 @@ static bool ipconfig_complaints(const char *out, char *why, size_t len)
 static int wait_link(struct live_ctx *ctx, const char *want, char *dev, size_t devlen)
 {
 	char names[NET_MAX_IFS][IFNAMSIZ], seen[160] = "", mac[32], bootmac[32];
-	uint64_t deadline = live_now_ms() + (uint64_t)ctx->opts.timeout * 1000;
+	uint64_t deadline = live_now_ms() + (uint64_t)ctx->cfg->timeout * 1000;
 	size_t n = 0, i;
 
 	bootif_mac(bootmac, sizeof(bootmac));
@@ -317,13 +317,13 @@ static int wait_link(struct live_ctx *ctx, const char *want, char *dev, size_t d
 				 "is the NIC's driver in the image? build the initramfs with "
 				 "--profile pxe (modules/net.list)",
 				 "net: no link: no network interface appeared within %d s",
-				 ctx->opts.timeout);
+				 ctx->cfg->timeout);
 	return live_fail(ctx, -ENETDOWN,
 			 "check the cable and the switch port; name the interface with "
 			 "ip=:::::DEV:dhcp, or a longer live.timeout=",
 			 "net: no link on %s%s within %d s (interfaces: %s)",
 			 *want ? want : *bootmac ? "the BOOTIF interface " : "any interface",
-			 *want ? "" : bootmac, ctx->opts.timeout, seen);
+			 *want ? "" : bootmac, ctx->cfg->timeout, seen);
 }
 
 struct lease {
@@ -427,7 +427,7 @@ static void forget_lease(const char *dev)
 
 static int configure(struct live_ctx *ctx, const char *dev, const char *loader_server)
 {
-	bool dhcp = is_dhcp(ctx->opts.net);
+	bool dhcp = is_dhcp(ctx->net);
 	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64], why[512];
 	const char *argv[10];
 	size_t r, total = 0;
@@ -439,7 +439,7 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 				 "pxe): livestack-mkimage then adds ipconfig, which ip= and DHCP need",
 				 "net: cannot configure %s (link up, no address): %s (klibc-utils) is not "
 				 "in the image", dev, NET_IPCONFIG);
-	if (!strchr(ctx->opts.net, ':')) {
+	if (!strchr(ctx->net, ':')) {
 		snprintf(spec, sizeof(spec), "%s", dev);
 	} else {
 		/* the static form with the device we chose filled in */
@@ -447,7 +447,7 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 		int i;
 
 		for (i = 0; i < 7; i++)
-			ip_field(ctx->opts.net, i, f[i], sizeof(f[i]));
+			ip_field(ctx->net, i, f[i], sizeof(f[i]));
 		snprintf(spec, sizeof(spec), "%s:%s:%s:%s:%s:%s:%s", f[0], f[1], f[2], f[3], f[4],
 			 dev, *f[6] ? f[6] : "none");
 	}
@@ -458,14 +458,14 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 		argv[a++] = NET_IPCONFIG;
 		argv[a++] = "-t";
 		argv[a++] = t;
-		if (dhcp && !strchr(ctx->opts.net, ':')) {
+		if (dhcp && !strchr(ctx->net, ':')) {
 			argv[a++] = "-c";
 			argv[a++] = "dhcp";
 		}
 		argv[a++] = "-d";
 		argv[a++] = spec;
 		argv[a] = NULL;
-		if (r == 0 || !ctx->opts.quiet)
+		if (r == 0 || !ctx->cfg->quiet)
 			log_info("net: %s: %s (try %zu of %zu, %s s)", dev,
 				 dhcp ? "asking for a DHCP lease" : "static address", r + 1,
 				 sizeof(dhcp_rounds) / sizeof(dhcp_rounds[0]), t);
@@ -487,7 +487,7 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "
 					 "(is GW in CLIENT's subnet?), or use ip=dhcp",
 					 "net: static address from ip=%s on %s (link up) failed: ipconfig: %s",
-					 ctx->opts.net, dev, why);
+					 ctx->net, dev, why);
 		return live_fail(ctx, -ETIMEDOUT,
 				 "is a DHCP server (or a dnsmasq proxy) answering on this network? "
 				 "or give a static ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
@@ -518,22 +518,22 @@ int net_setup(struct live_ctx *ctx)
 	char want[IFNAMSIZ] = "", dev[IFNAMSIZ], server[64];
 	int err;
 
-	if (!net_wanted(&ctx->opts))
+	if (!net_wanted(ctx->cfg))
 		return 0;
-	if (!*ctx->opts.net)
-		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
+	if (!*ctx->net)
+		snprintf(ctx->net, sizeof(ctx->net), "dhcp");
 	/* ip=dhcp ... ip=C:S:G:M from the boot loader: DHCP as asked, S the server */
 	if (loader_ip(server, sizeof(server)))
-		snprintf(ctx->opts.net, sizeof(ctx->opts.net), "dhcp");
-	if (strchr(ctx->opts.net, ':')) {
-		ip_field(ctx->opts.net, 5, want, sizeof(want));
-		err = check_ip_fields(ctx, is_dhcp(ctx->opts.net));
+		snprintf(ctx->net, sizeof(ctx->net), "dhcp");
+	if (strchr(ctx->net, ':')) {
+		ip_field(ctx->net, 5, want, sizeof(want));
+		err = check_ip_fields(ctx, is_dhcp(ctx->net));
 		if (err)
 			return err;
-	} else if (strcmp(ctx->opts.net, "dhcp"))
+	} else if (strcmp(ctx->net, "dhcp"))
 		return live_fail(ctx, -EINVAL, "use live.net=dhcp, ip=dhcp or "
 				 "ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off",
-				 "net: ip=%s is neither dhcp nor the static form", ctx->opts.net);
+				 "net: ip=%s is neither dhcp nor the static form", ctx->net);
 	kmod_load_name(ctx, "af_packet");
 	err = wait_link(ctx, want, dev, sizeof(dev));
 	if (err)

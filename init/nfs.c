@@ -78,7 +78,7 @@ int nfs_mount_medium(struct live_ctx *ctx)
 	char server[128], path[LIVE_PATH_MAX], extra[LIVE_PATH_MAX], addr[64], me[64];
 	char src[LIVE_PATH_MAX + 160], data[LIVE_PATH_MAX + 256], dir[LIVE_PATH_MAX + 32];
 	struct live_layer probe[LIVE_MAX_LAYERS];
-	const char *spec = ctx->opts.nfs, *colon = strchr(spec, ':');
+	const char *spec = ctx->cfg->nfs, *colon = strchr(spec, ':');
 	static const char *const vers[] = { "3", "4" };
 	size_t i, n = 0;
 	int err = 0;
@@ -135,8 +135,8 @@ int nfs_mount_medium(struct live_ctx *ctx)
 		return live_fail(ctx, err, hint, "nfs: %s:%s: %s (%s; this machine: %s on %s)", server,
 				 path, what, strerror(-err), *me ? me : "no address", ctx->netdev);
 	}
-	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_opts(dir, &ctx->opts, probe, LIVE_MAX_LAYERS, &n);
+	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
+	err = layers_opts(dir, ctx->cfg, ctx->image, probe, LIVE_MAX_LAYERS, &n);
 	if (err || !n) {
 		char names[160];
 		struct stat st;
@@ -146,12 +146,12 @@ int nfs_mount_medium(struct live_ctx *ctx)
 		umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
 		return live_fail(ctx, err ? err : -ENOENT,
 				 "check live.dir= (the layers' directory in the export) and live.nfs='s PATH",
-				 "nfs: no %s/%s on %s:%s (%s%s%s: %s)", ctx->opts.dir,
-				 layers_pattern(&ctx->opts), server, path, isdir ? "" : "no ",
-				 ctx->opts.dir, isdir ? " holds" : " there; the export has", names);
+				 "nfs: no %s/%s on %s:%s (%s%s%s: %s)", ctx->dir,
+				 layers_pattern(ctx->image), server, path, isdir ? "" : "no ",
+				 ctx->dir, isdir ? " holds" : " there; the export has", names);
 	}
 	snprintf(ctx->medium_src, sizeof(ctx->medium_src), "nfs://%s%s", server, path);
 	log_info("medium: %s:%s over NFS with %zu layer%s in %s", server, path, n, n == 1 ? "" : "s",
-		 ctx->opts.dir);
+		 ctx->dir);
 	return 0;
 }

@@ -187,7 +187,7 @@ static int host_open(struct pstate *st, const struct pdev *p)
 	if (shared) {
 		if (mount(shared, LIVE_PERSIST_HOST_MNT, NULL, MS_BIND, NULL) < 0)
 			return -errno;
-		if (st->ctx->opts.persist_ro)
+		if (st->ctx->cfg->persist_ro)
 			return 0;	/* live.persist.ro: the medium's ro mount as it is */
 		/* not MS_BIND: the superblock becomes writable, the medium's own mount stays ro */
 		if (mount(NULL, LIVE_PERSIST_HOST_MNT, NULL, MS_REMOUNT, NULL) < 0) {
@@ -200,7 +200,7 @@ static int host_open(struct pstate *st, const struct pdev *p)
 	}
 	kmod_load_name(st->ctx, type);
 	if (mount(node, LIVE_PERSIST_HOST_MNT, type, MS_NOSUID | MS_NODEV |
-		  (st->ctx->opts.persist_ro ? MS_RDONLY : 0), medium_mount_data(st->ctx, type)) == 0)
+		  (st->ctx->cfg->persist_ro ? MS_RDONLY : 0), medium_mount_data(st->ctx, type)) == 0)
 		return 0;
 	if (errno == ENODEV && !strcmp(p->fs.type, "ntfs") && !st->ntfs_said) {
 		/* Debian 12's 6.1 has neither ntfs3 nor the old ntfs driver */
@@ -244,7 +244,7 @@ static int use_fs(struct pstate *st, const char *node, const char *what)
 		return err;
 	}
 	kmod_load_name(ctx, "ext4");
-	if (mount(node, LIVE_RW_MNT, "ext4", ctx->opts.persist_ro ? MS_RDONLY : 0, NULL) < 0) {
+	if (mount(node, LIVE_RW_MNT, "ext4", ctx->cfg->persist_ro ? MS_RDONLY : 0, NULL) < 0) {
 		snprintf(st->why, sizeof(st->why), "%s does not mount as ext4: %s", what, strerror(errno));
 		return -errno;
 	}
@@ -300,7 +300,7 @@ static int use_dir(struct pstate *st, const struct pdev *host, const char *path)
 		snprintf(st->why, sizeof(st->why), "binding /dev/%s: %s", host->name, strerror(errno));
 		return -errno;
 	}
-	snprintf(ctx->opts.persist_dir, sizeof(ctx->opts.persist_dir), "%s", path);
+	snprintf(ctx->persist_dir, sizeof(ctx->persist_dir), "%s", path);
 	snprintf(ctx->persist_what, sizeof(ctx->persist_what), "/dev/%s:%s", host->name, path);
 	snprintf(ctx->persist_fs, sizeof(ctx->persist_fs), "%s", host->fs.type);
 	snprintf(ctx->persist_label, sizeof(ctx->persist_label), "%s", host->fs.label);
@@ -330,8 +330,8 @@ static bool on_medium_disk(const struct pstate *st, const struct pdev *p)
 	char a[32], b[32];
 
 	return *medium_name(st->ctx) &&
-	       !strcmp(medium_disk_of(p->name, a, sizeof(a)),
-		       medium_disk_of(medium_name(st->ctx), b, sizeof(b)));
+	       !strcmp(devlist_disk_of(p->name, a, sizeof(a)),
+		       devlist_disk_of(medium_name(st->ctx), b, sizeof(b)));
 }
 
 /* Hosts for image files in the order they are searched: the medium's partition
@@ -388,7 +388,7 @@ static size_t create_hosts(const struct pstate *st, const struct pdev *const *ho
 	size_t i, n = 0;
 
 	for (i = 0; i < nhosts; i++)
-		if (!*st->ctx->opts.persist_create || on_medium_disk(st, hosts[i]))
+		if (!*st->ctx->cfg->persist_create || on_medium_disk(st, hosts[i]))
 			out[n++] = hosts[i];
 	if (n)
 		return n;
@@ -411,9 +411,9 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 		       const char *path)
 {
 	struct live_ctx *ctx = st->ctx;
-	const char *opt = *ctx->opts.persist_create && strcmp(ctx->opts.persist_create, "default") ?
-			  ctx->opts.persist_create : *ctx->opts.persist_size ?
-			  ctx->opts.persist_size : "default";
+	const char *opt = *ctx->cfg->persist_create && strcmp(ctx->cfg->persist_create, "default") ?
+			  ctx->cfg->persist_create : *ctx->cfg->persist_size ?
+			  ctx->cfg->persist_size : "default";
 	const struct pdev *cand[PERSIST_MAX_DEVS];
 	char full[LIVE_PATH_MAX * 2], how[64], tried[240] = "", why[96];
 	unsigned long long size;
@@ -421,7 +421,7 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 	size_t h, n;
 	int fd, err;
 
-	if (ctx->opts.persist_ro) {
+	if (ctx->cfg->persist_ro) {
 		snprintf(st->why, sizeof(st->why), "%s not found, and live.persist.ro creates "
 			 "nothing", path);
 		return -ENOENT;
@@ -462,7 +462,8 @@ static int create_file(struct pstate *st, const struct pdev *const *hosts, size_
 		if (!err && fsync(fd) < 0)
 			err = -errno;
 		close(fd);
-		err = err ?: fsck_mkfs(full, size >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how));
+		err = err ?: fsck_mkfs(full, size >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how),
+				 ctx->cfg->helper_timeout);
 		if (err) {
 			unlink(full);
 			host_close(st);
@@ -502,7 +503,7 @@ static int create_part(struct pstate *st)
 					 st->devs[i].name, labels[j], why);
 				return -EEXIST;
 			}
-	if (st->ctx->opts.persist_ro) {
+	if (st->ctx->cfg->persist_ro) {
 		snprintf(st->why, sizeof(st->why), "no persistence found, and live.persist.ro "
 			 "creates nothing");
 		return -ENOENT;
@@ -546,9 +547,9 @@ static int persist_find(struct pstate *st)
 		err = try_files(st, hosts, nhosts, namep, nnames);
 		if (!err)
 			return 0;
-		if (ppart_wanted(st->ctx->opts.persist_create))
+		if (ppart_wanted(st->ctx->cfg->persist_create))
 			return err == -ENOENT ? create_part(st) : err;
-		if (*st->ctx->opts.persist_size || *st->ctx->opts.persist_create)
+		if (*st->ctx->cfg->persist_size || *st->ctx->cfg->persist_create)
 			return create_file(st, hosts, nhosts, "/" LIVE_PERSIST_FILE_DEFAULT);
 		if (!*st->why)
 			snprintf(st->why, sizeof(st->why),
@@ -556,7 +557,7 @@ static int persist_find(struct pstate *st)
 				 labels[0], labels[1], labels[2], labels[3], files[0], files[1], files[2]);
 		return -ENOENT;
 	}
-	if (ppart_wanted(st->ctx->opts.persist_create)) {
+	if (ppart_wanted(st->ctx->cfg->persist_create)) {
 		snprintf(st->why, sizeof(st->why), "live.persist.create=partition goes with "
 			 "live.persist=auto (the new partition is found by its label)");
 		return -EINVAL;
@@ -578,7 +579,7 @@ static int persist_find(struct pstate *st)
 	err = try_files(st, hosts, nhosts, &path, 1);
 	if (!err || err != -ENOENT)
 		return err;
-	if (*st->ctx->opts.persist_size || *st->ctx->opts.persist_create)
+	if (*st->ctx->cfg->persist_size || *st->ctx->cfg->persist_create)
 		return create_file(st, hosts, nhosts, path);
 	snprintf(st->why, sizeof(st->why), "no %s on %s (live.persist.size= creates it)", path,
 		 *st->spec.dev ? st->spec.dev : "any partition");
@@ -588,21 +589,23 @@ static int persist_find(struct pstate *st)
 int persist_setup(struct live_ctx *ctx)
 {
 	static struct pstate st;
+	const char *spec;
 	int err;
 
-	if (!size_ok(ctx->opts.ramsize))
+	if (!size_ok(ctx->cfg->ramsize))
 		return live_fail(ctx, -EINVAL, "use e.g. live.ramsize=50% or live.ramsize=2g",
-				 "live.ramsize=%s is not a size", ctx->opts.ramsize);
+				 "live.ramsize=%s is not a size", ctx->cfg->ramsize);
 	file_mkdirs(LIVE_RW_MNT, 0755);
 	snprintf(ctx->persist_what, sizeof(ctx->persist_what), "none");
 	ctx->persist_fs[0] = ctx->persist_check[0] = '\0';
 	/* live.persist.create alone means live.persist=auto */
-	if (!*ctx->opts.persist && *ctx->opts.persist_create)
-		snprintf(ctx->opts.persist, sizeof(ctx->opts.persist), "auto");
-	if (*ctx->opts.persist) {
+	spec = *ctx->cfg->persist ? ctx->cfg->persist : *ctx->cfg->persist_create ? "auto" : "";
+	/* Porteus' changes= directory replaces it (persist_dir): each attempt starts afresh */
+	snprintf(ctx->persist_dir, sizeof(ctx->persist_dir), "%s", ctx->cfg->persist_dir);
+	if (*spec) {
 		memset(&st, 0, sizeof(st));
 		st.ctx = ctx;
-		parse_spec(ctx->opts.persist, &st.spec);
+		parse_spec(spec, &st.spec);
 		err = persist_find(&st);
 		/* whose persistence it is, where its branch is (persist_foreign.c) */
 		err = err ?: foreign_layout(ctx, st.why, sizeof(st.why));
@@ -611,7 +614,7 @@ int persist_setup(struct live_ctx *ctx)
 		if (err < 0)
 			ctx->rw_upper[0] = ctx->rw_union[0] = ctx->persist_format[0] = '\0';
 		/* live.persist.ro: it becomes a read-only branch under the RAM one */
-		if (!err && ctx->opts.persist_ro) {
+		if (!err && ctx->cfg->persist_ro) {
 			err = persist_ro_lower(ctx, st.why, sizeof(st.why));
 			if (!err)
 				goto tmpfs;
@@ -628,7 +631,7 @@ int persist_setup(struct live_ctx *ctx)
 			goto tmpfs;
 		snprintf(ctx->persist_what, sizeof(ctx->persist_what), "none");
 		log_warn("persistence (live.persist=%s) not used: %s; the rw branch is a tmpfs, "
-			 "changes are lost at power-off", ctx->opts.persist, st.why);
+			 "changes are lost at power-off", spec, st.why);
 	}
 tmpfs:
 	err = ram_branch_mount(ctx);

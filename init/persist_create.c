@@ -85,7 +85,7 @@ bool pcreate_is_esp(const char *name)
 	if (file_read(path, num, sizeof(num)) <= 0)
 		return false;
 	part = strtoull(num, NULL, 10);
-	snprintf(path, sizeof(path), "/dev/%s", medium_disk_of(name, disk, sizeof(disk)));
+	snprintf(path, sizeof(path), "/dev/%s", devlist_disk_of(name, disk, sizeof(disk)));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;

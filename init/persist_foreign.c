@@ -54,7 +54,7 @@ size_t foreign_files(const struct live_ctx *ctx, char (*out)[LIVE_PATH_MAX], siz
 	/* casper's file was casper-rw, "writable" since Ubuntu 19.10 */
 	static const char *const names[] = { LIVE_PERSIST_FILES, "persistence", "casper-rw",
 					     "writable" };
-	const char *dir = ctx->opts.persist_path;
+	const char *dir = ctx->cfg->persist_path;
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < max; i++)
@@ -290,94 +290,155 @@ static void set_path(char *dst, const char *base, const char *name)
 	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
 }
 
+/* archiso: made (mode 0700, as archiso does) once the union is chosen */
+static int lay_archiso(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+		       char *why, size_t len)
+{
+	(void)ctx, (void)dir, (void)conf, (void)why, (void)len;
+	set_path(l->upper, l->base, "upperdir");
+	set_path(l->work, l->base, "workdir");
+	return 0;
+}
+
+/* Porteus, Knoppix: the directory itself is the (aufs) branch */
+static int lay_dir(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+		   char *why, size_t len)
+{
+	(void)conf;
+	if (!is_dir(l->base)) {
+		snprintf(why, len, "no directory %s on %s", dir, ctx->persist_what);
+		return -ENOENT;
+	}
+	snprintf(l->upper, sizeof(l->upper), "%s", l->base);
+	return 0;
+}
+
+/* live-boot: persistence.conf; 1 = only bind lines */
+static int lay_liveboot(struct live_ctx *ctx, struct layout *l, const char *base_dir,
+			const char *conf, char *why, size_t len)
+{
+	char dir[LIVE_PATH_MAX];
+
+	(void)base_dir, (void)why, (void)len;
+	l->root_union = foreign_conf(ctx, conf, l->base);
+	if (!l->root_union)
+		return 1;
+	/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch:
+	 * a root with changes (whiteouts or not) and no rw/, or an empty one with
+	 * union=aufs asked (what live-boot itself does then) */
+	set_path(dir, l->base, "rw");
+	if (!is_dir(dir))
+		foreign_scan(l->base, NULL, &l->wh);
+	if (is_dir(dir) || (!l->wh.aufs && !root_holds_changes(ctx, l->base) &&
+			    strcmp(ctx->cfg->unionfs, "aufs"))) {
+		l->native = "overlay";
+		set_path(l->upper, l->base, "rw");
+		set_path(l->work, l->base, "work");
+	} else {
+		/* the scan just made is the branch's: pick_union uses it */
+		log_info("persistence: live-boot layout with no rw/ and %s at the root of %s: "
+			 "the root is the branch (live-boot on aufs)", l->wh.aufs ||
+			 root_holds_changes(ctx, l->base) ? "changes" : "union=aufs asked",
+			 ctx->persist_what);
+		l->native = "aufs";
+		l->scanned = true;
+		snprintf(l->upper, sizeof(l->upper), "%s", l->base);
+	}
+	return 0;
+}
+
+/* livestack's own and casper: upper/ and work/ */
+static int lay_upper_work(struct live_ctx *ctx, struct layout *l, const char *dir,
+			  const char *conf, char *why, size_t len)
+{
+	(void)ctx, (void)dir, (void)conf, (void)why, (void)len;
+	set_path(l->upper, l->base, "upper");
+	set_path(l->work, l->base, "work");
+	return 0;
+}
+
+/* livestack's own sticks carry a persistence.conf for live-boot beside upper/ */
+static bool is_liveboot(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+{
+	char up[LIVE_PATH_MAX], rw[LIVE_PATH_MAX];
+
+	(void)ctx;
+	set_path(up, l->base, "upper");
+	set_path(rw, l->base, "rw");
+	return access(conf, F_OK) == 0 && !(is_dir(up) && !is_dir(rw));
+}
+
+static bool is_casper(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+{
+	(void)l, (void)conf;
+	return named(ctx, "casper-rw") || named(ctx, "writable");
+}
+
+static bool is_knoppix(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+{
+	(void)l, (void)conf;
+	return named(ctx, "knoppix-data.img") || named(ctx, "KNOPPIX-DATA");
+}
+
+/*
+ * The persistence formats, one entry each (docs/design/extending.md). Without a format
+ * implied by the boot line (persist_fmt: archiso's cow_label=, Porteus' changes=), the
+ * first whose detect() says yes is taken, in this order; detect NULL: only when asked.
+ * native: the union the peer itself uses ("" = any; layout() may change it).
+ */
+static const struct persist_format {
+	const char *name;
+	const char *native;
+	bool (*detect)(const struct live_ctx *ctx, const struct layout *l, const char *conf);
+	int (*layout)(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+		      char *why, size_t len);
+} formats[] = {
+	{ "live-boot",	"",		is_liveboot,	lay_liveboot },
+	{ "casper",	"overlay",	is_casper,	lay_upper_work },
+	{ "knoppix",	"aufs",		is_knoppix,	lay_dir },
+	{ "archiso",	"overlay",	NULL,		lay_archiso },
+	{ "porteus",	"aufs",		NULL,		lay_dir },
+	{ "livestack",	"",		NULL,		lay_upper_work },	/* the fallback: last */
+};
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+
 /* Which peer's persistence this is and where its branch is. */
 static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
 {
-	const char *fmt = ctx->opts.persist_fmt;
+	const char *fmt = ctx->cfg->persist_fmt;
+	const struct persist_format *f = &formats[NFORMATS - 1];
 	char conf[LIVE_PATH_MAX + 32], dir[LIVE_PATH_MAX];
+	size_t i;
 
 	dir[0] = '\0';
-	if (*ctx->opts.persist_dir)
-		snprintf(dir, sizeof(dir), "%s", ctx->opts.persist_dir);
+	if (*ctx->persist_dir)
+		snprintf(dir, sizeof(dir), "%s", ctx->persist_dir);
 	else if (!strcmp(fmt, "archiso")) {
 		/* archiso's default cow_directory=persistent_<archisolabel>/<arch> */
 		struct utsname u;
 
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/persistent_%.100s/%.40s",
-			 strncmp(ctx->opts.media, "LABEL=", 6) ? "" : ctx->opts.media + 6, u.machine);
+			 strncmp(ctx->cfg->media, "LABEL=", 6) ? "" : ctx->cfg->media + 6, u.machine);
 	}
 	set_path(l->base, LIVE_RW_MNT, dir[0] == '/' ? dir + 1 : dir);
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);
 
-	if (!*fmt) {
-		char up[LIVE_PATH_MAX], rw[LIVE_PATH_MAX];
-
-		set_path(up, l->base, "upper");
-		set_path(rw, l->base, "rw");
-		/* livestack's own sticks carry a persistence.conf for live-boot beside upper/ */
-		if (access(conf, F_OK) == 0 && !(is_dir(up) && !is_dir(rw)))
-			fmt = "live-boot";
-		else if (named(ctx, "casper-rw") || named(ctx, "writable"))
-			fmt = "casper";
-		else if (named(ctx, "knoppix-data.img") || named(ctx, "KNOPPIX-DATA"))
-			fmt = "knoppix";
-		else
-			fmt = "livestack";
-	}
-	if (!strcmp(fmt, "archiso")) {
-		/* made (mode 0700, as archiso does) once the union is chosen */
-		l->format = "archiso";
-		l->native = "overlay";
-		set_path(l->upper, l->base, "upperdir");
-		set_path(l->work, l->base, "workdir");
-	} else if (!strcmp(fmt, "porteus") || !strcmp(fmt, "knoppix")) {
-		if (!is_dir(l->base)) {
-			snprintf(why, len, "no directory %s on %s", dir, ctx->persist_what);
-			return -ENOENT;
+	for (i = 0; i < NFORMATS; i++)
+		if (*fmt ? !strcmp(fmt, formats[i].name) :
+		    formats[i].detect && formats[i].detect(ctx, l, conf)) {
+			f = &formats[i];
+			break;
 		}
-		l->format = !strcmp(fmt, "porteus") ? "porteus" : "knoppix";
-		l->native = "aufs";
-		snprintf(l->upper, sizeof(l->upper), "%s", l->base);
-	} else if (!strcmp(fmt, "live-boot")) {
-		l->format = "live-boot";
-		l->root_union = foreign_conf(ctx, conf, l->base);
-		if (!l->root_union)
-			return 1;
-		/* live-boot on overlayfs keeps rw/ and work/; on aufs the fs root is the branch:
-		 * a root with changes (whiteouts or not) and no rw/, or an empty one with
-		 * union=aufs asked (what live-boot itself does then) */
-		set_path(dir, l->base, "rw");
-		if (!is_dir(dir))
-			foreign_scan(l->base, NULL, &l->wh);
-		if (is_dir(dir) || (!l->wh.aufs && !root_holds_changes(ctx, l->base) &&
-				    strcmp(ctx->opts.unionfs, "aufs"))) {
-			l->native = "overlay";
-			set_path(l->upper, l->base, "rw");
-			set_path(l->work, l->base, "work");
-		} else {
-			/* the scan just made is the branch's: pick_union uses it */
-			log_info("persistence: live-boot layout with no rw/ and %s at the root of %s: "
-				 "the root is the branch (live-boot on aufs)", l->wh.aufs ||
-				 root_holds_changes(ctx, l->base) ? "changes" : "union=aufs asked",
-				 ctx->persist_what);
-			l->native = "aufs";
-			l->scanned = true;
-			snprintf(l->upper, sizeof(l->upper), "%s", l->base);
-		}
-	} else {
-		l->format = !strcmp(fmt, "casper") ? "casper" : "livestack";
-		l->native = !strcmp(fmt, "casper") ? "overlay" : "";
-		set_path(l->upper, l->base, "upper");
-		set_path(l->work, l->base, "work");
-	}
-	return 0;
+	l->format = f->name;
+	l->native = f->native;
+	return f->layout(ctx, l, dir, conf, why, len);
 }
 
 /* The union the branch's whiteouts need; <0 when none can take it. */
 static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
 {
-	const char *need = l->native, *asked = ctx->opts.unionfs;
+	const char *need = l->native, *asked = ctx->cfg->unionfs;
 	struct foreign_wh w;
 
 	if (l->scanned)
@@ -481,7 +542,7 @@ int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
 /* live-boot's bootstrap of a missing bind source: "cp -a DEST SOURCE" from the live
  * system (busybox's cp, as in live-boot's initramfs), into SOURCE.new then renamed so
  * that a power cut never leaves a half copy that the next boot would take as the source. */
-static int bootstrap(const char *dest, const char *src)
+static int bootstrap(const char *dest, const char *src, unsigned timeout_ms)
 {
 	char tmp[LIVE_PATH_MAX + 8], out[256];
 	const char *rm[] = { LIVE_BUSYBOX, "rm", "-rf", tmp, NULL };
@@ -495,15 +556,16 @@ static int bootstrap(const char *dest, const char *src)
 	if (slash)
 		*slash = '\0';
 	if (access(tmp, F_OK) == 0)
-		spawn_run(rm, NULL, out, sizeof(out));
+		spawn_run_for(rm, NULL, out, sizeof(out), timeout_ms);
 	if (file_mkdirs(parent, 0755))
 		return -errno;
-	rc = spawn_run(cp, NULL, out, sizeof(out));
+	rc = spawn_run_for(cp, NULL, out, sizeof(out), timeout_ms);
 	if (rc) {
 		out[strcspn(out, "\n")] = '\0';
 		log_warn("persistence: cp -a %s %s: %s", dest, tmp, *out ? out :
+			 rc == -ETIMEDOUT ? "did not end within live.helper.timeout=, killed" :
 			 rc < 0 ? strerror(-rc) : "failed");
-		spawn_run(rm, NULL, out, sizeof(out));
+		spawn_run_for(rm, NULL, out, sizeof(out), timeout_ms);
 		return rc < 0 ? rc : -EIO;
 	}
 	return rename(tmp, src) < 0 ? -errno : 0;
@@ -527,7 +589,7 @@ void foreign_binds(struct live_ctx *ctx)
 			continue;
 		}
 		if (!is_dir(b->src)) {
-			err = bootstrap(dest, b->src);
+			err = bootstrap(dest, b->src, (unsigned)ctx->cfg->helper_timeout * 1000);
 			if (err) {
 				log_warn("persistence: %s not bound: cannot make %s from the live "
 					 "system's %s: %s", b->dest, b->src, b->dest, strerror(-err));

@@ -84,7 +84,7 @@ static int medium_disk(const struct live_ctx *ctx, char *disk, size_t len, char 
 	if (ctx->medium < 0)
 		return refuse(why, wlen, -ENODEV, "there is no boot medium (network boot)%s%s", "", "");
 	m = &ctx->devs[ctx->medium];
-	medium_disk_of(m->name, disk, len);
+	devlist_disk_of(m->name, disk, len);
 	if (m->cdrom || !strncmp(disk, "sr", 2))
 		return refuse(why, wlen, -EROFS, "the medium /dev/%s is a CD/DVD%s", m->name, "");
 	/* a filesystem on the whole disk (a FAT "superfloppy") has a boot sector, not an
@@ -124,8 +124,8 @@ static bool wait_node(const char *node)
 /* SIZE from live.persist.create=partition:SIZE, else live.persist.size=; 0 = all */
 static int wanted_size(const struct live_ctx *ctx, unsigned long long *size, char *why, size_t len)
 {
-	const char *opt = ctx->opts.persist_create;
-	const char *s = opt[9] == ':' ? opt + 10 : ctx->opts.persist_size;
+	const char *opt = ctx->cfg->persist_create;
+	const char *s = opt[9] == ':' ? opt + 10 : ctx->cfg->persist_size;
 
 	*size = 0;
 	if (!*s)
@@ -167,7 +167,7 @@ int ppart_create(struct live_ctx *ctx, char *node, size_t nlen, char *why, size_
 	bytes = pl.count * (unsigned long long)ssz;
 	part_node(disk, pl.slot + 1, node, nlen);
 	log_info("persistence: live.persist.create=%s: adding partition %s (%llu MiB at %llu MiB, "
-		 "type 83) in the free space of %s", ctx->opts.persist_create, node, bytes >> 20,
+		 "type 83) in the free space of %s", ctx->cfg->persist_create, node, bytes >> 20,
 		 (pl.start * (unsigned long long)ssz) >> 20, dnode);
 	err = mbr_write_add(fd, &t, &pl, PART_TYPE, err_why, sizeof(err_why));
 	if (err) {
@@ -187,7 +187,8 @@ int ppart_create(struct live_ctx *ctx, char *node, size_t nlen, char *why, size_
 	} else {
 		log_info("persistence: formatting %s (%llu MiB, label " LIVE_PERSIST_LABEL_DEFAULT ")",
 			 node, bytes >> 20);
-		err = fsck_mkfs(node, bytes >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how));
+		err = fsck_mkfs(node, bytes >> 10, LIVE_PERSIST_LABEL_DEFAULT, how, sizeof(how),
+				ctx->cfg->helper_timeout);
 		if (err)
 			snprintf(why, len, "making the filesystem on %s failed: %s", node,
 				 strerror(-err));

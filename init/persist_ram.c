@@ -20,14 +20,14 @@ static int mount_tmpfs(struct live_ctx *ctx)
 {
 	char data[64];
 
-	snprintf(data, sizeof(data), "mode=0755,size=%s", ctx->opts.ramsize);
+	snprintf(data, sizeof(data), "mode=0755,size=%s", ctx->cfg->ramsize);
 	if (mount("tmpfs", LIVE_RW_MNT, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
 		return live_fail(ctx, -errno, errno == ENOMEM || errno == EINVAL ?
 				 "try a smaller live.ramsize=" : "see 'ls -ld " LIVE_RW_MNT "' and 'mount'",
 				 "mounting the tmpfs rw branch on %s (%s): %s", LIVE_RW_MNT, data,
 				 strerror(errno));
 	snprintf(ctx->rw_type, sizeof(ctx->rw_type), "tmpfs");
-	log_info("rw branch: tmpfs (%s) on %s", ctx->opts.ramsize, LIVE_RW_MNT);
+	log_info("rw branch: tmpfs (%s) on %s", ctx->cfg->ramsize, LIVE_RW_MNT);
 	return 0;
 }
 
@@ -36,7 +36,7 @@ int ram_branch_mount(struct live_ctx *ctx)
 	char why[200];
 
 	ctx->rw_dev[0] = ctx->rw_comp[0] = '\0';
-	if (!strcmp(ctx->opts.ramdev, "zram")) {
+	if (!strcmp(ctx->cfg->ramdev, "zram")) {
 		if (zram_mount(ctx, LIVE_RW_MNT, why, sizeof(why)) == 0)
 			return 0;
 		log_warn("live.ramdev=zram not used: %s; the rw branch is a tmpfs", why);

@@ -28,6 +28,16 @@ int live_fail(struct live_ctx *ctx, int err, const char *hint, const char *fmt, 
 	return err < 0 ? err : -EIO;
 }
 
+/* The state that starts as the config: where the layers are (medium.c may replace it with
+ * a peer's layout), the persistence's directory (persist.c), live.net= (net.c). */
+void live_state_from_cfg(struct live_ctx *ctx)
+{
+	snprintf(ctx->dir, sizeof(ctx->dir), "%s", ctx->cfg->dir);
+	snprintf(ctx->image, sizeof(ctx->image), "%s", ctx->cfg->image);
+	snprintf(ctx->persist_dir, sizeof(ctx->persist_dir), "%s", ctx->cfg->persist_dir);
+	snprintf(ctx->net, sizeof(ctx->net), "%s", ctx->cfg->net);
+}
+
 void live_reap(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)

@@ -63,7 +63,7 @@ void rescue_shell(struct live_ctx *ctx, const char *phase)
 	log_err("boot stopped in phase '%s'", phase);
 	if (*ctx->fail.what)
 		log_err("%s", ctx->fail.what);
-	medium_describe_devs(ctx, devs, sizeof(devs));
+	devlist_describe(ctx, devs, sizeof(devs));
 	if (!strstr(ctx->fail.what, "devices seen:"))
 		log_console("livestack: block devices seen:%s\n", *devs ? devs : " none");
 	if (*ctx->fail.hint)

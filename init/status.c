@@ -62,10 +62,10 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 	put(&o, "medium.id=%s\n", V(&o, ctx->medium_id));
 	put(&o, "medium.others=%s\n", V(&o, ctx->others));
 	if (*ctx->iso_host) {
-		put(&o, "medium.iso=%s\n", V(&o, ctx->opts.iso));
+		put(&o, "medium.iso=%s\n", V(&o, ctx->cfg->iso));
 		put(&o, "isohost=/dev/%s %s\n", V(&o, ctx->iso_host), LIVE_ISOHOST_MNT);
 	}
-	put(&o, "live.dir=%s\n", V(&o, ctx->opts.dir));
+	put(&o, "live.dir=%s\n", V(&o, ctx->dir));
 	if (*ctx->netdev)	/* the lease itself is in /run/live/net */
 		put(&o, "net=%s\n", V(&o, ctx->netdev));
 	for (i = 0; i < ctx->ndevs; i++) {
@@ -99,15 +99,15 @@ int status_format(const struct live_ctx *ctx, char *buf, size_t len)
 	if (*ctx->rw_dev)	/* zram.c: live.ramdev=zram */
 		put(&o, "rw.dev=%s\nrw.comp=%s\n", V(&o, ctx->rw_dev), V(&o, ctx->rw_comp));
 	/* live.persist.ro: the persistence is a read-only branch under the RAM one */
-	put(&o, "persist.ro=%d\n", ctx->opts.persist_ro && strcmp(ctx->persist_what, "none") &&
+	put(&o, "persist.ro=%d\n", ctx->cfg->persist_ro && strcmp(ctx->persist_what, "none") &&
 	    *ctx->persist_what);
 	if (*ctx->rw_lower)
 		put(&o, "persist.lower=%s\n", V(&o, ctx->rw_lower));
 	/* toram.c: toram=, verify.NAME=, toram.bytes/ms/mib_s= */
 	put(&o, "%s", *ctx->toram_status ? ctx->toram_status : "toram=no\n");
-	put(&o, "init=%s\n", V(&o, ctx->opts.init));
-	put(&o, "unknown=%s\n", V(&o, ctx->opts.unknown));
-	put(&o, "warnings=%s\n", V(&o, ctx->opts.warnings));
+	put(&o, "init=%s\n", V(&o, ctx->cfg->init));
+	put(&o, "unknown=%s\n", V(&o, ctx->cfg->unknown));
+	put(&o, "warnings=%s\n", V(&o, ctx->cfg->warnings));
 	for (i = 0; i < ctx->nphases && i < sizeof(ctx->phase_ms) / sizeof(ctx->phase_ms[0]); i++)
 		put(&o, "time.%s=%llu\n", V(&o, ctx->phases[i].name),
 		    (unsigned long long)ctx->phase_ms[i]);

@@ -245,7 +245,7 @@ int switchroot_check(struct live_ctx *ctx, const char *newroot)
 				 "filesystem", newroot);
 	if (getpid() != 1)	/* main() refuses to run as another PID first */
 		return live_fail(ctx, -EPERM, NULL, "not PID 1: switch_root needs to be init");
-	err = check_exec(newroot, ctx->opts.init, why, sizeof(why));
+	err = check_exec(newroot, ctx->cfg->init, why, sizeof(why));
 	if (err)
 		return live_fail(ctx, err,
 				 "pass init=/path/to/an/init that runs here (init=/bin/sh to look "
@@ -334,7 +334,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 			used += (size_t)snprintf(args + used, sizeof(args) - used, " %s",
 						 ctx->init_args[n]);
 		log_info("switching to %s, exec %s%s (%llu ms in initramfs)", newroot,
-			 ctx->opts.init, args, (unsigned long long)(live_now_ms() - ctx->t_start_ms));
+			 ctx->cfg->init, args, (unsigned long long)(live_now_ms() - ctx->t_start_ms));
 	}
 
 	if (chdir(newroot) < 0)
@@ -345,7 +345,7 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 	if (chroot(".") < 0 || chdir("/") < 0)
 		return live_fail(ctx, -errno, NULL, "chroot: %s", strerror(errno));
 	{
-		char *argv[LIVE_INIT_ARGS_MAX + 2] = { ctx->opts.init };
+		char *argv[LIVE_INIT_ARGS_MAX + 2] = { (char *)ctx->cfg->init };
 		char *const sh[] = { "sh", NULL };
 		size_t n = 0;
 
@@ -356,12 +356,12 @@ int switchroot_exec(struct live_ctx *ctx, const char *newroot)
 		}
 		argv[n + 1] = NULL;
 		log_release();
-		execv(ctx->opts.init, argv);
+		execv(ctx->cfg->init, argv);
 		/* past the point of no return: the initramfs is gone; the new root's shell */
-		log_err("exec %s failed: %s; trying the new root's /bin/sh", ctx->opts.init,
+		log_err("exec %s failed: %s; trying the new root's /bin/sh", ctx->cfg->init,
 			strerror(errno));
 		execv("/bin/sh", sh);
 	}
 	return live_fail(ctx, -errno, "boot with init=/bin/sh to investigate",
-			 "exec %s failed: %s", ctx->opts.init, strerror(errno));
+			 "exec %s failed: %s", ctx->cfg->init, strerror(errno));
 }

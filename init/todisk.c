@@ -103,7 +103,7 @@ int todisk_run(struct live_ctx *ctx)
 {
 	static struct toram_job job;
 	struct toram_job *j = &job;
-	const char *spec = ctx->opts.todisk;
+	const char *spec = ctx->cfg->todisk;
 	char node[48], dir[LIVE_PATH_MAX + 32], dst[LIVE_PATH_MAX + 32], why[LIVE_PATH_MAX + 128];
 	struct probe_result fs;
 	struct statvfs vfs;
@@ -123,7 +123,7 @@ int todisk_run(struct live_ctx *ctx)
 	if (mount(node, LIVE_TODISK_MNT, fs.mount_type, MS_NOATIME,
 		  medium_mount_data(ctx, fs.mount_type)) < 0)
 		return fallback(ctx, "%s does not mount read-write: %s", node, strerror(errno));
-	snprintf(dst, sizeof(dst), "%s%s", LIVE_TODISK_MNT, ctx->opts.dir);
+	snprintf(dst, sizeof(dst), "%s%s", LIVE_TODISK_MNT, ctx->dir);
 	err = file_mkdirs(dst, 0755);
 	if (!err)
 		err = toram_build_job(ctx, j, dir, sizeof(dir), dst);
@@ -147,7 +147,7 @@ int todisk_run(struct live_ctx *ctx)
 		return fallback(ctx, "%s is too small: %s", node, why);
 	}
 	log_info("todisk: copying %zu layer(s), %llu MiB, to %s:%s", j->n,
-		 (unsigned long long)(j->total >> 20), node, ctx->opts.dir);
+		 (unsigned long long)(j->total >> 20), node, ctx->dir);
 	j->what = "todisk";
 	err = toram_pass(j, true, why, sizeof(why));
 	bad = err ? NULL : toram_first_mismatch(j);
@@ -168,8 +168,8 @@ int todisk_run(struct live_ctx *ctx)
 	copy_small(dir, dst, LIVE_ID_FILE);
 	sync();
 	toram_release_medium(ctx, dst);
-	toram_set_status(ctx, j, "todisk %s:%s", node, ctx->opts.dir);
+	toram_set_status(ctx, j, "todisk %s:%s", node, ctx->dir);
 	log_info("todisk: the layers are on %s:%s; boot from there next time with "
-		 "live.media=%s (Knoppix: fromhd=%s)", node, ctx->opts.dir, node, node);
+		 "live.media=%s (Knoppix: fromhd=%s)", node, ctx->dir, node, node);
 	return 0;
 }

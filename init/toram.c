@@ -400,8 +400,8 @@ int toram_build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t
 	size_t i, n = 0;
 	int err;
 
-	snprintf(dir, dlen, "%s%s", LIVE_MEDIUM_MNT, ctx->opts.dir);
-	err = layers_opts(dir, &ctx->opts, found, LIVE_MAX_LAYERS, &n);
+	snprintf(dir, dlen, "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
+	err = layers_opts(dir, ctx->cfg, ctx->image, found, LIVE_MAX_LAYERS, &n);
 	if (err || !n)
 		return err ? err : -ENOENT;
 	memset(j, 0, sizeof(*j));
@@ -417,7 +417,7 @@ int toram_build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t
 		j->total += l->size;
 	}
 	j->n = n;
-	j->quiet = ctx->opts.quiet;
+	j->quiet = ctx->cfg->quiet;
 	j->console = true;
 	toram_load_sums(j, dir);
 	return 0;
@@ -426,7 +426,7 @@ int toram_build_job(struct live_ctx *ctx, struct toram_job *j, char *dir, size_t
 /* Will union.c mount aufs? (live.toram=background needs it.) */
 static bool aufs_coming(struct live_ctx *ctx)
 {
-	const char *want = *ctx->opts.unionfs ? ctx->opts.unionfs :
+	const char *want = *ctx->cfg->unionfs ? ctx->cfg->unionfs :
 			   *ctx->image_union ? ctx->image_union : "aufs";
 
 	return !strcmp(want, "aufs") && kmod_fs_available(ctx, "aufs");
@@ -499,21 +499,21 @@ int toram_run(struct live_ctx *ctx)
 {
 	static struct toram_job job;
 	struct toram_job *j = &job;
-	bool copy = ctx->opts.toram || ctx->opts.toram_bg, bg = ctx->opts.toram_bg;
-	bool verify = ctx->opts.verify && !verify_overridden;
+	bool copy = ctx->cfg->toram || ctx->cfg->toram_bg, bg = ctx->cfg->toram_bg;
+	bool verify = ctx->cfg->verify && !verify_overridden;
 	const struct toram_layer *bad;
 	char dir[LIVE_PATH_MAX + 32], why[LIVE_PATH_MAX + 128], fb[256];
 	uint64_t avail, need;
 	struct statfs sfs;
 	int err;
 
-	if (verify_overridden && ctx->opts.verify) {
+	if (verify_overridden && ctx->cfg->verify) {
 		log_warn("verify: going on from the medium after the failed check");
 		toram_set_status(ctx, NULL, "fallback: verification failed, booting from the medium");
 		return 0;
 	}
 	toram_set_status(ctx, NULL, "no");
-	if (*ctx->opts.todisk && is_mountpoint(LIVE_MEDIUM_MNT))
+	if (*ctx->cfg->todisk && is_mountpoint(LIVE_MEDIUM_MNT))
 		return todisk_run(ctx);
 	if (!copy && !verify)
 		return 0;

@@ -165,8 +165,8 @@ static int mount_overlay(struct live_ctx *ctx)
 int union_mount(struct live_ctx *ctx)
 {
 	/* a persistence branch's whiteouts decide (persist_foreign.c) */
-	const char *want = *ctx->rw_union ? ctx->rw_union : *ctx->opts.unionfs ?
-			   ctx->opts.unionfs : *ctx->image_union ? ctx->image_union : "aufs";
+	const char *want = *ctx->rw_union ? ctx->rw_union : *ctx->cfg->unionfs ?
+			   ctx->cfg->unionfs : *ctx->image_union ? ctx->image_union : "aufs";
 	int err;
 
 	mkdir(LIVE_NEWROOT, 0755);

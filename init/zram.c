@@ -82,9 +82,9 @@ int zram_mount(struct live_ctx *ctx, const char *target, char *why, size_t len)
 	if (sysinfo(&si) < 0)
 		return fail(why, len, -errno, "sysinfo: %s", strerror(errno));
 	ram = (unsigned long long)si.totalram * si.mem_unit;
-	size = zram_size_bytes(ctx->opts.ramsize, ram) & ~4095ULL;
+	size = zram_size_bytes(ctx->cfg->ramsize, ram) & ~4095ULL;
 	if (size < ZRAM_MIN)
-		return fail(why, len, -EINVAL, "live.ramsize=%s is under 16 MiB", ctx->opts.ramsize);
+		return fail(why, len, -EINVAL, "live.ramsize=%s is under 16 MiB", ctx->cfg->ramsize);
 	err = kmod_load_name(ctx, "zram");
 	if (access(ZRAM_SYS "/disksize", W_OK))
 		return fail(why, len, err ? err : -ENODEV, "no zram device (module zram: %s)",
@@ -94,7 +94,7 @@ int zram_mount(struct live_ctx *ctx, const char *target, char *why, size_t len)
 	if (err)
 		return fail(why, len, err, "setting the zram size failed: %s", strerror(-err));
 	current_comp(ctx->rw_comp, sizeof(ctx->rw_comp));
-	err = fsck_mkfs(ZRAM_DEV, size >> 10, ZRAM_LABEL, how, sizeof(how));
+	err = fsck_mkfs(ZRAM_DEV, size >> 10, ZRAM_LABEL, how, sizeof(how), ctx->cfg->helper_timeout);
 	if (!err) {
 		kmod_load_name(ctx, "ext4");
 		if (mount(ZRAM_DEV, target, "ext4", MS_NOSUID | MS_NODEV, "discard") < 0)
@@ -107,7 +107,7 @@ int zram_mount(struct live_ctx *ctx, const char *target, char *why, size_t len)
 	}
 	snprintf(ctx->rw_dev, sizeof(ctx->rw_dev), "%s", ZRAM_DEV);
 	snprintf(ctx->rw_type, sizeof(ctx->rw_type), "zram");
-	log_info("rw branch: zram %s (%s, %llu MiB, %s, %s) on %s", ZRAM_DEV, ctx->opts.ramsize,
+	log_info("rw branch: zram %s (%s, %llu MiB, %s, %s) on %s", ZRAM_DEV, ctx->cfg->ramsize,
 		 size >> 20, ctx->rw_comp, how, target);
 	return 0;
 }

@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct live_opts o;
+	static struct live_cfg o;
 	char *line = fuzz_str(data, size);
 
 	if (!line)

@@ -23,7 +23,8 @@ static bool safe(const char *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	static const char mnt[] = "/run/live/persistence/sdb1";
 	char path[64];
 	size_t i;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host tests of /init's command-line parsing: native keys, quoting, duplicates, unknown words, aliases. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
 #include "live.h"
 
-static struct live_opts parse(const char *line)
+static struct live_cfg parse(const char *line)
 {
-	struct live_opts o;
+	struct live_cfg o;
 
 	cmdline_defaults(&o);
 	cmdline_parse(&o, line);
@@ -16,7 +18,7 @@ static struct live_opts parse(const char *line)
 
 TEST(cmdline_defaults_apply)
 {
-	struct live_opts o = parse("");
+	struct live_cfg o = parse("");
 
 	CHECK_STR(o.media, "auto");
 	CHECK_STR(o.dir, "/live");
@@ -29,7 +31,7 @@ TEST(cmdline_defaults_apply)
 
 TEST(cmdline_native_keys)
 {
-	struct live_opts o = parse("BOOT_IMAGE=/boot/vmlinuz live.media=LABEL=MYLIVE live.dir=/boot/live "
+	struct live_cfg o = parse("BOOT_IMAGE=/boot/vmlinuz live.media=LABEL=MYLIVE live.dir=/boot/live "
 				   "live.timeout=7 live.union=overlay live.ramsize=2g live.break=mount "
 				   "live.debug quiet init=/lib/systemd/systemd live.layers=10-base,20-x");
 
@@ -48,7 +50,7 @@ TEST(cmdline_native_keys)
 
 TEST(cmdline_quoted_values)
 {
-	struct live_opts o = parse("live.media=\"LABEL=My Live Disk\" \"live.dir=/a b\" x=\"1 2\"");
+	struct live_cfg o = parse("live.media=\"LABEL=My Live Disk\" \"live.dir=/a b\" x=\"1 2\"");
 
 	CHECK_STR(o.media, "LABEL=My Live Disk");
 	CHECK_STR(o.dir, "/a b");
@@ -57,7 +59,7 @@ TEST(cmdline_quoted_values)
 
 TEST(cmdline_duplicates_last_wins)
 {
-	struct live_opts o = parse("live.timeout=5 live.media=/dev/sr0 live.timeout=9 live.media=/dev/vda");
+	struct live_cfg o = parse("live.timeout=5 live.media=/dev/sr0 live.timeout=9 live.media=/dev/vda");
 
 	CHECK_EQ(o.timeout, 9);
 	CHECK_STR(o.media, "/dev/vda");
@@ -65,7 +67,7 @@ TEST(cmdline_duplicates_last_wins)
 
 TEST(cmdline_bad_values_warn_and_keep_defaults)
 {
-	struct live_opts o = parse("live.timeout=soon live.union=btrfs");
+	struct live_cfg o = parse("live.timeout=soon live.union=btrfs");
 
 	CHECK_EQ(o.timeout, 30);
 	CHECK_STR(o.unionfs, "");
@@ -75,7 +77,7 @@ TEST(cmdline_bad_values_warn_and_keep_defaults)
 
 TEST(cmdline_hook_timeout)
 {
-	struct live_opts o = parse("");
+	struct live_cfg o = parse("");
 
 	CHECK_EQ(o.hook_timeout, LIVE_HOOK_TIMEOUT_DEFAULT);
 	o = parse("live.hook.timeout=5");
@@ -91,7 +93,7 @@ TEST(cmdline_hook_timeout)
 
 TEST(cmdline_unknown_live_word_suggests)
 {
-	struct live_opts o = parse("live.tmeout=5 live.medai=auto live.zzzzzzzzzz");
+	struct live_cfg o = parse("live.tmeout=5 live.medai=auto live.zzzzzzzzzz");
 
 	CHECK(strstr(o.warnings, "live.tmeout=5, did you mean live.timeout") != NULL);
 	CHECK(strstr(o.warnings, "live.medai=auto, did you mean live.media") != NULL);
@@ -103,7 +105,7 @@ TEST(cmdline_unknown_live_word_suggests)
 TEST(cmdline_overlong_value_refused)
 {
 	char line[600] = "live.media=/dev/";
-	struct live_opts o;
+	struct live_cfg o;
 
 	memset(line + strlen(line), 'x', 400);
 	line[416] = '\0';
@@ -114,7 +116,7 @@ TEST(cmdline_overlong_value_refused)
 
 TEST(cmdline_hook_words_are_known)
 {
-	struct live_opts o = parse("live.hostname=kiosk1 live.hostnme=x");
+	struct live_cfg o = parse("live.hostname=kiosk1 live.hostnme=x");
 
 	CHECK(strstr(o.warnings, "live.hostname=kiosk1") == NULL);
 	CHECK(strstr(o.warnings, "live.hostnme=x, did you mean live.hostname") != NULL);
@@ -123,7 +125,7 @@ TEST(cmdline_hook_words_are_known)
 
 TEST(cmdline_break_without_value)
 {
-	struct live_opts o = parse("live.break");
+	struct live_cfg o = parse("live.break");
 
 	CHECK_STR(o.brk, "premount");
 }
@@ -131,7 +133,7 @@ TEST(cmdline_break_without_value)
 TEST(cmdline_debian_live_boot_line)
 {
 	/* Debian live's isolinux menu entry */
-	struct live_opts o = parse("boot=live components quiet splash live-media=/dev/sdb1 "
+	struct live_cfg o = parse("boot=live components quiet splash live-media=/dev/sdb1 "
 				   "live-media-path=/live toram break=mount union=overlay");
 
 	CHECK_STR(o.media, "/dev/sdb1");
@@ -146,7 +148,7 @@ TEST(cmdline_debian_live_boot_line)
 TEST(cmdline_live_media_timeout)
 {
 	/* live-boot waits live-media-timeout= seconds for the medium: live.timeout */
-	struct live_opts o = parse("boot=live components live-media-timeout=12");
+	struct live_cfg o = parse("boot=live components live-media-timeout=12");
 
 	CHECK_EQ(o.timeout, 12);
 	o = parse("boot=live live-media-timeout=0");
@@ -158,7 +160,7 @@ TEST(cmdline_live_media_timeout)
 /* atoi took 99999999999 as 1215752191 s (38 years): refused with a warning instead */
 TEST(cmdline_live_media_timeout_overflow)
 {
-	struct live_opts o = parse("boot=live live-media-timeout=99999999999");
+	struct live_cfg o = parse("boot=live live-media-timeout=99999999999");
 
 	CHECK_EQ(o.timeout, 30);
 	CHECK(strstr(o.warnings, "live-media-timeout=99999999999: not a number of seconds "
@@ -177,7 +179,7 @@ TEST(cmdline_live_media_timeout_overflow)
 /* without the leading slash the directory was looked up as /run/live/mediumlive */
 TEST(cmdline_dir_without_slash)
 {
-	struct live_opts o = parse("live.dir=live");
+	struct live_cfg o = parse("live.dir=live");
 
 	CHECK_STR(o.dir, "/live");
 	CHECK(o.dir_set);
@@ -198,7 +200,7 @@ TEST(cmdline_dir_given_or_not)
 
 TEST(cmdline_dracut_fedora_line)
 {
-	struct live_opts o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb rd.break=pre-mount");
+	struct live_cfg o = parse("root=live:CDLABEL=Fedora-WS-Live-39-1-5 rd.live.image quiet rhgb rd.break=pre-mount");
 
 	CHECK_STR(o.media, "LABEL=Fedora-WS-Live-39-1-5");
 	CHECK_STR(o.dir, "/LiveOS");
@@ -208,7 +210,7 @@ TEST(cmdline_dracut_fedora_line)
 
 TEST(cmdline_archiso_and_knoppix)
 {
-	struct live_opts o = parse("archisobasedir=arch archisolabel=ARCH_202401 copytoram");
+	struct live_cfg o = parse("archisobasedir=arch archisolabel=ARCH_202401 copytoram");
 
 	CHECK_STR(o.media, "LABEL=ARCH_202401");
 	CHECK_STR(o.dir, "/arch");
@@ -220,7 +222,7 @@ TEST(cmdline_archiso_and_knoppix)
 
 TEST(cmdline_foreign_boot_value_not_ours)
 {
-	struct live_opts o = parse("boot=nfs root=/dev/sda1");
+	struct live_cfg o = parse("boot=nfs root=/dev/sda1");
 
 	CHECK_STR(o.unknown, "boot=nfs root=/dev/sda1");
 	CHECK_STR(o.media, "auto");
@@ -229,7 +231,7 @@ TEST(cmdline_foreign_boot_value_not_ours)
 TEST(cmdline_ubuntu_casper_line)
 {
 	/* Ubuntu desktop's grub entry, booted from an ISO file */
-	struct live_opts o = parse("iso-scan/filename=/isos/ubuntu-22.04.iso boot=casper "
+	struct live_cfg o = parse("iso-scan/filename=/isos/ubuntu-22.04.iso boot=casper "
 				   "persistent quiet splash ---");
 
 	CHECK_STR(o.iso, "/isos/ubuntu-22.04.iso");
@@ -240,7 +242,7 @@ TEST(cmdline_ubuntu_casper_line)
 
 TEST(cmdline_live_boot_persistence_and_findiso)
 {
-	struct live_opts o = parse("boot=live persistence persistence-label=mystick findiso=/live.iso");
+	struct live_cfg o = parse("boot=live persistence persistence-label=mystick findiso=/live.iso");
 
 	CHECK(strstr(o.persist, "mystick") != NULL);
 	CHECK_STR(o.iso, "/live.iso");
@@ -250,7 +252,7 @@ TEST(cmdline_live_boot_persistence_and_findiso)
 
 TEST(cmdline_network_aliases)
 {
-	struct live_opts o = parse("boot=live ip=dhcp fetch=http://10.0.0.1/live/filesystem.squashfs");
+	struct live_cfg o = parse("boot=live ip=dhcp fetch=http://10.0.0.1/live/filesystem.squashfs");
 
 	CHECK(*o.net != '\0');
 	CHECK(strstr(o.fetch, "http://10.0.0.1/live/filesystem.squashfs") != NULL);
@@ -263,7 +265,7 @@ TEST(cmdline_network_aliases)
 
 TEST(cmdline_porteus_and_archiso_cow)
 {
-	struct live_opts o = parse("from=/dev/sdb1 changes=/porteus/changes copy2ram");
+	struct live_cfg o = parse("from=/dev/sdb1 changes=/porteus/changes copy2ram");
 
 	CHECK(o.toram);
 	CHECK_STR(o.media, "/dev/sdb1");
@@ -286,7 +288,7 @@ TEST(cmdline_porteus_and_archiso_cow)
 
 TEST(cmdline_foreign_persistence_forms)
 {
-	struct live_opts o = parse("changes=/dev/sdb2/porteus/changes");
+	struct live_cfg o = parse("changes=/dev/sdb2/porteus/changes");
 
 	CHECK_STR(o.persist, "/dev/sdb2:/porteus/changes");
 	CHECK_STR(o.persist_fmt, "porteus");
@@ -322,7 +324,7 @@ TEST(cmdline_foreign_persistence_forms)
 TEST(cmdline_image_name_layer_selection_tohd)
 {
 	/* Knoppix: the compressed image's name in knoppix_dir, and tohd= (live.todisk=) */
-	struct live_opts o = parse("ramdisk_size=100000 lang=en vt.default_utf8=0 apm=power-off "
+	struct live_cfg o = parse("ramdisk_size=100000 lang=en vt.default_utf8=0 apm=power-off "
 				   "nomodeset nomce libata.force=noncq hpsa.hpsa_allow_any=1 "
 				   "loglevel=1 tz=localtime knoppix_dir=KNOPPIX knoppix_name=KNOPPIX "
 				   "tohd=/dev/sda1");
@@ -356,6 +358,64 @@ TEST(cmdline_image_name_layer_selection_tohd)
 	CHECK(strstr(o.unknown, "rd.live.squashimg") != NULL);
 }
 
+/* Every key of the native table (cmdline.c): a misspelt live.* key is answered with it,
+ * and livestack(7) documents it (the man page is read from the source tree). */
+TEST(cmdline_every_native_key_suggested_and_documented)
+{
+	static char man[200000];
+	FILE *f = fopen("docs/livestack.7", "r");
+	size_t n = f ? fread(man, 1, sizeof(man) - 1, f) : 0, i;
+
+	CHECK(f != NULL && n > 1000);
+	if (f)
+		fclose(f);
+	man[n] = '\0';
+	CHECK(live_nkeys > 30);
+	for (i = 0; i < live_nkeys; i++) {
+		const char *key = live_keys[i].key;
+		char typo[80], line[120], *p, *q;
+		const char *near;
+		struct live_cfg o;
+		bool documented = false;
+
+		/* the key as a word of its own in the page: "live.x", "live.x=" (\fB or .B) */
+		for (p = man; (p = strstr(p, key)); p++) {
+			char after = p[strlen(key)];
+			char before = p == man ? ' ' : p[-1];
+
+			if ((after == '=' || after == ' ' || after == '\n' || after == '\\' ||
+			     after == '[' || after == ',') &&
+			    (before == ' ' || before == 'B' || before == 'R' || before == '\n' || before == '"'))
+				documented = true;
+		}
+		if (!documented)
+			printf("#   %s is not in docs/livestack.7\n", key);
+		CHECK(documented);
+		if (strncmp(key, "live.", 5))
+			continue;
+		/* one letter doubled in the middle, past "live." */
+		q = typo;
+		for (p = (char *)key; *p; p++) {
+			*q++ = *p;
+			if (p - key == ((long)strlen(key) / 2 > 5 ? (long)strlen(key) / 2 : 5))
+				*q++ = *p;
+		}
+		*q = '\0';
+		near = alias_closest_native(typo);
+		if (!near || strcmp(near, key))
+			printf("#   %s: suggested %s, expected %s\n", typo, near ? near : "(none)", key);
+		CHECK(near && !strcmp(near, key));
+		/* and the parser says so */
+		snprintf(line, sizeof(line), "%s=1", typo);
+		cmdline_defaults(&o);
+		cmdline_parse(&o, line);
+		snprintf(typo + strlen(typo), sizeof(typo) - strlen(typo), "=1, did you mean %s", key);
+		if (!strstr(o.warnings, typo))
+			printf("#   %s: warnings \"%s\"\n", line, o.warnings);
+		CHECK(strstr(o.warnings, typo) != NULL);
+	}
+}
+
 int main(void)
 {
 	RUN(cmdline_defaults_apply);
@@ -382,5 +442,6 @@ int main(void)
 	RUN(cmdline_foreign_boot_value_not_ours);
 	RUN(cmdline_foreign_persistence_forms);
 	RUN(cmdline_image_name_layer_selection_tohd);
+	RUN(cmdline_every_native_key_suggested_and_documented);
 	return HARNESS_END();
 }

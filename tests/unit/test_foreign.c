@@ -101,7 +101,8 @@ TEST(foreign_scan_aufs_overlay_mixed)
 
 TEST(foreign_conf_lines)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	char conf[512];
 
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", top);
@@ -109,6 +110,7 @@ TEST(foreign_conf_lines)
 	    "/opt link\n/srv union\n/usr bind,source=../etc\n/lib/live/x bind\n"
 	    "/data bind,source=.\n/x bind,frob\n\n");
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
 	CHECK(foreign_conf(&ctx, conf, "/mnt/p"));
 	CHECK_EQ(ctx.nbinds, 3);
 	CHECK_STR(ctx.binds[0].dest, "/home");
@@ -130,13 +132,15 @@ TEST(foreign_conf_lines)
  * and a source cut at 140 bytes could end in ".." or name another directory. */
 TEST(foreign_conf_hostile_paths)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	char conf[512], text[1200], longsrc[400];
 
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", top);
 	put("persistence.conf", "//\n// bind\n//lib/live bind\n/lib//live/x bind\n//lib/ bind\n"
 	    "/usr/ bind,source=a//b/\n/var bind,source=//etc\n///home//user/ bind\n");
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
 	CHECK(!foreign_conf(&ctx, conf, "/mnt/p"));
 	CHECK_EQ(ctx.nbinds, 2);
 	CHECK_STR(ctx.binds[0].dest, "/usr");
@@ -186,23 +190,25 @@ static bool has(char (*names)[LIVE_PATH_MAX], size_t n, const char *want)
 /* the image files live.persist=auto looks for, with and without persistence-path= */
 TEST(foreign_files_names)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	char names[12][LIVE_PATH_MAX];
 	size_t n, i;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
 	n = foreign_files(&ctx, names, 12);
 	CHECK(has(names, n, "/persistence") && has(names, n, "/persistence.img"));
 	CHECK(has(names, n, "/casper-rw") && has(names, n, "/writable"));
 	CHECK(has(names, n, "/knoppix-data.img") && has(names, n, "/KNOPPIX/knoppix-data.img"));
 
-	snprintf(ctx.opts.persist_path, sizeof(ctx.opts.persist_path), "/debian12");
+	snprintf(cfg.persist_path, sizeof(cfg.persist_path), "/debian12");
 	n = foreign_files(&ctx, names, 12);
 	CHECK(has(names, n, "/debian12/persistence") && has(names, n, "/debian12/writable"));
 	for (i = 0; i < n; i++)
 		CHECK(!strncmp(names[i], "/debian12/", 10));
 
-	snprintf(ctx.opts.persist_path, sizeof(ctx.opts.persist_path), "/");
+	snprintf(cfg.persist_path, sizeof(cfg.persist_path), "/");
 	n = foreign_files(&ctx, names, 12);
 	CHECK(has(names, n, "/persistence") && !has(names, n, "//persistence"));
 	/* a short list is cut, never overrun */

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host tests of the rw branch options: live.persist.ro (+ dracut's alias), live.ramdev,
  * live.persist.create's sizes (persist_create.c) and zram's live.ramsize (zram.c). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -9,9 +13,9 @@
 
 #define MIB (1ULL << 20)
 
-static struct live_opts parse(const char *line)
+static struct live_cfg parse(const char *line)
 {
-	struct live_opts o;
+	struct live_cfg o;
 	char buf[1024];
 
 	cmdline_defaults(&o);
@@ -22,7 +26,7 @@ static struct live_opts parse(const char *line)
 
 TEST(rw_options_parse)
 {
-	struct live_opts o = parse("live.persist=auto");
+	struct live_cfg o = parse("live.persist=auto");
 
 	CHECK(!o.persist_ro);
 	CHECK_STR(o.ramdev, "tmpfs");
@@ -115,6 +119,37 @@ TEST(size_parse_2_64_and_above)
 	CHECK_EQ(zram_size_bytes("18446744073709551616", 1000 * MIB), 0);
 }
 
+/* live.helper.timeout=: an e2fsck that hangs (and leaves a child holding its output) is
+ * killed with its process group at the deadline, the persistence is not used, and the
+ * result says why; one that ends in time is judged by its exit code. */
+TEST(fsck_helper_deadline)
+{
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
+	const char *hang[] = { "/bin/sh", "-c", "sleep 60 & sleep 60", "e2fsck", "/dev/x", NULL };
+	const char *clean[] = { "/bin/sh", "-c", "echo clean", "e2fsck", "/dev/x", NULL };
+	char result[200];
+	uint64_t t0;
+	int err;
+
+	cmdline_defaults(&cfg);
+	CHECK_EQ(cfg.helper_timeout, 300);
+	cfg = parse("live.helper.timeout=1");
+	CHECK_EQ(cfg.helper_timeout, 1);
+	t0 = live_now_ms();
+	err = fsck_run(&ctx, hang, "/dev/x", result, sizeof(result));
+	CHECK_EQ(err, -EUCLEAN);
+	CHECK(live_now_ms() - t0 < 5000);
+	CHECK(strstr(result, "did not end within 1 s (live.helper.timeout=): killed, not used") != NULL);
+	/* the whole group is gone: no "sleep 60" is left */
+	CHECK(system("sleep 0.3; ! pgrep -f '^sleep 60$' >/dev/null") == 0);
+	CHECK_EQ(fsck_run(&ctx, clean, "/dev/x", result, sizeof(result)), 0);
+	CHECK(strstr(result, "e2fsck exit 0: clean") != NULL);
+	cfg = parse("live.helper.timeout=0");
+	CHECK_EQ(cfg.helper_timeout, 300);
+	CHECK(strstr(cfg.warnings, "live.helper.timeout=0: not a number of seconds (1-3600)") != NULL);
+}
+
 int main(void)
 {
 	RUN(rw_options_parse);
@@ -123,5 +158,6 @@ int main(void)
 	RUN(zram_ramsize);
 	RUN(size_parse_forms);
 	RUN(size_parse_2_64_and_above);
+	RUN(fsck_helper_deadline);
 	return HARNESS_END();
 }

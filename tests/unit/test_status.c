@@ -18,7 +18,8 @@ static char tmp[] = "/tmp/test_status.XXXXXX";
 /* A stick made with mkfs.ext2 -L $'x\nrw=/evil': the label must not become a line. */
 TEST(status_label_with_newline_adds_no_key)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	static char buf[16384];
 	struct live_status st;
 	char cmd[512], img[300];
@@ -33,8 +34,8 @@ TEST(status_label_with_newline_adds_no_key)
 	snprintf(ctx.devs[0].reason, sizeof(ctx.devs[0].reason), "label\nlayers=evil");
 	ctx.ndevs = 1;
 	ctx.medium = 0;
-	snprintf(ctx.opts.dir, sizeof(ctx.opts.dir), "/live\nlayer.x=/evil");
-	snprintf(ctx.opts.warnings, sizeof(ctx.opts.warnings), "w\r\nunion=evil");
+	snprintf(ctx.dir, sizeof(ctx.dir), "/live\nlayer.x=/evil");
+	snprintf(cfg.warnings, sizeof(cfg.warnings), "w\r\nunion=evil");
 	CHECK_EQ(status_format(&ctx, buf, sizeof(buf)), 0);
 	CHECK(strstr(buf, "\nrw=/evil") == NULL);
 	CHECK(strstr(buf, "medium.label=x\\x0arw=/evil\n") != NULL);
@@ -51,7 +52,8 @@ TEST(status_label_with_newline_adds_no_key)
 /* toram's verify.NAME lines: NAME is a file name from the medium. */
 TEST(status_toram_name_with_newline)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	static struct toram_job j;
 
 	j.n = 1;

@@ -149,7 +149,8 @@ TEST(toram_missing_source_is_an_error)
 
 TEST(toram_status_lines)
 {
-	static struct live_ctx ctx;
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
 	struct toram_job j;
 	char why[512];
 
@@ -164,7 +165,7 @@ TEST(toram_status_lines)
 
 TEST(toram_parameters)
 {
-	struct live_opts o;
+	struct live_cfg o;
 
 	cmdline_defaults(&o);
 	cmdline_parse(&o, "live.toram=background live.verify");

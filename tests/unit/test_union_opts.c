@@ -180,7 +180,7 @@ TEST(layers_dracut_squashfs_img)
 TEST(layers_image_name_skip_optional)
 {
 	char dir[] = "/tmp/livestack-sel-XXXXXX", sub[64], cmd[600];
-	struct live_opts o;
+	struct live_cfg o;
 	struct live_layer l[8];
 	size_t n = 0;
 
@@ -198,31 +198,31 @@ TEST(layers_image_name_skip_optional)
 	touch(sub, "50-firefox.xzm");
 	touch(sub, "60-gimp.xzm");
 	cmdline_defaults(&o);
-	CHECK_STR(layers_pattern(&o), "*.squashfs");
+	CHECK_STR(layers_pattern(o.image), "*.squashfs");
 	/* Knoppix: the image and its numbered add-ons, nothing else */
 	snprintf(o.image, sizeof(o.image), "KNOPPIX");
-	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(layers_opts(dir, &o, o.image, l, 8, &n), 0);
 	CHECK_EQ(n, 3);
 	CHECK_STR(l[0].name, "KNOPPIX");
 	CHECK_STR(l[2].name, "KNOPPIX2");
-	CHECK_STR(layers_pattern(&o), "KNOPPIX");
+	CHECK_STR(layers_pattern(o.image), "KNOPPIX");
 	/* an image name with a dot: that file only, named without .img/.squashfs/.sfs */
 	touch(dir, "fedora.img");
 	snprintf(o.image, sizeof(o.image), "fedora.img");
-	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(layers_opts(dir, &o, o.image, l, 8, &n), 0);
 	CHECK_EQ(n, 1);
 	CHECK_STR(l[0].name, "fedora");
 	/* Porteus: *.xzm are layers; noload= skips by substring; load= adds from optional/ */
 	o.image[0] = '\0';
 	snprintf(o.layers_skip, sizeof(o.layers_skip), "kde,devel");
 	snprintf(o.layers_optional, sizeof(o.layers_optional), "firefox");
-	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(layers_opts(dir, &o, o.image, l, 8, &n), 0);
 	CHECK_EQ(n, 2);
 	CHECK_STR(l[0].name, "10-base");
 	CHECK_STR(l[1].name, "50-firefox");
 	CHECK(strstr(l[1].image, "/optional/50-firefox.xzm") != NULL);
 	o.layers_skip[0] = o.layers_optional[0] = '\0';
-	CHECK_EQ(layers_opts(dir, &o, l, 8, &n), 0);
+	CHECK_EQ(layers_opts(dir, &o, o.image, l, 8, &n), 0);
 	CHECK_EQ(n, 3);
 	CHECK_STR(l[1].name, "20-kde");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

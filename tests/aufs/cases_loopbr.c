@@ -11,9 +11,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#define LOOP_SET_FD		0x4C00
-#define LOOP_CLR_FD		0x4C01
-#define LOOP_CTL_GET_FREE	0x4C82
 #define LP_IN	"/lp_in"	/* mount of the image inside the rw branch */
 #define LP_OUT	"/lp_out"	/* mount of the image outside every branch */
 
@@ -30,52 +27,13 @@ static int copy_file(const char *from, const char *to)
 	return r;
 }
 
-/* attach img to a free loop device, mount its squashfs on dir; the device number goes to *nr */
-static int loop_mount(const char *img, const char *dir, int *nr)
-{
-	int ctl = open("/dev/loop-control", O_RDWR), fd, lfd, r = -1;
-	char dev[32];
-
-	*nr = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	if (*nr < 0)
-		return -1;
-	snprintf(dev, sizeof(dev), "/dev/loop%d", *nr);
-	fd = open(img, O_RDONLY);
-	lfd = open(dev, O_RDONLY);
-	if (fd >= 0 && lfd >= 0 && ioctl(lfd, LOOP_SET_FD, fd) == 0) {
-		mkdir(dir, 0755);
-		r = mount(dev, dir, "squashfs", MS_RDONLY, NULL);
-		if (r < 0)
-			ioctl(lfd, LOOP_CLR_FD, 0);
-	}
-	if (r < 0)
-		*nr = -1;
-	if (fd >= 0)
-		close(fd);
-	if (lfd >= 0)
-		close(lfd);
-	return r;
-}
-
 /* unmount dir and release its loop device (the image file is closed afterwards) */
 static void loop_umount(const char *dir, int nr)
 {
-	char dev[32], sys[64];
-	int lfd;
-
 	if (umount(dir) < 0)
 		FAIL("umount %s: %s", dir, strerror(errno));
-	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
-	lfd = open(dev, O_RDONLY);
-	if (lfd >= 0) {
-		ioctl(lfd, LOOP_CLR_FD, 0);
-		close(lfd);
-	}
 	/* the release may finish in the background: wait until the rw branch can go */
-	snprintf(sys, sizeof(sys), "/sys/block/loop%d/loop/backing_file", nr);
-	for (int i = 0; i < 50 && exists(sys); i++)
+	for (int i = 0; i < 50 && !loop_detach(nr); i++)
 		usleep(100 * 1000);
 }
 
@@ -93,8 +51,9 @@ static void loop_branch(void)
 
 	EXP(0, copy_file("/fixture/lower.sqfs", img_in));
 	EXP(0, copy_file("/fixture/lower.sqfs", img_out));
-	if (EXP(0, loop_mount(img_in, LP_IN, &nin)) < 0 ||
-	    EXP(0, loop_mount(img_out, LP_OUT, &nout)) < 0)
+	nin = loop_mount(img_in, LP_IN, "squashfs", 0);
+	nout = nin < 0 ? -1 : loop_mount(img_out, LP_OUT, "squashfs", 0);
+	if (EXP(0, nin < 0 || nout < 0 ? -1 : 0) < 0)
 		goto out;
 
 	/* the image of a lower branch lies in the rw branch */

@@ -339,58 +339,6 @@ static void del_busy(void)
 	close(fd);
 }
 
-/* <linux/loop.h> is not in musl's headers */
-#define LOOP_SET_FD_		0x4C00
-#define LOOP_CLR_FD_		0x4C01
-#define LOOP_CTL_GET_FREE_	0x4C82
-
-/* the squashfs fixture on a free loop device at dir; returns the loop number or -1 */
-static int loop_mount(const char *img, const char *dir)
-{
-	int ctl = open("/dev/loop-control", O_RDWR), n = -1, fd, lfd;
-	char dev[32];
-
-	if (ctl >= 0) {
-		n = ioctl(ctl, LOOP_CTL_GET_FREE_);
-		close(ctl);
-	}
-	if (n < 0)
-		return -1;
-	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	fd = open(img, O_RDONLY);
-	lfd = open(dev, O_RDONLY);
-	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD_, fd) < 0) {
-		n = -1;
-	} else {
-		mkdir(dir, 0755);
-		if (mount(dev, dir, "squashfs", MS_RDONLY, NULL) < 0) {
-			ioctl(lfd, LOOP_CLR_FD_, 0);
-			n = -1;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	if (lfd >= 0)
-		close(lfd);
-	return n;
-}
-
-/* detach loop n; its backing file is gone only when nothing holds the device */
-static int loop_released(int n)
-{
-	char dev[32], sys[64];
-	int lfd;
-
-	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	snprintf(sys, sizeof(sys), "/sys/block/loop%d/loop/backing_file", n);
-	lfd = open(dev, O_RDONLY);
-	if (lfd >= 0) {
-		ioctl(lfd, LOOP_CLR_FD_, 0);
-		close(lfd);
-	}
-	return !exists(sys);
-}
-
 #define L3_DIR	"/l3"
 #define SQ2_DIR	"/sq2"
 
@@ -445,7 +393,7 @@ out_fd:
 	if (fd >= 0)
 		close(fd);
 	/* a squashfs branch on a loop device: the device is released too */
-	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR);
+	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR, "squashfs", 0);
 	if (n < 0) {
 		FAIL("cannot loop-mount the squashfs fixture at %s", SQ2_DIR);
 		goto out_l3;
@@ -458,12 +406,12 @@ out_fd:
 	EXP(0, remount("del:" SQ2_DIR));
 	if (EXP(0, umount(SQ2_DIR)) < 0)
 		umount2(SQ2_DIR, MNT_DETACH);
-	CHECK(loop_released(n));
+	CHECK(loop_detach(n));
 	EXP(0, chdir("/"));
 	if (fd >= 0)
 		close(fd);
 	/* ins: and mod: leave no older snapshot behind either */
-	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR);
+	n = loop_mount("/fixture/lower.sqfs", SQ2_DIR, "squashfs", 0);
 	if (n < 0) {
 		FAIL("cannot loop-mount the squashfs fixture at %s", SQ2_DIR);
 		goto out_l3;
@@ -485,7 +433,7 @@ out_fd:
 	EXP(0, remount("del:" SQ2_DIR));
 	if (EXP(0, umount(SQ2_DIR)) < 0)
 		umount2(SQ2_DIR, MNT_DETACH);
-	CHECK(loop_released(n));
+	CHECK(loop_detach(n));
 	EXP(0, chdir("/"));
 	if (fd >= 0)
 		close(fd);

@@ -17,10 +17,6 @@
 #include <unistd.h>
 
 #define NS_DIR "/ns"	/* the small rw filesystem of this case */
-/* <linux/loop.h> is not in musl's headers */
-#define LOOP_SET_FD		0x4C00
-#define LOOP_CLR_FD		0x4C01
-#define LOOP_CTL_GET_FREE	0x4C82
 #define NS_IMG "/tmp/ns.img"	/* its image when it is ext2 (busybox mke2fs, ext4 driver) */
 
 /* a growing text buffer */
@@ -187,7 +183,7 @@ enum { FS_TMPFS, FS_EXT };
 /* a fresh ext2 image with 64 inodes on a loop device mounted at NS_DIR; the device in dev */
 static int ext_mount(char *dev, size_t len)
 {
-	int ctl, n, fd, lfd, st;
+	int n, fd, st;
 	pid_t pid;
 
 	/* busybox mke2fs wants an existing file and ignores -N: 64 KiB per inode */
@@ -210,26 +206,11 @@ static int ext_mount(char *dev, size_t len)
 		errno = EIO;
 		return -1;
 	}
-	ctl = open("/dev/loop-control", O_RDWR);
-	if (ctl < 0)
-		return -1;
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
+	n = loop_mount(NS_IMG, NS_DIR, "ext4", 1);
 	if (n < 0)
 		return -1;
 	snprintf(dev, len, "/dev/loop%d", n);
-	fd = open(NS_IMG, O_RDWR);
-	lfd = open(dev, O_RDWR);
-	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, fd) < 0) {
-		if (fd >= 0)
-			close(fd);
-		if (lfd >= 0)
-			close(lfd);
-		return -1;
-	}
-	close(fd);
-	close(lfd);
-	return mount(dev, NS_DIR, "ext4", 0, NULL);
+	return 0;
 }
 
 static void ext_release(const char *dev)

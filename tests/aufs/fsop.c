@@ -17,9 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* <linux/loop.h> is not in musl's headers */
-#define LOOP_SET_FD		0x4C00
-#define LOOP_CTL_GET_FREE	0x4C82
 
 static struct ctx ctx;
 struct ctx *C = &ctx;
@@ -519,25 +516,57 @@ int kmsg_find(const char *needle)
 	return n;
 }
 
-static int loop_squash(const char *img)
+/* img on a free loop device (read-write when rw), mounted as type at dir; the loop number,
+ * or -1 with nothing left attached */
+int loop_mount(const char *img, const char *dir, const char *type, int rw)
 {
-	int ctl = open("/dev/loop-control", O_RDWR), n, fd, lfd;
+	int ctl = open("/dev/loop-control", O_RDWR), n = -1, fd, lfd, mode = rw ? O_RDWR : O_RDONLY;
 	char dev[32];
 
-	if (ctl < 0)
-		return -1;
-	n = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
+	if (ctl >= 0) {
+		n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		close(ctl);
+	}
 	if (n < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	fd = open(img, O_RDONLY);
+	fd = open(img, mode);
+	lfd = open(dev, mode);
+	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, fd) < 0) {
+		n = -1;
+	} else {
+		mkdir(dir, 0755);
+		if (mount(dev, dir, type, rw ? 0 : MS_RDONLY, NULL) < 0) {
+			ioctl(lfd, LOOP_CLR_FD, 0);
+			n = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (lfd >= 0)
+		close(lfd);
+	return n;
+}
+
+/* detach loop n; true when its backing file is gone (nothing holds the device any more) */
+int loop_detach(int n)
+{
+	char dev[32], sys[64];
+	int lfd;
+
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	snprintf(sys, sizeof(sys), "/sys/block/loop%d/loop/backing_file", n);
 	lfd = open(dev, O_RDONLY);
-	if (fd < 0 || lfd < 0 || ioctl(lfd, LOOP_SET_FD, fd) < 0)
-		return -1;
-	close(fd);
-	mkdir(SQ_DIR, 0755);
-	return mount(dev, SQ_DIR, "squashfs", MS_RDONLY, NULL);
+	if (lfd >= 0) {
+		ioctl(lfd, LOOP_CLR_FD, 0);
+		close(lfd);
+	}
+	return !exists(sys);
+}
+
+static int loop_squash(const char *img)
+{
+	return loop_mount(img, SQ_DIR, "squashfs", 0) < 0 ? -1 : 0;
 }
 
 static int case_setup(int idx)
@@ -670,6 +699,18 @@ static char *cmdline_get(const char *key)
 	return NULL;
 }
 
+/* fsop.only=A,B,...: does name contain one of the words? */
+static int only_match(const char *name, const char *only)
+{
+	char w[128], *save = NULL;
+
+	snprintf(w, sizeof(w), "%s", only);
+	for (char *t = strtok_r(w, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (strstr(name, t))
+			return 1;
+	return 0;
+}
+
 static const struct fcase *const sets[] = {
 	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
 	race_cases, xino_cases, loopbr_cases, nospace_cases, stress_cases, scale_cases,
@@ -737,14 +778,14 @@ static int run_guest(void)
 					continue;
 				if ((fc->flags & F_TMPFS) && strcmp(rw, "tmpfs"))
 					continue;
-				if (*only && !strstr(fc->name, only))
+				if (*only && !only_match(fc->name, only))
 					continue;
 				if (idx++ < from)
 					continue;
 				run_case(fc, idx - 1);
 			}
 		}
-		if (model_secs > 0 && (!*only || strstr("model", only)) && idx++ >= from) {
+		if (model_secs > 0 && (!*only || only_match("model", only)) && idx++ >= from) {
 			printf("# model seed %u (%d s)\n", model_seed, model_secs);
 			run_case(&model_case, idx - 1);
 		}

@@ -107,6 +107,12 @@ int count_entry(const char *path, const char *name);
 int has_whiteout(const char *dir, const char *name);	/* in a rw branch dir */
 int union_mount(const char *extra);	/* standard 3-branch union at UNION */
 int union_umount(void);
+/* <linux/loop.h> is not in musl's headers */
+#define LOOP_SET_FD		0x4C00
+#define LOOP_CLR_FD		0x4C01
+#define LOOP_CTL_GET_FREE	0x4C82
+int loop_mount(const char *img, const char *dir, const char *type, int rw);
+int loop_detach(int n);
 int aufs_mount(const char *opts);	/* raw aufs mount at UNION */
 const char *mount_opts(const char *mnt);	/* options from /proc/mounts */
 void drop_caches(void);

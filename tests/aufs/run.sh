@@ -6,7 +6,7 @@
 #
 # usage: tests/aufs/run.sh BUILD KVER KCACHE
 # env:   AUFS_TEST_TYPES="overlay aufs"  AUFS_TEST_RW=tmpfs,ext4  AUFS_TEST_MODEL=15 (s per pass)
-#        AUFS_TEST_ONLY=substring (run matching cases only)  AUFS_TEST_SEED=N (model seed)
+#        AUFS_TEST_ONLY=substring[,substring...] (run matching cases only)  AUFS_TEST_SEED=N (model seed)
 #        AUFS_TEST_DEADLINE=210 (s per boot)  AUFS_TEST_BUDGET=420 (s for all boots)
 #        AUFS_TEST_SMP=2 (guest CPUs)  AUFS_TEST_STRESS=10 (s per stress pass)  AUFS_TEST_PROCS=4
 #        AUFS_TEST_SCALE=48 (files per dir of copyup-scale; its times: '# copyup-scale' lines)

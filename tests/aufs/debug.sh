@@ -100,13 +100,13 @@ append="fsop.kmemleak=1 sysctl.kernel.hung_task_timeout_secs=120 watchdog_thresh
 append="$append rcupdate.rcu_cpu_stall_timeout=60"
 if [ "$AUFS_DEBUG_CASES" != 0 ]; then
 	phase cases AUFS_TEST_MODEL=0 AUFS_TEST_DEADLINE=2400 AUFS_TEST_BUDGET=4800 \
-		AUFS_TEST_APPEND="$append" VM_SMP=1
+		AUFS_TEST_APPEND="$append" AUFS_TEST_SMP="$AUFS_DEBUG_SMP"
 fi
 if [ "$AUFS_DEBUG_MINUTES" -gt 0 ]; then
 	secs=$(( AUFS_DEBUG_MINUTES * 60 / 2 ))	# one pass per rw branch type (tmpfs, ext4)
 	phase stress AUFS_TEST_ONLY=model AUFS_TEST_MODEL=$secs AUFS_TEST_RMMOD=0 \
 		AUFS_TEST_DEADLINE=$(( secs * 3 + 900 )) AUFS_TEST_BUDGET=$(( secs * 3 + 900 )) \
-		AUFS_TEST_APPEND="$append" VM_SMP="$AUFS_DEBUG_SMP"
+		AUFS_TEST_APPEND="$append" AUFS_TEST_SMP="$AUFS_DEBUG_SMP"
 fi
 
 # 3. every console log

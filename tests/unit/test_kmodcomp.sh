@@ -11,13 +11,7 @@ SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 . tests/lib/hosttap.sh test_kmodcomp
 
-if [ ! -x "$MK" ]; then
-	not_ok "mkimage_binary ($MK missing: make $BUILD/bin/livestack-mkimage)"
-	finish
-fi
-for t in xz zstd gzip cpio; do
-	command -v $t >/dev/null || { not_ok "$t installed (make deps)"; finish; }
-done
+need_mkimage xz zstd gzip cpio
 
 # the tree: module contents are distinct, with a fake signature trailer as Debian's
 KVER=6.12.99+deb13-amd64

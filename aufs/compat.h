@@ -60,18 +60,23 @@ static inline int au_vfs_create(struct inode *dir, struct dentry *d, umode_t mod
 }
 
 /*
- * vfs_mkdir() that leaves the caller's reference to d alone.  Where it returns
- * a dentry it consumes d on error and may return another dentry for the new
- * directory (a filesystem that splices); d then stays negative and the caller
- * sees -ESTALE.
+ * vfs_mkdir() that leaves the caller's reference to d and its lock of dir
+ * alone.  Where it returns a dentry it consumes d on error and may return
+ * another dentry for the new directory (a filesystem that splices); d then
+ * stays negative and the caller sees -ESTALE.  Where it also unlocks dir on
+ * error (7.0), the lock is taken again: every caller unlocks dir itself.
  */
 static inline int au_vfs_mkdir(struct inode *dir, struct dentry *d, umode_t mode)
 {
 #ifdef HAVE_VFS_MKDIR_DENTRY
 	struct dentry *ret = vfs_mkdir(AU_NOP_IDMAP, dir, dget(d), mode AU_DELEG);
 
-	if (IS_ERR(ret))
+	if (IS_ERR(ret)) {
+#ifdef HAVE_VFS_MKDIR_UNLOCKS
+		inode_lock_nested(dir, I_MUTEX_PARENT);
+#endif
 		return PTR_ERR(ret);
+	}
 	dput(ret);
 	return ret == d ? 0 : -ESTALE;
 #else

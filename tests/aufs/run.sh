@@ -76,6 +76,17 @@ if grep -q 'fsop.type=aufs' /proc/cmdline; then
 		echo "0 passed, 1 failed"; echo FSOP-DONE; poweroff -f
 	fi
 fi
+# a case that hangs leaves its stacks in the log: every CPU's and every task's, before the deadline
+wd=$(sed -n 's/.*fsop\.watchdog=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$wd" ]; then
+	(sleep "$wd"; echo "# watchdog: ${wd}s passed, dumping the stacks"
+	 for d in /proc/[0-9]*; do
+		c=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null); [ -n "$c" ] || continue
+		echo "# watchdog: pid ${d#/proc/} $c$(grep '^State' "$d/status")"
+		sed 's/^/# watchdog:   /' "$d/stack"
+	 done
+	 echo l > /proc/sysrq-trigger) &
+fi
 /fsop run
 if grep -q 'fsop.kmemleak=1' /proc/cmdline; then
 	mount -t debugfs debugfs /sys/kernel/debug
@@ -131,6 +142,7 @@ for type in $AUFS_TEST_TYPES; do
 		left=$(( t0 + AUFS_TEST_BUDGET - $(date +%s) ))
 		deadline=$AUFS_TEST_DEADLINE; [ "$left" -lt "$deadline" ] && deadline=$left
 		[ "$deadline" -lt 60 ] && deadline=60
+		args="$args fsop.watchdog=$((deadline - 25))"
 		vm_boot "$name" "$deadline" -kernel "$KCACHE/vmlinuz" -initrd "$OUT/initrd.gz" \
 			-append "$args" -drive "file=$OUT/disk.img,if=virtio,format=raw"
 		rc=$?

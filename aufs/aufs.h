@@ -25,9 +25,11 @@
  *   s_umount (VFS, remount)
  *     aufs dir i_rwsem (VFS, parent before child; lock_rename for rename)
  *       aufs inode i_rwsem (VFS: setattr, write)
- *         sbi->cpup_mutex (copy-up, whiteout creation, dir removal)
- *           branch lock_rename / h_dir i_rwsem (I_MUTEX_PARENT)
- *             h_inode i_rwsem (I_MUTEX_CHILD / normal)
+ *         branch sb_writers (mnt_want_write)
+ *           au_inode.cpup_lock (copy-up of that one object; never two at once,
+ *                               see the top of cpup.c)
+ *             branch lock_rename / h_dir i_rwsem (I_MUTEX_PARENT)
+ *               h_inode i_rwsem (I_MUTEX_CHILD / normal)
  *
  * Spinlocks, innermost and never held across a branch call:
  *   sb->s_inode_list_lock > inode->i_lock > dentry->d_lock > au_dinfo.lock
@@ -104,7 +106,6 @@ struct au_sbinfo {
 	unsigned int next_br_id;
 	unsigned int gen;
 	const struct cred *cred;	/* the mounter's */
-	struct mutex cpup_mutex;
 	unsigned long flags;
 	int udba;
 	int create;
@@ -148,6 +149,7 @@ struct au_inode {
 	struct dentry *h_dentry;	/* the top object, what data ops use */
 	unsigned int gen;
 	unsigned int pl_nlink;		/* names of a pseudo-linked file, 0 if none */
+	struct mutex cpup_lock;		/* serializes copy-ups of this object */
 	struct inode vfs_inode;
 };
 

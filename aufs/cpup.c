@@ -5,6 +5,37 @@
 #include <linux/xattr.h>
 #include "vfsub.h"
 
+/*
+ * Locking.  There is no per-mount lock: each object is copied up under its own
+ * aufs inode's cpup_lock (as overlayfs' ovl_copy_up_start()), so copy-ups in
+ * different directories, or of different names in one directory, run in
+ * parallel; the branch's own parent lock serializes the name operations.
+ *
+ *   caller's VFS locks (aufs parent dir, or the aufs inode itself: setattr)
+ *     wbr sb_writers (mnt_want_write, au_cpup)
+ *       au_inode.cpup_lock of ONE object (au_cpup_step)
+ *         h_dir i_rwsem, I_MUTEX_PARENT (tmp name; rename into place)
+ *           h_inode i_rwsem (the new object: au_cp_attr, without h_dir)
+ *
+ * - A chain of missing ancestors is copied top-down one step at a time; a
+ *   step holds only its own object's cpup_lock, never a parent's or a
+ *   child's, so the cpup_locks need no order among themselves and nothing
+ *   under one of them takes an aufs i_rwsem.
+ * - Two tasks copying the same object (a shared ancestor; two names of one
+ *   hard-linked inode): the second waits on the lock, then finds the object
+ *   on wbr (au_di_fresh under the lock) and does nothing.
+ * - An already copied object costs no lock: au_cpup_done() reads the branch
+ *   stack under RCU (published with WRITE_ONCE by au_di_set_h()).
+ * - rename copies its source up through here (so it waits for a copy-up in
+ *   flight), then renames on the branch under lock_rename() of the two
+ *   branch parents, outside any cpup_lock.  A copy-up does not hold the aufs
+ *   parent: the parent re-read under the lock gives the current branch dir
+ *   (-EAGAIN walks the chain again if it moved), and the name is put into
+ *   place under that dir's lock only if it is still free and not whited out
+ *   (unlink/rmdir meanwhile); unlink in turn finds a copy made meanwhile
+ *   (i_op_del.c: au_del_copied()).
+ */
+
 #define AU_CPUP_CHUNK	(1 << 20)
 
 /* Sparse-aware data copy of the first len bytes. */
@@ -160,8 +191,8 @@ static void au_tmp_remove(struct inode *h_dir, struct dentry *tmp)
 
 /*
  * Copy dentry (whose parent already has a dir on wbr at index wb) up to wbr.
- * Caller holds sbi->cpup_mutex, a write reference on wbr's mount and runs
- * with the mounter's credentials.
+ * Caller holds the cpup_lock of dentry's inode, a write reference on wbr's
+ * mount and runs with the mounter's credentials.
  */
 static int au_cpup_one(struct dentry *dentry, struct au_dinfo *pdi,
 		       struct au_dinfo *di, int wb, loff_t len)
@@ -313,9 +344,19 @@ static bool au_cpup_done(struct dentry *dentry, struct au_branch *wbr)
 static int au_cpup_step(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 {
 	struct au_dinfo *di = NULL, *pdi = NULL;
+	struct inode *inode = d_inode(dentry);
 	struct dentry *parent;
 	int err, wb;
 
+	/* copied meanwhile by a task that shares this ancestor */
+	if (au_cpup_done(dentry, wbr))
+		return 0;
+	if (!inode)
+		return -ENOENT;
+	err = mutex_lock_killable(&AU_I(inode)->cpup_lock);
+	if (err)
+		return err;
+	/* from here on, what another copy-up of this object did is visible */
 	parent = dget_parent(dentry);
 	pdi = au_di_fresh(parent);
 	di = au_di_fresh(dentry);
@@ -341,6 +382,7 @@ out:
 	if (!IS_ERR_OR_NULL(pdi))
 		au_di_put(pdi);
 	dput(parent);
+	mutex_unlock(&AU_I(inode)->cpup_lock);
 	return err;
 }
 
@@ -352,7 +394,7 @@ out:
  * already on wbr is collected, then copied from its top.  A chain of any depth
  * costs one array of dentry pointers, not kernel stack.
  */
-static int au_cpup_locked(struct dentry *dentry, struct au_branch *wbr, loff_t len)
+static int au_cpup_chain(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 {
 	struct dentry **chain = NULL, **p, *d;
 	int n, max = 0, err = 0, retry = AU_CPUP_RETRY;
@@ -399,7 +441,6 @@ out:
 /* Make dentry (and its missing parents) exist on wbr. */
 int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 {
-	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
 	const struct cred *old;
 	int err;
 
@@ -410,9 +451,7 @@ int au_cpup(struct dentry *dentry, struct au_branch *wbr, loff_t len)
 	if (err)
 		return err;
 	old = au_cred_override(dentry->d_sb);
-	mutex_lock(&sbi->cpup_mutex);
-	err = au_cpup_locked(dentry, wbr, len);
-	mutex_unlock(&sbi->cpup_mutex);
+	err = au_cpup_chain(dentry, wbr, len);
 	au_revert_creds(old);
 	mnt_drop_write(wbr->path.mnt);
 	if (err)

@@ -368,7 +368,6 @@ int au_init_fs_context(struct fs_context *fc)
 	if (!sbi)
 		return -ENOMEM;
 	spin_lock_init(&sbi->brs_lock);
-	mutex_init(&sbi->cpup_mutex);
 	spin_lock_init(&sbi->wbr_lock);
 	spin_lock_init(&sbi->plink_lock);
 	INIT_LIST_HEAD(&sbi->plinks);

@@ -13,6 +13,7 @@ static void au_inode_init_once(void *p)
 	struct au_inode *ai = p;
 
 	inode_init_once(&ai->vfs_inode);
+	mutex_init(&ai->cpup_lock);	/* objects are freed unlocked */
 }
 
 static void au_kill_sb(struct super_block *sb)

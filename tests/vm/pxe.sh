@@ -264,7 +264,7 @@ if want pxe-ipxe; then
 	if [ -s "$tree/tftp/boot.ipxe" ] && [ -n "$httpd" ]; then
 		vm_session pxe-ipxe 240 LIVESTACK-DEMO-READY "$OUT/poweroff.in" \
 			-netdev "user,id=n0,tftp=$tree/tftp,bootfile=boot.ipxe" -device e1000,netdev=n0 -boot n
-		expect pxe-ipxe "iPXE loaded the kernel over HTTP" "http://10\.0\.2\.2:$port/vmlinuz\.\.\.( *[0-9]+%)* *ok"
+		expect pxe-ipxe "iPXE loaded the kernel over HTTP" "http://10\.0\.2\.2:$port/vmlinuz\.\.\.[ 0-9%[:cntrl:]]*ok"
 		expect pxe-ipxe "the demo system came up" "^LIVESTACK-DEMO-READY"
 		if grep -qE "GET /initrd\.img - -> 200" "$OUT/httpd-pxe-bios.log"; then
 			ok "pxe-ipxe: kernel and initramfs over HTTP"

@@ -1,13 +1,14 @@
 #!/bin/bash
 # make aufs-debug: aufs.ko against the debug kernel (scripts/debug-kernel.sh), all of tests/aufs
-# and AUFS_DEBUG_MINUTES of the model stress on -smp 2 under it, then every serial log is
+# and AUFS_DEBUG_MINUTES of the multi-process stress on -smp 4 under it, then every serial log is
 # scanned: any KASAN, KFENCE, lockdep, RCU, sleep-in-atomic, list/debugobjects or kmemleak
 # report fails the run (TAP, "N passed, M failed").
 #
 # usage: tests/aufs/debug.sh BUILD          (outputs in BUILD/debug)
 #        tests/aufs/debug.sh scan LOGDIR    (only the scan, of LOGDIR/*/*.log)
 # env:   AUFS_DEBUG_MINUTES=10 (stress)  AUFS_DEBUG_CASES=1 (0: stress only)
-#        AUFS_DEBUG_SMP=2  AUFS_DEBUG_MEM=2048  AUFS_TEST_ONLY (passed on to the cases)
+#        AUFS_DEBUG_SMP=2 (cases)  AUFS_DEBUG_STRESS_SMP=4  AUFS_DEBUG_PROCS=4 (stress)
+#        AUFS_DEBUG_MEM=2048  AUFS_TEST_ONLY (passed on to the cases)
 #        DEBUG_KERNEL_CACHE (see scripts/debug-kernel.sh)
 set -u
 usage() { echo "usage: $0 BUILD | $0 scan LOGDIR" >&2; exit 2; }
@@ -24,6 +25,7 @@ else
 	LOGS=$BUILD/debug/logs
 fi
 : "${AUFS_DEBUG_MINUTES:=10}" "${AUFS_DEBUG_CASES:=1}" "${AUFS_DEBUG_SMP:=2}" "${AUFS_DEBUG_MEM:=2048}"
+: "${AUFS_DEBUG_STRESS_SMP:=4}" "${AUFS_DEBUG_PROCS:=4}"
 OUT=${BUILD:-}/debug
 pass=0 fail=0 n=0
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
@@ -103,10 +105,14 @@ if [ "$AUFS_DEBUG_CASES" != 0 ]; then
 		AUFS_TEST_APPEND="$append" AUFS_TEST_SMP="$AUFS_DEBUG_SMP"
 fi
 if [ "$AUFS_DEBUG_MINUTES" -gt 0 ]; then
-	secs=$(( AUFS_DEBUG_MINUTES * 60 / 2 ))	# one pass per rw branch type (tmpfs, ext4)
-	phase stress AUFS_TEST_ONLY=model AUFS_TEST_MODEL=$secs AUFS_TEST_RMMOD=0 \
-		AUFS_TEST_DEADLINE=$(( secs * 3 + 900 )) AUFS_TEST_BUDGET=$(( secs * 3 + 900 )) \
-		AUFS_TEST_APPEND="$append" AUFS_TEST_SMP="$AUFS_DEBUG_SMP"
+	# the multi-process stress (AUFS_DEBUG_PROCS processes, one more adding and deleting a
+	# branch) on AUFS_DEBUG_STRESS_SMP CPUs, then one minute of the single-process model;
+	# one pass of each per rw branch type (tmpfs, ext4)
+	secs=$(( AUFS_DEBUG_MINUTES * 60 / 2 ))
+	phase stress AUFS_TEST_ONLY=stress-multiproc,model AUFS_TEST_STRESS=$secs \
+		AUFS_TEST_PROCS="$AUFS_DEBUG_PROCS" AUFS_TEST_MODEL=30 AUFS_TEST_RMMOD=0 \
+		AUFS_TEST_DEADLINE=$(( secs * 4 + 1200 )) AUFS_TEST_BUDGET=$(( secs * 4 + 1200 )) \
+		AUFS_TEST_APPEND="$append" AUFS_TEST_SMP="$AUFS_DEBUG_STRESS_SMP"
 fi
 
 # 3. every console log

@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-pxe-extra check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-pxe-extra check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels check-kernel-vm bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -190,6 +190,14 @@ check-debian13:
 check-kernels: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/check-kernels.sh $(BUILD)
+
+# the CD, USB-persistence and PXE VM scenarios on another suite's kernel (default Debian 13's):
+# make check-kernel-vm SUITE=trixie [KERNEL_VM="run:cd-bios persist:usb,fat pxe:pxe-bios"];
+# tests/long/kernel-vm.sh, long: not part of check
+check-kernel-vm: SUITE ?= trixie
+check-kernel-vm: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/long/kernel-vm.sh $(SUITE) $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -8,8 +8,15 @@ abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 nok() { echo "not ok - $1${2:+ # $2}"; fail=$((fail + 1)); }
 done_() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
-# want NAME: run this scenario (VM_ONLY=substring selects some)
-want() { [ -z "$VM_ONLY" ] || [[ "$1" == *"$VM_ONLY"* ]]; }
+# want NAME: run this scenario (VM_ONLY=substring selects some; a comma-separated list
+# of substrings selects the scenarios matching any of them)
+want() {
+	[ -z "$VM_ONLY" ] && return 0
+	local w words
+	IFS=, read -ra words <<< "$VM_ONLY"
+	for w in "${words[@]}"; do [ -n "$w" ] && [[ "$1" == *"$w"* ]] && return 0; done
+	return 1
+}
 # expect/refute SCENARIO NAME REGEX: the console log of SCENARIO matches / does not match
 expect() { if vm_grep "$1" "$3"; then ok "$1: $2"; else nok "$1: $2" "no /$3/ in $VM_OUT/$1.log"; fi; }
 refute() { if vm_grep "$1" "$3"; then nok "$1: $2" "found /$3/ in $VM_OUT/$1.log"; else ok "$1: $2"; fi; }

@@ -387,7 +387,10 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 	bool dhcp = is_dhcp(ctx->net);
 	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64], why[512];
 	const char *argv[10];
-	size_t r, total = 0;
+	/* live.helper.timeout= bounds all the tries together: ipconfig's own -t is its wish */
+	uint64_t start = live_now_ms(), budget = (uint64_t)ctx->cfg->helper_timeout * 1000, used;
+	size_t r, total;
+	bool killed = false;
 	int rc = -1, a;
 
 	if (access(NET_IPCONFIG, X_OK) != 0)
@@ -426,19 +429,32 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 			log_info("net: %s: %s (try %zu of %zu, %s s)", dev,
 				 dhcp ? "asking for a DHCP lease" : "static address", r + 1,
 				 sizeof(dhcp_rounds) / sizeof(dhcp_rounds[0]), t);
-		rc = spawn_run(argv, NULL, out, sizeof(out));
+		used = live_now_ms() - start;
+		rc = used < budget ? spawn_run_for(argv, NULL, out, sizeof(out),
+						   (unsigned)(budget - used)) : -ETIMEDOUT;
 		log_debug("ipconfig: exit %d: %s", rc, out);
+		if (rc == -ETIMEDOUT) {
+			log_warn("net: ipconfig on %s did not end within %d s (live.helper.timeout=): "
+				 "killed with its process group, the boot goes on", dev,
+				 ctx->cfg->helper_timeout);
+			killed = true;
+			r++;
+			break;
+		}
 		snprintf(field, sizeof(field), "/run/net-%s.conf", dev);
 		if (!dhcp && ipconfig_complaints(out, why, sizeof(why)))
 			rc = rc ? rc : 1;
 		if (rc == 0 && access(field, R_OK) == 0)
 			break;
-		total += (size_t)dhcp_rounds[r];
 		if (!dhcp)
 			break;
 	}
+	total = (size_t)((live_now_ms() - start + 500) / 1000);
 	if (rc != 0 || access(field, R_OK) != 0) {
-		if (!dhcp && !ipconfig_complaints(out, why, sizeof(why)))
+		if (killed)
+			snprintf(why, sizeof(why), "killed after %d s (live.helper.timeout=)",
+				 ctx->cfg->helper_timeout);
+		else if (!dhcp && !ipconfig_complaints(out, why, sizeof(why)))
 			snprintf(why, sizeof(why), "exit %d, %s", rc, *out ? out : "no output");
 		if (!dhcp)
 			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "

@@ -275,9 +275,10 @@ static bool root_holds_changes(const struct live_ctx *ctx, const char *base)
 	return found;
 }
 
+/* base/name: foreign_find_layout leaves room for the longest name ("upperdir") */
 static void set_path(char *dst, const char *base, const char *name)
 {
-	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
+	snprintf(dst, LIVE_PATH_MAX, "%s%s%s", base, *name ? "/" : "", name);
 }
 
 /* archiso: made (mode 0700, as archiso does) once the union is chosen */
@@ -411,6 +412,12 @@ int foreign_find_layout(struct live_ctx *ctx, const char *mnt, struct foreign_la
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/persistent_%.100s/%.40s",
 			 strncmp(ctx->cfg->media, "LABEL=", 6) ? "" : ctx->cfg->media + 6, u.machine);
+	}
+	/* whole or not at all: a cut path names another directory (upper/ beside, not in it) */
+	if (strlen(mnt) + 1 + strlen(dir) + sizeof("/upperdir") > LIVE_PATH_MAX) {
+		snprintf(why, len, "the directory %.100s%s on it is too long (%zu bytes)", dir,
+			 strlen(dir) > 100 ? "..." : "", strlen(dir));
+		return -ENAMETOOLONG;
 	}
 	set_path(l->base, mnt, dir[0] == '/' ? dir + 1 : dir);
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "lease.h"
 #include "live.h"
 #include "log.h"
 #include "spawn.h"
@@ -326,42 +327,6 @@ static int wait_link(struct live_ctx *ctx, const char *want, char *dev, size_t d
 			 *want ? "" : bootmac, ctx->cfg->timeout, seen);
 }
 
-struct lease {
-	char kv[24][2][128];
-	size_t n;
-};
-
-static int lease_line(void *arg, char *line)
-{
-	struct lease *l = arg;
-	char *eq = strchr(line, '=');
-	size_t vlen;
-
-	if (!eq || l->n == sizeof(l->kv) / sizeof(l->kv[0]))
-		return 0;
-	*eq = '\0';
-	vlen = strlen(eq + 1);
-	/* ipconfig quotes its values: KEY='value' */
-	if (vlen >= 2 && eq[1] == '\'' && eq[vlen] == '\'') {
-		eq[vlen] = '\0';
-		eq++;
-	}
-	snprintf(l->kv[l->n][0], sizeof(l->kv[0][0]), "%s", line);
-	snprintf(l->kv[l->n][1], sizeof(l->kv[0][1]), "%s", eq + 1);
-	l->n++;
-	return 0;
-}
-
-static const char *lease_get(const struct lease *l, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->kv[i][0], key))
-			return strcmp(l->kv[i][1], "0.0.0.0") ? l->kv[i][1] : "";
-	return "";
-}
-
 /*
  * /run/live/net (our names) and /etc/resolv.conf (for host names in live.fetch=). server= is
  * where a live.fetch=/PATH or live.nfs=/PATH goes: the boot loader's server (loader_ip) when
@@ -370,47 +335,39 @@ static const char *lease_get(const struct lease *l, const char *key)
  */
 static int write_lease(const char *dev, bool dhcp, const char *loader_server)
 {
-	char path[64], buf[2048], resolv[256] = "", mac[32] = "", server[64];
+	char path[64], buf[4096], resolv[320] = "", mac[32] = "";
 	const char *dns[] = { "IPV4DNS0", "IPV4DNS1" };
-	struct lease l = { .n = 0 };
+	struct net_lease l;
 	size_t i;
 	int err;
 
 	snprintf(path, sizeof(path), "/run/net-%s.conf", dev);
-	err = file_lines(path, lease_line, &l);
+	err = net_lease_read(path, &l);
 	if (err)
 		return err;
 	sysfs_attr(dev, "address", mac, sizeof(mac));
-	snprintf(server, sizeof(server), "%s", *loader_server ? loader_server : lease_get(&l, "ROOTSERVER"));
 	for (i = 0; i < 2; i++)
-		if (*lease_get(&l, dns[i]))
+		if (*net_lease_get(&l, dns[i]))
 			snprintf(resolv + strlen(resolv), sizeof(resolv) - strlen(resolv),
-				 "nameserver %s\n", lease_get(&l, dns[i]));
-	snprintf(buf, sizeof(buf),
-		 "device=%s\nmac=%s\nmethod=%s\naddress=%s\nnetmask=%s\ngateway=%s\n"
-		 "dns=%s%s%s\ndomain=%s\nhostname=%s\nnext-server=%s\nboot-file=%s\n"
-		 "root-path=%s\nlease-time=%s\nserver=%s\nserver-from=%s\n",
-		 dev, mac, dhcp ? "dhcp" : "static", lease_get(&l, "IPV4ADDR"),
-		 lease_get(&l, "IPV4NETMASK"), lease_get(&l, "IPV4GATEWAY"),
-		 lease_get(&l, "IPV4DNS0"), *lease_get(&l, "IPV4DNS1") ? " " : "",
-		 lease_get(&l, "IPV4DNS1"), lease_get(&l, "DNSDOMAIN"), lease_get(&l, "HOSTNAME"),
-		 lease_get(&l, "ROOTSERVER"), lease_get(&l, "filename"), lease_get(&l, "ROOTPATH"),
-		 lease_get(&l, "DHCPLEASETIME"), server,
-		 *loader_server ? "boot-loader" : *server ? "next-server" : "");
+				 "nameserver %s\n", net_lease_get(&l, dns[i]));
+	err = net_lease_format(&l, dev, mac, dhcp, loader_server, buf, sizeof(buf));
+	if (err)
+		return err;
 	file_mkdirs(LIVE_RUN, 0755);
 	err = file_write_atomic(NET_LEASE, buf, strlen(buf), 0644);
 	if (!err && *resolv)
 		file_write_atomic("/etc/resolv.conf", resolv, strlen(resolv), 0644);
 	log_info("net: %s %s netmask %s gateway %s dns %s (%s%s%s%s%s)", dev,
-		 lease_get(&l, "IPV4ADDR"), lease_get(&l, "IPV4NETMASK"),
-		 *lease_get(&l, "IPV4GATEWAY") ? lease_get(&l, "IPV4GATEWAY") : "-",
-		 *lease_get(&l, "IPV4DNS0") ? lease_get(&l, "IPV4DNS0") : "-",
-		 dhcp ? "dhcp" : "static", *lease_get(&l, "ROOTSERVER") ? ", next-server " : "",
-		 lease_get(&l, "ROOTSERVER"), *lease_get(&l, "filename") ? ", boot file " : "",
-		 lease_get(&l, "filename"));
-	if (*loader_server && *lease_get(&l, "ROOTSERVER") && strcmp(loader_server, lease_get(&l, "ROOTSERVER")))
+		 net_lease_get(&l, "IPV4ADDR"), net_lease_get(&l, "IPV4NETMASK"),
+		 *net_lease_get(&l, "IPV4GATEWAY") ? net_lease_get(&l, "IPV4GATEWAY") : "-",
+		 *net_lease_get(&l, "IPV4DNS0") ? net_lease_get(&l, "IPV4DNS0") : "-",
+		 dhcp ? "dhcp" : "static", *net_lease_get(&l, "ROOTSERVER") ? ", next-server " : "",
+		 net_lease_get(&l, "ROOTSERVER"), *net_lease_get(&l, "filename") ? ", boot file " : "",
+		 net_lease_get(&l, "filename"));
+	if (*loader_server && *net_lease_get(&l, "ROOTSERVER") &&
+	    strcmp(loader_server, net_lease_get(&l, "ROOTSERVER")))
 		log_info("net: server %s, named by the boot loader's ip= (the lease's next-server is %s)",
-			 loader_server, lease_get(&l, "ROOTSERVER"));
+			 loader_server, net_lease_get(&l, "ROOTSERVER"));
 	else if (*loader_server)
 		log_info("net: server %s, named by the boot loader's ip=", loader_server);
 	return err;
@@ -430,7 +387,10 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 	bool dhcp = is_dhcp(ctx->net);
 	char spec[LIVE_PATH_MAX + 64], t[8], out[2048], field[64], why[512];
 	const char *argv[10];
-	size_t r, total = 0;
+	/* live.helper.timeout= bounds all the tries together: ipconfig's own -t is its wish */
+	uint64_t start = live_now_ms(), budget = (uint64_t)ctx->cfg->helper_timeout * 1000, used;
+	size_t r, total;
+	bool killed = false;
 	int rc = -1, a;
 
 	if (access(NET_IPCONFIG, X_OK) != 0)
@@ -469,19 +429,32 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 			log_info("net: %s: %s (try %zu of %zu, %s s)", dev,
 				 dhcp ? "asking for a DHCP lease" : "static address", r + 1,
 				 sizeof(dhcp_rounds) / sizeof(dhcp_rounds[0]), t);
-		rc = spawn_run(argv, NULL, out, sizeof(out));
+		used = live_now_ms() - start;
+		rc = used < budget ? spawn_run_for(argv, NULL, out, sizeof(out),
+						   (unsigned)(budget - used)) : -ETIMEDOUT;
 		log_debug("ipconfig: exit %d: %s", rc, out);
+		if (rc == -ETIMEDOUT) {
+			log_warn("net: ipconfig on %s did not end within %d s (live.helper.timeout=): "
+				 "killed with its process group, the boot goes on", dev,
+				 ctx->cfg->helper_timeout);
+			killed = true;
+			r++;
+			break;
+		}
 		snprintf(field, sizeof(field), "/run/net-%s.conf", dev);
 		if (!dhcp && ipconfig_complaints(out, why, sizeof(why)))
 			rc = rc ? rc : 1;
 		if (rc == 0 && access(field, R_OK) == 0)
 			break;
-		total += (size_t)dhcp_rounds[r];
 		if (!dhcp)
 			break;
 	}
+	total = (size_t)((live_now_ms() - start + 500) / 1000);
 	if (rc != 0 || access(field, R_OK) != 0) {
-		if (!dhcp && !ipconfig_complaints(out, why, sizeof(why)))
+		if (killed)
+			snprintf(why, sizeof(why), "killed after %d s (live.helper.timeout=)",
+				 ctx->cfg->helper_timeout);
+		else if (!dhcp && !ipconfig_complaints(out, why, sizeof(why)))
 			snprintf(why, sizeof(why), "exit %d, %s", rc, *out ? out : "no output");
 		if (!dhcp)
 			return live_fail(ctx, -EINVAL, "check ip=CLIENT:SERVER:GW:NETMASK:HOST:DEV:off "
@@ -499,18 +472,11 @@ static int configure(struct live_ctx *ctx, const char *dev, const char *loader_s
 
 void net_lease_value(const char *key, char *out, size_t len)
 {
-	char buf[2048], *p;
-	size_t klen = strlen(key);
+	char buf[4096];
 
 	out[0] = '\0';
-	if (file_read(NET_LEASE, buf, sizeof(buf)) <= 0)
-		return;
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			snprintf(out, len, "%.*s", (int)strcspn(p + klen + 1, "\n"), p + klen + 1);
-			return;
-		}
-	}
+	if (file_read(NET_LEASE, buf, sizeof(buf)) > 0)
+		net_lease_find(buf, key, out, len);
 }
 
 int net_setup(struct live_ctx *ctx)

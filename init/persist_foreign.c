@@ -20,23 +20,13 @@
 #include "fileio.h"
 #include "live.h"
 #include "log.h"
+#include "persist_foreign.h"
 #include "spawn.h"
 
 /* live-boot's persistence fs when it only holds bind lines (the rw branch is a tmpfs) */
 #define FOREIGN_BIND_MNT	"/run/live/persistence"
 /* the whiteout scan stops after this many entries (boot time on huge trees) */
 #define FOREIGN_SCAN_MAX	50000
-
-struct layout {
-	const char *format;		/* "livestack", "live-boot", ... */
-	const char *native;		/* the union the peer itself uses, "" = any */
-	char base[LIVE_PATH_MAX];	/* the directory holding the branch */
-	char upper[LIVE_PATH_MAX];
-	char work[LIVE_PATH_MAX];	/* "" = no place for overlayfs' workdir */
-	bool root_union;		/* live-boot: "/ union" seen */
-	bool scanned;			/* wh holds the scan of upper already */
-	struct foreign_wh wh;
-};
 
 const char *live_rw_upper(const struct live_ctx *ctx)
 {
@@ -285,13 +275,14 @@ static bool root_holds_changes(const struct live_ctx *ctx, const char *base)
 	return found;
 }
 
+/* base/name: foreign_find_layout leaves room for the longest name ("upperdir") */
 static void set_path(char *dst, const char *base, const char *name)
 {
-	snprintf(dst, LIVE_PATH_MAX, "%.200s%s%s", base, *name ? "/" : "", name);
+	snprintf(dst, LIVE_PATH_MAX, "%s%s%s", base, *name ? "/" : "", name);
 }
 
 /* archiso: made (mode 0700, as archiso does) once the union is chosen */
-static int lay_archiso(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+static int lay_archiso(struct live_ctx *ctx, struct foreign_layout *l, const char *dir, const char *conf,
 		       char *why, size_t len)
 {
 	(void)ctx, (void)dir, (void)conf, (void)why, (void)len;
@@ -301,7 +292,7 @@ static int lay_archiso(struct live_ctx *ctx, struct layout *l, const char *dir, 
 }
 
 /* Porteus, Knoppix: the directory itself is the (aufs) branch */
-static int lay_dir(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+static int lay_dir(struct live_ctx *ctx, struct foreign_layout *l, const char *dir, const char *conf,
 		   char *why, size_t len)
 {
 	(void)conf;
@@ -314,7 +305,7 @@ static int lay_dir(struct live_ctx *ctx, struct layout *l, const char *dir, cons
 }
 
 /* live-boot: persistence.conf; 1 = only bind lines */
-static int lay_liveboot(struct live_ctx *ctx, struct layout *l, const char *base_dir,
+static int lay_liveboot(struct live_ctx *ctx, struct foreign_layout *l, const char *base_dir,
 			const char *conf, char *why, size_t len)
 {
 	char dir[LIVE_PATH_MAX];
@@ -348,7 +339,7 @@ static int lay_liveboot(struct live_ctx *ctx, struct layout *l, const char *base
 }
 
 /* livestack's own and casper: upper/ and work/ */
-static int lay_upper_work(struct live_ctx *ctx, struct layout *l, const char *dir,
+static int lay_upper_work(struct live_ctx *ctx, struct foreign_layout *l, const char *dir,
 			  const char *conf, char *why, size_t len)
 {
 	(void)ctx, (void)dir, (void)conf, (void)why, (void)len;
@@ -358,7 +349,7 @@ static int lay_upper_work(struct live_ctx *ctx, struct layout *l, const char *di
 }
 
 /* livestack's own sticks carry a persistence.conf for live-boot beside upper/ */
-static bool is_liveboot(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+static bool is_liveboot(const struct live_ctx *ctx, const struct foreign_layout *l, const char *conf)
 {
 	char up[LIVE_PATH_MAX], rw[LIVE_PATH_MAX];
 
@@ -368,13 +359,13 @@ static bool is_liveboot(const struct live_ctx *ctx, const struct layout *l, cons
 	return access(conf, F_OK) == 0 && !(is_dir(up) && !is_dir(rw));
 }
 
-static bool is_casper(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+static bool is_casper(const struct live_ctx *ctx, const struct foreign_layout *l, const char *conf)
 {
 	(void)l, (void)conf;
 	return named(ctx, "casper-rw") || named(ctx, "writable");
 }
 
-static bool is_knoppix(const struct live_ctx *ctx, const struct layout *l, const char *conf)
+static bool is_knoppix(const struct live_ctx *ctx, const struct foreign_layout *l, const char *conf)
 {
 	(void)l, (void)conf;
 	return named(ctx, "knoppix-data.img") || named(ctx, "KNOPPIX-DATA");
@@ -389,8 +380,8 @@ static bool is_knoppix(const struct live_ctx *ctx, const struct layout *l, const
 static const struct persist_format {
 	const char *name;
 	const char *native;
-	bool (*detect)(const struct live_ctx *ctx, const struct layout *l, const char *conf);
-	int (*layout)(struct live_ctx *ctx, struct layout *l, const char *dir, const char *conf,
+	bool (*detect)(const struct live_ctx *ctx, const struct foreign_layout *l, const char *conf);
+	int (*layout)(struct live_ctx *ctx, struct foreign_layout *l, const char *dir, const char *conf,
 		      char *why, size_t len);
 } formats[] = {
 	{ "live-boot",	"",		is_liveboot,	lay_liveboot },
@@ -402,8 +393,9 @@ static const struct persist_format {
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-/* Which peer's persistence this is and where its branch is. */
-static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
+/* Which peer's persistence this is and where its branch is (persist_foreign.h). */
+int foreign_find_layout(struct live_ctx *ctx, const char *mnt, struct foreign_layout *l,
+			char *why, size_t len)
 {
 	const char *fmt = ctx->cfg->persist_fmt;
 	const struct persist_format *f = &formats[NFORMATS - 1];
@@ -421,7 +413,13 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 		snprintf(dir, sizeof(dir), "/persistent_%.100s/%.40s",
 			 strncmp(ctx->cfg->media, "LABEL=", 6) ? "" : ctx->cfg->media + 6, u.machine);
 	}
-	set_path(l->base, LIVE_RW_MNT, dir[0] == '/' ? dir + 1 : dir);
+	/* whole or not at all: a cut path names another directory (upper/ beside, not in it) */
+	if (strlen(mnt) + 1 + strlen(dir) + sizeof("/upperdir") > LIVE_PATH_MAX) {
+		snprintf(why, len, "the directory %.100s%s on it is too long (%zu bytes)", dir,
+			 strlen(dir) > 100 ? "..." : "", strlen(dir));
+		return -ENAMETOOLONG;
+	}
+	set_path(l->base, mnt, dir[0] == '/' ? dir + 1 : dir);
 	snprintf(conf, sizeof(conf), "%s/persistence.conf", l->base);
 
 	for (i = 0; i < NFORMATS; i++)
@@ -436,7 +434,7 @@ static int find_layout(struct live_ctx *ctx, struct layout *l, char *why, size_t
 }
 
 /* The union the branch's whiteouts need; <0 when none can take it. */
-static int pick_union(struct live_ctx *ctx, struct layout *l, char *why, size_t len)
+static int pick_union(struct live_ctx *ctx, struct foreign_layout *l, char *why, size_t len)
 {
 	const char *need = l->native, *asked = ctx->cfg->unionfs;
 	struct foreign_wh w;
@@ -494,12 +492,12 @@ static int make_dir(const char *path)
 
 int foreign_layout(struct live_ctx *ctx, char *why, size_t len)
 {
-	struct layout l;
+	struct foreign_layout l;
 	int err;
 
 	memset(&l, 0, sizeof(l));
 	ctx->rw_union[0] = '\0';
-	err = find_layout(ctx, &l, why, len);
+	err = foreign_find_layout(ctx, LIVE_RW_MNT, &l, why, len);
 	if (err == 1) {
 		/* only bind lines: the persistence fs moves aside, the branch is a tmpfs */
 		file_mkdirs(FOREIGN_BIND_MNT, 0755);

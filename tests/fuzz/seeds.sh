@@ -11,7 +11,7 @@ c=$here/corpus
 tmp=$(mktemp -d)
 srv=
 trap 'rm -rf "$tmp"; [ -n "$srv" ] && kill "$srv" 2>/dev/null' EXIT
-rm -rf "$c"; mkdir -p "$c"/{probe,mbr,cloop,inflate,http,cmdline,persist_conf,sums,runstatus,kmoddep,cpio}
+rm -rf "$c"; mkdir -p "$c"/{probe,mbr,cloop,inflate,http,cmdline,persist_conf,persist_layout,lease,sums,runstatus,kmoddep,cpio}
 head_of() { head -c "$2" "$1" > "$3"; }	# FILE BYTES OUT
 
 # ---- filesystems: the probes read the first 128 KiB at most (UDF's anchor at 256 x 512) ----
@@ -133,3 +133,21 @@ f=$top/tests/unit/fixtures/kmod
 printf 'd bin\nf bin/busybox #!/bin/sh\nl bin/sh busybox\nc dev/console\nd dev\nf init x\nd proc\nf etc/livestack/image format=1\n' > "$c/cpio/initramfs"
 printf 'f a 1\nf a/b 2\nf TRAILER!!! x\nl lib usr/lib\nf lib/x 1\nd a//b\n' > "$c/cpio/bad"
 du -sh "$c"; find "$c" -type f | wc -l
+
+# ---- DHCP leases: klibc's ipconfig against dnsmasq in network namespaces (root) ----
+bash "$here/seeds_lease.sh" "$c/lease" || echo "seeds: lease: needs root, dnsmasq, klibc-utils" >&2
+
+# ---- peers' persistence layouts, as tests/unit/test_foreign.c and tests/vm/foreign.sh make them:
+# byte 0 the implied format (0 detect, 1 live-boot, 2 casper, 3 knoppix, 4 archiso, 5 porteus,
+# 6 livestack) + 8 * live.union (1 aufs, 2 overlay); label, what, dir, media, path; the tree ----
+lay() { printf "$2" > "$c/persist_layout/$1"; }	# NAME FORMAT-STRING
+lay liveboot-overlay '\000persistence\n/dev/sdb1\n\n\n\nc persistence.conf\nd rw/etc\nd work/work\nn rw/etc/gone\no rw/opt\n\000/ union\n/home bind,source=homedata\n'
+lay liveboot-aufs '\010persistence\n/dev/sdb1\n\n\n\nc persistence.conf\nd etc/sub\nf etc/.wh.group\nf etc/sub/.wh..wh..opq\nd lost+found\n\000/ union\n'
+lay liveboot-binds '\000persistence\n/dev/sdb1\n\n\n\nc persistence.conf\nd homedata\nd var/cache\n\000/home bind,source=homedata\n/var/cache\n/data bind,source=.\n'
+lay casper '\000\n/dev/sdb1:/casper-rw\n\n\n\nd upper/etc\nd work/work\nn upper/etc/x\n'
+lay casper-writable '\000writable\n/dev/sdb2\n\n\n\nd upper\nd work\n'
+lay knoppix '\000\n/dev/sdb1:/KNOPPIX/knoppix-data.img\n\n\n\nd etc\nf .wh.bin\n'
+lay knoppix-label '\000KNOPPIX-DATA\n/dev/sdb2\n\n\n\nd home/knoppix\n'
+lay archiso '\004cow\n/dev/sdb2\n\nLABEL=ARCH_202312\n\nd persistent_ARCH_202312/x86_64/upperdir/etc\nd persistent_ARCH_202312/x86_64/workdir\n'
+lay porteus '\005\n/dev/sdb1:/porteus/changes\n/porteus/changes\n\n\nd porteus/changes/etc\nf porteus/changes/etc/.wh.hosts\n'
+lay livestack '\006live-rw\n/dev/sdb2\n\n\n/boot\nd upper/etc\nd work/work\ns upper/etc/link ../x\nn upper/gone\nc persistence.conf\n\000/ union\n'

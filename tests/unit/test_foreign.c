@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "live.h"
 #include "log.h"
+#include "persist_foreign.h"
 
 static char top[256];
 
@@ -215,6 +216,39 @@ TEST(foreign_files_names)
 	CHECK_EQ(foreign_files(&ctx, names, 2), 2);
 }
 
+/* a layout's directory is named whole or refused: set_path cut it at 200 bytes, so upper/
+ * was made beside it, in another directory */
+TEST(foreign_layout_long_dir)
+{
+	static struct live_cfg cfg;
+	static struct live_ctx ctx = { .cfg = &cfg };
+	static struct foreign_layout l;
+	char why[512], p[LIVE_PATH_MAX];
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
+	snprintf(cfg.persist_fmt, sizeof(cfg.persist_fmt), "livestack");
+	snprintf(ctx.persist_dir, sizeof(ctx.persist_dir), "/changes");
+	CHECK_EQ(foreign_find_layout(&ctx, top, &l, why, sizeof(why)), 0);
+	snprintf(p, sizeof(p), "%s/changes/upper", top);
+	CHECK_STR(l.upper, p);
+	/* 216 bytes under a 24-byte mount: the old cut made upper/ beside it; it fits whole */
+	memset(ctx.persist_dir, 'd', 216);
+	ctx.persist_dir[0] = '/';
+	ctx.persist_dir[216] = '\0';
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(foreign_find_layout(&ctx, top, &l, why, sizeof(why)), 0);
+	snprintf(p, sizeof(p), "%s%s/upper", top, ctx.persist_dir);
+	CHECK_STR(l.upper, p);
+	/* 240 bytes: /upperdir would not fit, refused by name */
+	memset(ctx.persist_dir, 'd', 240);
+	ctx.persist_dir[0] = '/';
+	ctx.persist_dir[240] = '\0';
+	memset(&l, 0, sizeof(l));
+	CHECK_EQ(foreign_find_layout(&ctx, top, &l, why, sizeof(why)), -ENAMETOOLONG);
+	CHECK(strstr(why, "is too long (240 bytes)") != NULL);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -228,6 +262,7 @@ int main(void)
 	RUN(foreign_conf_lines);
 	RUN(foreign_conf_hostile_paths);
 	RUN(foreign_files_names);
+	RUN(foreign_layout_long_dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	rc = system(cmd);
 	(void)rc;

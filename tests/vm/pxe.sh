@@ -166,6 +166,21 @@ if want pxe-nolease; then
 	no_panic pxe-nolease
 fi
 
+if want pxe-dhcp-bound; then
+	# the same silent network, live.helper.timeout=4: ipconfig is killed when the DHCP
+	# step's time is up (not after its 5 tries, 31 s), the network source then fails
+	vm_session pxe-dhcp-bound 120 "rescue shell;" "$OUT/poweroff.in" -kernel "$KERNEL" \
+		-initrd "$INITRD" -netdev socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0 \
+		-device virtio-net-pci,netdev=n0 \
+		-append "$APPEND ip=dhcp live.fetch=http://10.0.2.2:9/x.squashfs live.helper.timeout=4"
+	expect pxe-dhcp-bound "ipconfig killed at live.helper.timeout=" \
+		"net: ipconfig on eth0 did not end within 4 s \(live.helper.timeout=\): killed with its process group, the boot goes on"
+	expect pxe-dhcp-bound "the network source fails as usual" "net: no lease: no DHCP answer on eth0 after [12] tries"
+	refute pxe-dhcp-bound "not all 5 tries" "try 5 of 5"
+	expect pxe-dhcp-bound "opens the rescue shell in phase net" "\(livestack:net\) #"
+	no_panic pxe-dhcp-bound
+fi
+
 if want pxe-nfs; then
 	# live.nfs= against a userspace NFS server (nfs-ganesha, NFSv4 on 127.0.0.1): the
 	# host kernel has no nfsd, and tests load no modules into it

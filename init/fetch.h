@@ -22,6 +22,7 @@ struct fetch_dl {
 	struct sha256 sum;
 	uint64_t t0, shown;
 	bool quiet;
+	int tries;			/* attempts without progress; 0: FETCH_TRIES (5) */
 };
 
 /* live.fetch="SPEC SPEC ...": each SPEC (a comma list of layers and directories, as a
@@ -50,7 +51,9 @@ int fetch_plan_add(struct fetch_plan *p, const char *url, const char *hex, const
 /* layers.list's text (changed in place), fetched from list_url: one layer per line, "NAME"
  * or sha256sum's "HEX  NAME"; # comments. */
 int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text, struct fail *f);
-/* Download d->url into d->path (created), checked against d->want if d->have_want. */
+/* Download d->url into d->path, checked against d->want if d->have_want. With d->got 0 the
+ * file is created; else the download goes on at d->got (the next mirror after a failure:
+ * the file and d->sum as the last call left them). A failure leaves the partial file. */
 int fetch_file(struct fetch_dl *d, struct fail *f);
 
 /* Split a live.fetch= value into mirrors (blanks between them) and check each element:

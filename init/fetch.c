@@ -392,7 +392,12 @@ int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text,
 		if (strchr(name, '/'))
 			return http_fail(f, ST_URL, -EINVAL, "%s: \"%s\": names in the list are file names",
 				     list_url, name);
-		snprintf(url, sizeof(url), "%s%s", base, name);
+		/* ?v=: the first 16 hex digits of its SHA-256, a name per content for HTTP
+		 * caches (nginx.conf marks such URLs immutable); the server ignores it */
+		if (hex)
+			snprintf(url, sizeof(url), "%s%s?v=%.16s", base, name, hex);
+		else
+			snprintf(url, sizeof(url), "%s%s", base, name);
 		snprintf(from, sizeof(from), "%s", list_url);
 		err = fetch_plan_add(p, url, hex, from, f);
 		if (err)

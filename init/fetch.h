@@ -49,7 +49,7 @@ int fetch_layer_name(const char *url, char *name, size_t len, struct fail *f);
 int fetch_plan_add(struct fetch_plan *p, const char *url, const char *hex, const char *from,
 		   struct fail *f);
 /* layers.list's text (changed in place), fetched from list_url: one layer per line, "NAME"
- * or sha256sum's "HEX  NAME"; # comments. */
+ * or sha256sum's "HEX  NAME" (its URL then ends in ?v=<16 hex of HEX>, for caches); # comments. */
 int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text, struct fail *f);
 /* Download d->url into d->path, checked against d->want if d->have_want. With d->got 0 the
  * file is created; else the download goes on at d->got (the next mirror after a failure:

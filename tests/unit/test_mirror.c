@@ -67,6 +67,24 @@ TEST(bad_input_has_a_clear_message)
 	CHECK(strstr(f.why, "more than 8 mirrors"));
 }
 
+/* The boot line as mkimage pxe writes it: the quotes make the mirrors one value. */
+TEST(cmdline_quoted_value)
+{
+	static struct live_cfg o;
+	static struct fetch_mirrors m;
+	struct fail f;
+
+	cmdline_defaults(&o);
+	cmdline_parse(&o, "ip=dhcp \"live.fetch=http://a/l/ http://b/l/\" console=ttyS0");
+	CHECK_STR(o.fetch, "http://a/l/ http://b/l/");
+	CHECK_STR(o.unknown, "console=ttyS0");	/* ip= is an alias (live.net) */
+	CHECK_EQ(parse(&m, o.fetch, &f), 0);
+	CHECK_EQ(m.n, 2);
+	cmdline_defaults(&o);
+	cmdline_parse(&o, "live.fetch=\"http://a/l/ http://b/l/\"");
+	CHECK_STR(o.fetch, "http://a/l/ http://b/l/");
+}
+
 TEST(mac_parse)
 {
 	uint8_t mac[6];
@@ -156,6 +174,7 @@ int main(void)
 	RUN(one_value_is_one_mirror);
 	RUN(blanks_separate_mirrors);
 	RUN(bad_input_has_a_clear_message);
+	RUN(cmdline_quoted_value);
 	RUN(mac_parse);
 	RUN(order_is_stable);
 	RUN(order_spreads_consecutive_macs);

@@ -17,6 +17,7 @@
 #include "sha256.h"
 
 #define FETCH_TRIES		5	/* attempts in a row without progress */
+#define FETCH_MIRROR_TRIES	2	/* the same, on each of several mirrors, before the next */
 #define FETCH_BACKOFF_MS	1000	/* first wait; doubles up to the cap */
 #define FETCH_BACKOFF_MAX_MS	16000
 #define FETCH_REDIRECTS		5
@@ -93,23 +94,25 @@ static void backoff_sleep(int *ms)
 	*ms = *ms * 2 > FETCH_BACKOFF_MAX_MS ? FETCH_BACKOFF_MAX_MS : *ms * 2;
 }
 
-/* Connection trouble is retried with back-off; HTTP answers (404) are final. */
-static int get_small(const char *url, char *out, size_t max, int *status, struct fail *f)
+/* Connection trouble is retried with back-off (max tries); HTTP answers (404) are final. */
+static int get_small(const char *url, char *out, size_t max, int *status, int max_tries,
+		     struct fail *f)
 {
 	int tries, wait_ms = FETCH_BACKOFF_MS, err = 0;
 
 	*status = 0;
-	for (tries = 1; tries <= FETCH_TRIES; tries++) {
+	for (tries = 1; tries <= max_tries; tries++) {
 		err = get_small_once(url, out, max, status, f);
 		if (!err || (f->stage != ST_UNREACHABLE && f->stage != ST_DROPPED && err != -EAGAIN))
 			return err;
-		if (tries < FETCH_TRIES) {
+		if (tries < max_tries) {
 			log_warn("fetch: %s: %s; retrying in %d s (try %d of %d)", url, f->why,
-				 wait_ms / 1000, tries + 1, FETCH_TRIES);
+				 wait_ms / 1000, tries + 1, max_tries);
 			backoff_sleep(&wait_ms);
 		}
 	}
-	snprintf(f->why + strlen(f->why), sizeof(f->why) - strlen(f->why), " (%d tries)", FETCH_TRIES);
+	snprintf(f->why + strlen(f->why), sizeof(f->why) - strlen(f->why), " (%d tr%s)", max_tries,
+		 max_tries == 1 ? "y" : "ies");
 	return err;
 }
 
@@ -255,14 +258,21 @@ out_close:
 int fetch_file(struct fetch_dl *d, struct fail *f)
 {
 	int tries = 0, wait_ms = FETCH_BACKOFF_MS, err, fd;
+	int max_tries = d->tries > 0 ? d->tries : FETCH_TRIES;
 	uint8_t sum[SHA256_LEN];
 	char hex[2][SHA256_HEX_LEN + 16];	/* room for " (verified)" */
 
-	fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(d->path, O_RDWR | O_CREAT | (d->got ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return http_fail(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
-	sha256_init(&d->sum);
-	d->t0 = d->shown = live_now_ms();
+	if (!d->got) {
+		sha256_init(&d->sum);
+		d->t0 = d->shown = live_now_ms();
+	} else if (lseek(fd, (off_t)d->got, SEEK_SET) < 0) {
+		err = http_fail(f, ST_LOCAL, -errno, "%s: %s", d->path, strerror(errno));
+		close(fd);
+		return err;
+	}
 	for (;;) {
 		unsigned long long before = d->got;
 
@@ -274,20 +284,21 @@ int fetch_file(struct fetch_dl *d, struct fail *f)
 			tries = 0;
 			wait_ms = FETCH_BACKOFF_MS;
 		}
-		if (++tries == FETCH_TRIES) {
+		if (++tries == max_tries) {
 			snprintf(f->why + strlen(f->why), sizeof(f->why) - strlen(f->why),
-				 " (%d tries)", FETCH_TRIES);
+				 " (%d tr%s)", max_tries, max_tries == 1 ? "y" : "ies");
 			break;
 		}
 		if (!d->quiet && d->got)
 			log_console("\n");
 		log_warn("fetch %s: %s; retrying in %d s (try %d of %d)%s", d->name, f->why,
-			 wait_ms / 1000, tries + 1, FETCH_TRIES, d->got ? ", resuming" : "");
+			 wait_ms / 1000, tries + 1, max_tries, d->got ? ", resuming" : "");
 		backoff_sleep(&wait_ms);
 	}
 	if (err) {
+		if (!d->quiet && d->got)
+			log_console("\n");
 		close(fd);
-		unlink(d->path);
 		return err;
 	}
 	progress(d, true);
@@ -381,7 +392,12 @@ int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text,
 		if (strchr(name, '/'))
 			return http_fail(f, ST_URL, -EINVAL, "%s: \"%s\": names in the list are file names",
 				     list_url, name);
-		snprintf(url, sizeof(url), "%s%s", base, name);
+		/* ?v=: the first 16 hex digits of its SHA-256, a name per content for HTTP
+		 * caches (nginx.conf marks such URLs immutable); the server ignores it */
+		if (hex)
+			snprintf(url, sizeof(url), "%s%s?v=%.16s", base, name, hex);
+		else
+			snprintf(url, sizeof(url), "%s%s", base, name);
 		snprintf(from, sizeof(from), "%s", list_url);
 		err = fetch_plan_add(p, url, hex, from, f);
 		if (err)
@@ -394,16 +410,16 @@ int fetch_plan_list_text(struct fetch_plan *p, const char *list_url, char *text,
 
 /* The expected sums: live.fetch.sha256= (in order), the list's, else URL.sha256. */
 /* layers.list at list_url. */
-static int plan_list(struct fetch_plan *p, const char *list_url, struct fail *f)
+static int plan_list(struct fetch_plan *p, const char *list_url, int tries, struct fail *f)
 {
 	static char text[FETCH_SMALL_MAX];
 	int status, err;
 
-	err = get_small(list_url, text, sizeof(text), &status, f);
+	err = get_small(list_url, text, sizeof(text), &status, tries, f);
 	return err ? err : fetch_plan_list_text(p, list_url, text, f);
 }
 
-static int plan_sums(struct fetch_plan *p, const char *given, struct fail *f)
+static int plan_sums(struct fetch_plan *p, const char *given, int tries, struct fail *f)
 {
 	char url[1100], text[512];
 	const char *g = given;
@@ -429,7 +445,7 @@ static int plan_sums(struct fetch_plan *p, const char *given, struct fail *f)
 		if (d->have_want)
 			continue;
 		snprintf(url, sizeof(url), "%s.sha256", d->url);
-		err = get_small(url, text, sizeof(text), &status, f);
+		err = get_small(url, text, sizeof(text), &status, tries, f);
 		if (err && status == 404) {
 			log_warn("fetch %s: no %s (HTTP 404): the layer will not be verified", d->name, url);
 			continue;
@@ -471,7 +487,7 @@ int fetch_item_url(const char *item, size_t n, const char *next_server, char *ur
 	return 0;
 }
 
-static int plan_make(struct fetch_plan *p, const char *urls, struct fail *f)
+static int plan_make(struct fetch_plan *p, const char *urls, int tries, struct fail *f)
 {
 	char url[1024], server[128];
 	const char *u = urls;
@@ -494,7 +510,7 @@ static int plan_make(struct fetch_plan *p, const char *urls, struct fail *f)
 			return err;
 		len = strlen(url);
 		if (len > 5 && !strcmp(url + len - 5, ".list")) {
-			err = plan_list(p, url, f);
+			err = plan_list(p, url, tries, f);
 		} else {
 			struct url tmp;
 
@@ -531,14 +547,87 @@ static const char *hint_for(enum stage st)
 	}
 }
 
+/* Worth the next mirror: the server, the network, or what it served (checksum). */
+static bool failover(const struct fail *f, const struct fetch_mirrors *m)
+{
+	return m->n > 1 && (f->stage == ST_UNREACHABLE || f->stage == ST_DROPPED ||
+			    f->stage == ST_HTTP || f->stage == ST_CHECKSUM);
+}
+
+/* What went wrong on each mirror, for the console when every one failed. */
+struct mirror_log {
+	char why[LIVE_FETCH_MIRRORS_MAX][400];
+};
+
+static void mirror_failed(struct mirror_log *l, const struct fetch_mirrors *m, size_t t,
+			  const struct fail *f)
+{
+	snprintf(l->why[m->order[t]], sizeof(l->why[0]), "%s: %s", stage_names[f->stage], f->why);
+}
+
+/*
+ * After d failed on the mirror at m->order[*t]: the next mirror that lists the same layer
+ * (by name, and by SHA-256 when both lists give one), d->url set to it so fetch_file()
+ * resumes there. *failed counts the mirrors that failed in a row; at m->n, give up.
+ */
+static int next_mirror(const struct fetch_mirrors *m, size_t *t, size_t *failed,
+		       struct fetch_dl *d, int tries, struct mirror_log *l, struct fail *f)
+{
+	static struct fetch_plan q;
+	const char *from = m->spec[m->order[*t]];
+	int err = 0;
+
+	while (*failed < m->n) {
+		const char *spec;
+		size_t j = 0;
+
+		*t = (*t + 1) % m->n;
+		spec = m->spec[m->order[*t]];
+		err = plan_make(&q, spec, tries, f);
+		while (!err && j < q.n && strcmp(q.d[j].name, d->name))
+			j++;
+		if (!err && j == q.n)
+			err = http_fail(f, ST_HTTP, -ENOENT, "%s does not list %s", spec, d->name);
+		if (!err && d->have_want && q.d[j].have_want && memcmp(d->want, q.d[j].want, SHA256_LEN))
+			err = http_fail(f, ST_CHECKSUM, -ESTALE, "%s has another %s (its SHA-256 is not "
+					"the one of the first mirror's list: another build?)", spec, d->name);
+		if (!err) {
+			log_warn("fetch %s: mirror %s failed; %s at %llu bytes from %s", d->name, from,
+				 d->got ? "resuming" : "starting", d->got, q.d[j].url);
+			snprintf(d->url, sizeof(d->url), "%s", q.d[j].url);
+			return 0;
+		}
+		mirror_failed(l, m, *t, f);
+		(*failed)++;
+		log_warn("fetch: mirror %s: %s: %s", spec, stage_names[f->stage], f->why);
+	}
+	return err;
+}
+
+/* Every mirror failed: one console line for each, naming it and what was wrong. */
+static int all_failed(struct live_ctx *ctx, const struct fetch_mirrors *m, const struct mirror_log *l,
+		      int err, const struct fail *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		log_err("fetch: mirror %zu of %zu, %s: %s", i + 1, m->n, m->spec[i],
+			*l->why[i] ? l->why[i] : "not tried");
+	return live_fail(ctx, err, hint_for(f->stage), "fetch: every mirror failed (%zu); the last: "
+			 "%s: %s", m->n, stage_names[f->stage], f->why);
+}
+
 int fetch_layers(struct live_ctx *ctx)
 {
 	static struct fetch_plan p;
-	char dir[LIVE_PATH_MAX + 32];
+	static struct fetch_mirrors m;
+	static struct mirror_log l;
+	char dir[LIVE_PATH_MAX + 32], mac_s[32];
 	unsigned long long total = 0;
 	struct fail f = { ST_NONE, "" };
-	size_t i;
-	int err;
+	uint8_t mac[6];
+	size_t i, t = 0, failed = 0;
+	int err, tries;
 
 	/* a retry from the rescue shell starts with an empty tmpfs */
 	umount2(LIVE_MEDIUM_MNT, MNT_DETACH);
@@ -551,16 +640,59 @@ int fetch_layers(struct live_ctx *ctx)
 				 LIVE_MEDIUM_MNT, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s%s", LIVE_MEDIUM_MNT, ctx->dir);
 	file_mkdirs(dir, 0755);
-	err = plan_make(&p, ctx->cfg->fetch, &f);
-	if (!err)
-		err = plan_sums(&p, ctx->cfg->fetch_sha256, &f);
+	memset(&l, 0, sizeof(l));
+	err = fetch_mirrors_parse(&m, ctx->cfg->fetch, &f);
+	if (err)
+		return live_fail(ctx, err, hint_for(f.stage), "fetch: %s: %s", stage_names[f.stage], f.why);
+	/* the interface /init configured (net.c): the same client, the same mirror */
+	net_lease_value("mac", mac_s, sizeof(mac_s));
+	fetch_mirrors_order(&m, fetch_mac_parse(mac_s, mac) ? NULL : mac);
+	tries = m.n > 1 ? FETCH_MIRROR_TRIES : FETCH_TRIES;
+	if (m.n > 1)
+		log_info("fetch: %zu mirrors; this client (MAC %s) starts with %s", m.n,
+			 *mac_s ? mac_s : "unknown", m.spec[m.order[0]]);
+	/* the plan (layer names, checksums): from the first mirror that gives one */
+	for (;;) {
+		err = plan_make(&p, m.spec[m.order[t]], tries, &f);
+		if (!err)
+			err = plan_sums(&p, ctx->cfg->fetch_sha256, tries, &f);
+		if (!err || !failover(&f, &m))
+			break;
+		mirror_failed(&l, &m, t, &f);
+		log_warn("fetch: mirror %s: %s: %s", m.spec[m.order[t]], stage_names[f.stage], f.why);
+		if (++failed == m.n)
+			return all_failed(ctx, &m, &l, err, &f);
+		t = (t + 1) % m.n;
+	}
+	failed = 0;
 	for (i = 0; !err && i < p.n; i++) {
 		struct fetch_dl *d = &p.d[i];
 
 		snprintf(d->path, sizeof(d->path), "%s/%s", dir, d->name);
 		d->quiet = ctx->cfg->quiet;
+		d->tries = tries;
 		log_info("fetch %s from %s", d->name, d->url);
-		err = fetch_file(d, &f);
+		for (;;) {
+			unsigned long long before = d->got;
+
+			err = fetch_file(d, &f);
+			if (!err || !failover(&f, &m))
+				break;
+			if (d->got > before)
+				failed = 0;
+			if (f.stage == ST_CHECKSUM)
+				d->got = 0;	/* the mirror served another file: all of it again */
+			mirror_failed(&l, &m, t, &f);
+			failed++;
+			log_warn("fetch: mirror %s: %s: %s", m.spec[m.order[t]], stage_names[f.stage], f.why);
+			err = next_mirror(&m, &t, &failed, d, tries, &l, &f);
+			if (err) {
+				unlink(d->path);
+				return all_failed(ctx, &m, &l, err, &f);
+			}
+		}
+		if (err)
+			unlink(d->path);
 		total += d->got;
 	}
 	if (err)

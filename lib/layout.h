@@ -25,6 +25,8 @@
 /* dracut dmsquash-live's layout: <dir>/squashfs.img (with root=live:, dir /LiveOS) */
 #define LIVE_DRACUT_IMG		"squashfs.img"
 #define LIVE_ID_FILE		"livestack.id"
+/* live.fetch="URL URL ...": at most this many mirrors (mkimage pxe --url checks it too) */
+#define LIVE_FETCH_MIRRORS_MAX	8
 /* An empty file named by the build ID: GRUB's ESP config finds its medium by it. */
 #define LIVE_ID_MARK_DIR	"/.disk/id"
 /* The public module-signing certificate (DER) of aufs.ko, on the medium and its ESP,

@@ -21,15 +21,18 @@
 #define SYSLINUX_BIOS	"/usr/lib/syslinux/modules/bios"
 #define GRUB_EFI_DIR	"/usr/lib/grub/x86_64-efi"
 #define PXE_LAYERS_MAX	32
+#define PXE_FETCH_MAX	1024	/* init/live.h: struct live_cfg's fetch[] */
 
 static const char usage_text[] =
 	"usage: " MK_PROG " pxe --kernel VMLINUZ --initramfs FILE --layer FILE... --outdir DIR\n"
-	"         [--url BASE] [--cmdline ARGS] [--timeout DECISECONDS] [--tftp-root PATH]\n"
+	"         [--url BASE]... [--cmdline ARGS] [--timeout DECISECONDS] [--tftp-root PATH]\n"
 	"         [--http-root PATH] [--server ADDR] [--datadir DIR]\n"
 	"  --initramfs F  an initramfs with network drivers: initramfs --profile pxe\n"
 	"  --layer FILE   a squashfs layer; repeat it, or list several after one --layer\n"
 	"  --url BASE     where clients fetch the http/ tree (default /livestack/: on port\n"
-	"                 80 of the server the boot loader came from)\n"
+	"                 80 of the server the boot loader came from); repeat it for mirrors\n"
+	"                 of the tree (at most 8): each client starts with the one its MAC\n"
+	"                 picks and fails over to the others; boot loaders use the first\n"
 	"  --server ADDR  this server's IPv4 address, built into GRUB's core.efi: needed\n"
 	"                 for UEFI clients in the proxy-DHCP layout (else the DHCP next-server)\n"
 	"  --cmdline ARGS appended to the boot line (e.g. console=ttyS0,115200)\n"
@@ -41,7 +44,9 @@ static const char usage_text[] =
 	"DIR/nginx.conf, DIR/README\n";
 
 struct pxe_opts {
-	const char *kernel, *initramfs, *outdir, *url;
+	const char *kernel, *initramfs, *outdir, *url;	/* url: the first --url */
+	const char *mirrors[LIVE_FETCH_MIRRORS_MAX];
+	size_t nmirrors;
 	const char *tftp_root, *http_root, *server;
 	struct mk_boot_opts b;		/* --layer, --cmdline, --timeout, --datadir */
 	char names[PXE_LAYERS_MAX][128];
@@ -67,6 +72,7 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	size_t i, len = 0;
 	int c, r;
 
 	memset(o, 0, sizeof(*o));
@@ -86,7 +92,15 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initramfs = optarg; break;
 		case 'o': o->outdir = optarg; break;
-		case 'u': o->url = optarg; break;
+		case 'u':
+			if (o->nmirrors == LIVE_FETCH_MIRRORS_MAX) {
+				mk_err("pxe: --url %s: more than %d mirrors", optarg,
+				       LIVE_FETCH_MIRRORS_MAX);
+				return MK_EUSAGE;
+			}
+			o->mirrors[o->nmirrors++] = optarg;
+			o->url = o->mirrors[0];
+			break;
 		case 'T': o->tftp_root = optarg; break;
 		case 'H': o->http_root = optarg; break;
 		case 'S': o->server = optarg; break;
@@ -101,9 +115,26 @@ static int parse(int argc, char **argv, struct pxe_opts *o)
 		fputs(usage_text, stderr);
 		return MK_EUSAGE;
 	}
-	if (strncmp(o->url, "http://", 7) && o->url[0] != '/') {
-		mk_err("pxe: --url %s: http://HOST[:PORT]/PATH/ or /PATH/ (on the next-server); "
-		       "/init speaks no https", o->url);
+	if (!o->nmirrors)
+		o->mirrors[o->nmirrors++] = o->url;
+	for (i = 0; i < o->nmirrors; i++) {
+		const char *u = o->mirrors[i];
+
+		if ((strncmp(u, "http://", 7) || !u[7] || u[7] == '/') && u[0] != '/') {
+			mk_err("pxe: --url %s: http://HOST[:PORT]/PATH/ or /PATH/ (on the next-server); "
+			       "/init speaks no https", u);
+			return MK_EUSAGE;
+		}
+		if (u[strcspn(u, " \t\",")]) {
+			mk_err("pxe: --url %s: a URL with a blank, a quote or a comma (they separate "
+			       "mirrors and layers in live.fetch=)", u);
+			return MK_EUSAGE;
+		}
+		len += strlen(u) + 1 + (u[strlen(u) - 1] != '/');
+	}
+	if (len >= PXE_FETCH_MAX) {
+		mk_err("pxe: the --url mirrors make a live.fetch= of %zu bytes; /init takes %d",
+		       len, PXE_FETCH_MAX - 1);
 		return MK_EUSAGE;
 	}
 	if (*o->server) {
@@ -167,6 +198,7 @@ static void grub_http_base(struct pxe_opts *o)
 
 static void urls(struct pxe_opts *o)
 {
+	size_t i, n;
 	const char *slash = strchr(o->url + (o->url[0] == '/' ? 0 : 7), '/');
 
 	snprintf(o->base, sizeof(o->base), "%s%s", o->url,
@@ -184,8 +216,16 @@ static void urls(struct pxe_opts *o)
 	if (o->urlpath[strlen(o->urlpath) - 1] != '/')
 		strcat(o->urlpath, "/");
 	grub_http_base(o);
-	snprintf(o->append, sizeof(o->append), "ip=dhcp live.fetch=%s%s%s", o->base,
-		 *o->b.cmdline ? " " : "", o->b.cmdline);
+	/* several mirrors: "live.fetch=A B", quoted as the kernel groups words (pxelinux and
+	 * iPXE pass the quotes on; GRUB's linux quotes a word with blanks again) */
+	n = (size_t)snprintf(o->append, sizeof(o->append), "ip=dhcp %slive.fetch=%s",
+			     o->nmirrors > 1 ? "\"" : "", o->base);
+	for (i = 1; i < o->nmirrors && n < sizeof(o->append); i++)
+		n += (size_t)snprintf(o->append + n, sizeof(o->append) - n, " %s%s", o->mirrors[i],
+				      o->mirrors[i][strlen(o->mirrors[i]) - 1] == '/' ? "" : "/");
+	if (n < sizeof(o->append))
+		snprintf(o->append + n, sizeof(o->append) - n, "%s%s%s", o->nmirrors > 1 ? "\"" : "",
+			 *o->b.cmdline ? " " : "", o->b.cmdline);
 }
 
 static int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])

@@ -266,6 +266,8 @@ TEST(fetch_list_text)
 	CHECK_STR(p.d[0].url, "http://s/d/10-base.squashfs");
 	CHECK(!p.d[0].have_want && p.d[1].have_want);
 	CHECK_STR(p.d[1].name, "20-x.squashfs");
+	/* a layer with a checksum: a URL per content (?v=), for HTTP caches */
+	CHECK_STR(p.d[1].url, "http://s/d/20-x.squashfs?v=0000000000000000");
 	p.n = 0;
 	snprintf(text, sizeof(text), ".evil\n");
 	CHECK_EQ(fetch_plan_list_text(&p, "http://s/d/layers.list", text, &f), -EINVAL);

@@ -177,6 +177,52 @@ for u in 'http://10.0.0.5/live/|(http,10.0.0.5)/live' 'http://srv.example/live/|
 	check "pxe_grub_http_${u%%|*}" sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/root.squashfs' --url '${u%%|*}' --outdir '$T/optpxe' >/dev/null 2>&1 && grep -qxF 'set lhttp=\"${u#*|}\"' '$T/optpxe/tftp/grub/grub.cfg'"
 done
 rm -rf "$T/optpxe"
+# mirrors: --url repeated; the boot line carries them all, quoted as one word
+mirrors='"live.fetch=http://10.0.0.5/live/ http://10.0.0.6/live/ /livestack/"'
+check pxe_mirrors_boot_line sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/root.squashfs' --url http://10.0.0.5/live/ --url http://10.0.0.6/live --url /livestack/ --outdir '$T/optpxe' >/dev/null 2>&1 && grep -qF 'APPEND ip=dhcp $mirrors' '$T/optpxe/tftp/pxelinux.cfg/default' && grep -qF 'kernel http://10.0.0.5/live/vmlinuz ip=dhcp $mirrors' '$T/optpxe/tftp/boot.ipxe' && grep -qF '$mirrors' '$T/optpxe/tftp/grub/grub.cfg'"
+check pxe_one_url_unquoted sh -c "'$MK' pxe --kernel '$KC/vmlinuz' --initramfs '$T/min.img' --layer '$T/root.squashfs' --url http://10.0.0.5/live/ --outdir '$T/optpxe' >/dev/null 2>&1 && grep -q '^  APPEND ip=dhcp live.fetch=http://10.0.0.5/live/\$' '$T/optpxe/tftp/pxelinux.cfg/default'"
+rm -rf "$T/optpxe"
+expect_fail pxe_mirror_https "pxe: --url https://b/live/: http://HOST" "$T/optpxe/README" \
+	pxe_opt --layer "$T/root.squashfs" --url http://a/live/ --url https://b/live/
+expect_fail pxe_mirror_comma "a URL with a blank, a quote or a comma" "$T/optpxe/README" \
+	pxe_opt --layer "$T/root.squashfs" --url http://a/live/,http://b/live/
+expect_fail pxe_mirror_too_many "more than 8 mirrors" "$T/optpxe/README" \
+	pxe_opt --layer "$T/root.squashfs" --url /1/ --url /2/ --url /3/ --url /4/ --url /5/ --url /6/ --url /7/ --url /8/ --url /9/
+long=$(printf '/%0300d/' 0)
+expect_fail pxe_mirror_too_long "make a live.fetch= of .* bytes; /init takes 1023" "$T/optpxe/README" \
+	pxe_opt --layer "$T/root.squashfs" --url "$long" --url "$long" --url "$long" --url "$long"
+rm -rf "$T/optpxe"
+# the nginx snippet, run by a real nginx on 127.0.0.1: a layer asked for with ?v= (as
+# /init does from layers.list) is immutable for caches; layers.list and a bare layer are not
+if command -v nginx >/dev/null && [ "$(id -u)" = 0 ]; then
+	"$MK" pxe --kernel "$KC/vmlinuz" --initramfs "$T/min.img" --layer "$T/root.squashfs" \
+		--url /livestack/ --http-root "$T/optpxe/http" --outdir "$T/optpxe" >/dev/null 2>&1
+	ng=$T/nginx
+	mkdir -p "$ng"
+	nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf '%s\n' "user root; daemon off; pid $ng/nginx.pid; error_log $ng/error.log;" \
+		"events { worker_connections 16; }" \
+		"http { access_log $ng/access.log; client_body_temp_path $ng/cb; proxy_temp_path $ng/px;" \
+		"	fastcgi_temp_path $ng/fc; uwsgi_temp_path $ng/uw; scgi_temp_path $ng/sc;" \
+		"	server { listen 127.0.0.1:$nport; include $T/optpxe/nginx.conf; } }" > "$ng/nginx.conf"
+	check pxe_nginx_snippet_valid nginx -t -q -e "$ng/error.log" -c "$ng/nginx.conf"
+	nginx -e "$ng/error.log" -c "$ng/nginx.conf" &
+	ngpid=$!
+	for _ in $(seq 50); do [ -s "$ng/nginx.pid" ] && break; sleep 0.1; done
+	hdr() { python3 -c 'import sys, urllib.request as u; r = u.urlopen(sys.argv[1]); print(r.status, r.headers.get("Cache-Control"))' "$1" 2>&1; }
+	v=$(head -c 16 "$T/optpxe/http/layers.list")
+	b=http://127.0.0.1:$nport/livestack
+	check pxe_nginx_layer_immutable test "$(hdr "$b/10-root.squashfs?v=$v")" = "200 public, max-age=31536000, immutable"
+	check pxe_nginx_list_no_cache test "$(hdr "$b/layers.list")" = "200 no-cache"
+	check pxe_nginx_bare_layer_no_cache test "$(hdr "$b/10-root.squashfs")" = "200 no-cache"
+	check pxe_nginx_kernel_no_cache test "$(hdr "$b/vmlinuz")" = "200 no-cache"
+	check pxe_nginx_bad_v_no_cache test "$(hdr "$b/10-root.squashfs?v=x")" = "200 no-cache"
+	kill "$ngpid" 2>/dev/null
+	wait "$ngpid" 2>/dev/null
+	rm -rf "$T/optpxe" "$ng"
+else
+	echo "ok - pxe_nginx_headers # SKIP needs nginx and root"
+fi
 check no_temp_dirs_left sh -c "test -z \"\$(ls -A '$T/tmp')\""
 
 finish

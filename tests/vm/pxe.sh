@@ -114,6 +114,28 @@ if want pxe-resume; then
 	no_panic pxe-resume
 fi
 
+if want pxe-mirrors; then
+	# two mirrors (a/ and b/ of one server) of the same tree; the one this client's MAC
+	# picks dies 300000 bytes into the layer (503 from then on): /init goes on with the
+	# other, resuming the layer there with Range, and the SHA-256 still matches
+	rm -rf "$OUT/www-mirrors"; mkdir -p "$OUT/www-mirrors/a"
+	cp "$www/10-demo.squashfs" "$OUT/www-mirrors/a/"
+	(cd "$OUT/www-mirrors/a" && sha256sum 10-demo.squashfs > layers.list)
+	cp -r "$OUT/www-mirrors/a" "$OUT/www-mirrors/b"
+	httpd_start pxe-mirrors "$OUT/www-mirrors" --drop-after 300000 --drop-match 10-demo --mirror-dies
+	live_net_boot pxe-mirrors ip=dhcp "\"live.fetch=http://10.0.2.2:$port/a/ http://10.0.2.2:$port/b/\""
+	first=$(sed -n 's|^DROPPED \([ab]\)/10-demo\.squashfs after 300000.*|\1|p' "$OUT/httpd-pxe-mirrors.log")
+	other=$([ "$first" = a ] && echo b || echo a)
+	if [ -n "$first" ]; then ok "pxe-mirrors: the first mirror ($first/) died 300000 bytes into the layer"
+	else nok "pxe-mirrors: the first mirror died 300000 bytes into the layer" "no DROPPED in $OUT/httpd-pxe-mirrors.log"; fi
+	expect pxe-mirrors "the client names its MAC and its first mirror" "fetch: 2 mirrors; this client \(MAC 52:54:00:12:34:56\) starts with http://10\.0\.2\.2:$port/$first/"
+	expect pxe-mirrors "the console names the failed mirror and what was wrong" "fetch: mirror http://10\.0\.2\.2:$port/$first/: HTTP error: http://10\.0\.2\.2:$port/$first/10-demo\.squashfs\?v=[0-9a-f]{16}: HTTP 503"
+	expect pxe-mirrors "it resumes on the other mirror" "fetch 10-demo\.squashfs: mirror http://10\.0\.2\.2:$port/$first/ failed; resuming at 300000 bytes from http://10\.0\.2\.2:$port/$other/10-demo\.squashfs"
+	served pxe-mirrors "the other mirror sent the rest with 206" "GET /$other/10-demo\.squashfs\?v=[0-9a-f]{16} bytes=300000- -> 206 $((size - 300000))"
+	expect pxe-mirrors "the layer made of both mirrors' bytes verifies" "fetch 10-demo\.squashfs: $size bytes in .* \(verified\)"
+	no_panic pxe-mirrors
+fi
+
 if want pxe-checksum; then
 	httpd_start pxe-checksum "$www"
 	net_boot pxe-checksum 120 "rescue shell;" "$OUT/poweroff.in" ip=dhcp \
@@ -136,11 +158,14 @@ fi
 
 if want pxe-unreachable; then
 	httpd_stop
-	# nothing listens on port 9 of the host: refused at once, 5 tries with back-off
+	# nothing listens on ports 9 and 7 of the host: two mirrors, both refused at once,
+	# 2 tries each with back-off; one console line per mirror, then the rescue shell
 	net_boot pxe-unreachable 150 "rescue shell;" "$OUT/poweroff.in" ip=dhcp \
-		live.fetch=http://10.0.2.2:9/10-demo.squashfs
-	expect pxe-unreachable "names the stage" "fetch: server unreachable: connect to 10\.0\.2\.2:9: Connection refused \(5 tries\)"
-	expect pxe-unreachable "backs off between tries" "retrying in 1 s .*|retrying in 8 s"
+		"\"live.fetch=http://10.0.2.2:9/10-demo.squashfs http://10.0.2.2:7/10-demo.squashfs\""
+	expect pxe-unreachable "names the first mirror and what was wrong" "fetch: mirror 1 of 2, http://10\.0\.2\.2:9/10-demo\.squashfs: server unreachable: connect to 10\.0\.2\.2:9: Connection refused \(2 tries\)"
+	expect pxe-unreachable "names the second mirror and what was wrong" "fetch: mirror 2 of 2, http://10\.0\.2\.2:7/10-demo\.squashfs: server unreachable: connect to 10\.0\.2\.2:7: Connection refused \(2 tries\)"
+	expect pxe-unreachable "says every mirror failed" "fetch: every mirror failed \(2\)"
+	expect pxe-unreachable "backs off between tries" "retrying in 1 s"
 	expect pxe-unreachable "gives a hint" "livestack: try: is the HTTP server running"
 	expect pxe-unreachable "opens the rescue shell" "\(livestack:premount\) #"
 	no_panic pxe-unreachable
@@ -261,7 +286,7 @@ if want pxe-bios; then
 	expect pxe-bios "the PXE ROM loaded pxelinux.0 by TFTP" "pxelinux\.0 : [0-9]+ bytes \[PXE-NBP\]"
 	expect pxe-bios "pxelinux loaded the kernel and initramfs" "PXELINUX 6"
 	expect pxe-bios "the demo system came up" "^LIVESTACK-DEMO-READY"
-	served pxe-bios "layers.list then both layers over HTTP" "GET /20-extra\.squashfs - -> 200"
+	served pxe-bios "layers.list then both layers over HTTP, with ?v= (their SHA-256) for caches" "GET /20-extra\.squashfs\?v=[0-9a-f]{16} - -> 200"
 	guest_tap pxe-bios
 	no_panic pxe-bios
 fi

@@ -3,7 +3,9 @@
 # The HTTP server of tests/vm/pxe.sh and bench/fetch.sh: static files with Range
 # (206), and on request a connection dropped after N bytes of a file (once), to
 # test resuming. Logs one line per request: "GET PATH RANGE -> STATUS BYTES".
-# usage: pxe_httpd.py ROOT PORTFILE [--drop-after BYTES] [--drop-match SUBSTR]
+# With --mirror-dies, the top directory of the dropped file is a mirror that died: every
+# later request under it gets 503, and no other file is dropped (tests/vm/pxe.sh's pxe-mirrors: two mirrors, a/ and b/).
+# usage: pxe_httpd.py ROOT PORTFILE [--drop-after BYTES] [--drop-match SUBSTR] [--mirror-dies]
 import argparse
 import http.server
 import os
@@ -14,6 +16,7 @@ import threading
 
 args = None
 dropped = set()
+dead = set()
 lock = threading.Lock()
 
 
@@ -30,6 +33,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = os.path.normpath(self.path.split("?")[0]).lstrip("/")
         full = os.path.join(args.root, path)
+        with lock:
+            down = path.split("/")[0] in dead
+        if down:
+            body = b"mirror down\n"
+            self.send_response(503)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.note(503, len(body), self.headers.get("Range"))
+            return
         if path.startswith("..") or not os.path.isfile(full):
             body = b"not found\n"
             self.send_response(404)
@@ -66,10 +80,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         drop = False
         with lock:
             if (args.drop_after and args.drop_match in path and path not in dropped
-                    and not path.endswith(".sha256") and limit > args.drop_after):
+                    and not path.endswith(".sha256") and limit > args.drop_after
+                    and not (args.mirror_dies and dead)):
                 dropped.add(path)
                 limit = args.drop_after
                 drop = True
+                if args.mirror_dies:
+                    dead.add(path.split("/")[0])
         sent = 0
         with open(full, "rb") as f:
             f.seek(start)
@@ -103,6 +120,7 @@ def main():
     ap.add_argument("portfile")
     ap.add_argument("--drop-after", type=int, default=0)
     ap.add_argument("--drop-match", default="")
+    ap.add_argument("--mirror-dies", action="store_true")
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     with open(args.portfile + ".tmp", "w") as f:

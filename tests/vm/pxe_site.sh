@@ -143,7 +143,7 @@ guest() {
 served() {
 	local name=$1 ip
 	ip=$(grep -oE "^address=[0-9.]+" "$VM_OUT/$name.log" | tail -n1 | cut -d= -f2)
-	if [ -n "$ip" ] && grep -qE "^$ip .*\"GET /livestack/10-demo\.squashfs HTTP/1\.1\" 200 $(stat -c %s "$LAYER") " \
+	if [ -n "$ip" ] && grep -qE "^$ip .*\"GET /livestack/10-demo\.squashfs\?v=[0-9a-f]{16} HTTP/1\.1\" 200 $(stat -c %s "$LAYER") " \
 		"$OUT/nginx/access.log"; then
 		ok "$name: nginx served the layer to $ip (200, whole)"
 	else
@@ -290,7 +290,7 @@ if [ "${PXE_SITE_EXTRA:-0}" = 1 ] && want resume; then
 	pxenet_dnsmasq_stop
 	[ -n "$cut" ] && ok "resume: nginx killed 3 s into the layer" || nok "resume: nginx killed 3 s into the layer" "no layers.list request seen"
 	expect resume-bios "/init saw the cut and resumed" "fetch 10-demo\.squashfs: .*retrying in [0-9]+ s \(try 2 of 5\), resuming"
-	if tail -n +$((n0 + 1)) "$OUT/nginx/access.log" | grep -qE '"GET /livestack/10-demo\.squashfs HTTP/1\.1" 206 '; then
+	if tail -n +$((n0 + 1)) "$OUT/nginx/access.log" | grep -qE '"GET /livestack/10-demo\.squashfs\?v=[0-9a-f]{16} HTTP/1\.1" 206 '; then
 		ok "resume: nginx answered the range request with 206"
 	else
 		nok "resume: nginx answered the range request with 206" "$(grep squashfs "$OUT/nginx/access.log")"

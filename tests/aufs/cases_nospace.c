@@ -154,7 +154,7 @@ static int row(const struct nsop *op, int fs, int lim)
 		FAIL("%s (%s %s full): %s, expected ENOSPC or success", op->name,
 		     fs == FS_EXT ? "ext2" : "tmpfs", lim == LIM_INODES ? "inodes" : "space",
 		     strerror(e));
-	} else if (!(dropped = drop_new_dirs(before, after)) || strcmp(before, dropped)) {
+	} else if (!(dropped = drop_new_dirs(before, after, 0)) || strcmp(before, dropped)) {
 		FAIL("%s (%s %s full) failed with %s but changed the tree:\n--- before\n%s"
 		     "--- after\n%s", op->name, fs == FS_EXT ? "ext2" : "tmpfs",
 		     lim == LIM_INODES ? "inodes" : "space", strerror(e), before, after);

@@ -173,7 +173,7 @@ const struct nsop nsops[] = {
  * after without the branch directories it gained (an ancestor copied up before the failing
  * step: invisible in the union, as overlayfs leaves it too); noted.  Returns a new string.
  */
-char *drop_new_dirs(const char *before, const char *after)
+char *drop_new_dirs(const char *before, const char *after, int quiet)
 {
 	struct sbuf b = { 0 };
 	const char *l, *e;
@@ -190,7 +190,8 @@ char *drop_new_dirs(const char *before, const char *after)
 		line[n] = '\n';
 		line[n + 1] = 0;
 		if (!strncmp(line, "w:", 2) && strstr(line, " 040") && !strstr(before, line)) {
-			note("left on the branch: %.*s (copied-up ancestor)", (int)n, line);
+			if (!quiet)
+				note("left on the branch: %.*s (copied-up ancestor)", (int)n, line);
 			continue;
 		}
 		sb_printf(&b, "%s", line);

@@ -28,8 +28,9 @@ struct nsop {
 extern const struct nsop nsops[];	/* ends with { NULL } */
 
 char *snapshot(void);	/* the union's d/ with contents and the whole rw branch, malloc'd */
-/* after without the branch directories it gained (a copied-up ancestor, noted); malloc'd */
-char *drop_new_dirs(const char *before, const char *after);
+/* after without the branch directories it gained (a copied-up ancestor, noted unless quiet);
+ * malloc'd */
+char *drop_new_dirs(const char *before, const char *after, int quiet);
 void check_success(const struct nsop *op);	/* FAILs unless d/ is as op says after success */
 
 #endif

@@ -53,8 +53,10 @@ static int au_del_begin(struct au_del *d, struct dentry *dentry)
 		old = au_cred_override(dentry->d_sb);
 		d->lower = au_lower_exists(d->pdi, &dentry->d_name, d->bstart + 1);
 		au_revert_creds(old);
-		if (d->lower < 0)
+		if (d->lower < 0) {
+			d->wbr = NULL;	/* not referenced yet: au_del_end must not put it */
 			return d->lower;
+		}
 	} else {
 		d->wbr = au_wbr_copyup(dentry, d->pdi, d->bstart);
 		if (IS_ERR(d->wbr)) {

@@ -70,6 +70,7 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	struct super_block *sb = old->d_sb;
 	struct inode *inode = d_inode(old), *target = d_inode(new);
 	struct dentry *h_odir = NULL, *h_ndir = NULL, *h_old = NULL, *h_new = NULL;
+	struct dentry *h_nwh = NULL;	/* the new name's whiteout on the branch */
 	struct dentry *trap;
 	struct au_ren r = {};
 	const struct cred *cred;
@@ -122,8 +123,15 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 			if (r.odi->h[b])
 				lower_old = 1;
 	if (isdir && lower_old >= 0) {
-		opq = (AU_SB(sb)->flags & AU_OPT_DIROPQ_A) || r.ndi->bwh >= 0 ||
-		      au_lower_exists(r.npdi, &new->d_name, r.wb + 1) > 0;
+		opq = (AU_SB(sb)->flags & AU_OPT_DIROPQ_A) || r.ndi->bwh >= 0;
+		if (!opq) {
+			int lower_new = au_lower_exists(r.npdi, &new->d_name, r.wb + 1);
+
+			/* a failed lookup (ENOMEM) must not leave the dir without its mark */
+			if (lower_new < 0)
+				lower_old = lower_new;
+			opq = lower_new > 0;
+		}
 	}
 	au_revert_creds(cred);
 	err = lower_old;
@@ -165,6 +173,13 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	err = -EEXIST;
 	if ((flags & RENAME_NOREPLACE) && d_is_positive(h_new))
 		goto out_unlock;
+	/* looked up now: nothing may fail on allocation after the rename */
+	h_nwh = au_wh_lookup(h_ndir, &new->d_name);
+	if (IS_ERR(h_nwh)) {
+		err = PTR_ERR(h_nwh);
+		h_nwh = NULL;
+		goto out_unlock;
+	}
 	/*
 	 * What needs a new inode or link comes first, the rename last: when a
 	 * step fails (ENOSPC) the ones before are taken back and both names
@@ -190,9 +205,8 @@ int au_rename(au_idmap_t *idmap, struct inode *olddir,
 	if (err)
 		goto out_revert;
 	/* h_old carries the new name now */
-	err = au_wh_unlink(h_ndir, &new->d_name);
-	if (err > 0)
-		err = 0;
+	if (d_is_positive(h_nwh))
+		err = au_do_unlink(d_inode(h_ndir), h_nwh);
 
 	if (!err) {
 		struct au_dinfo *di = au_di_alloc(r.odi->brs);
@@ -224,6 +238,7 @@ out_unlock:
 	au_unlock_rename(h_ndir, h_odir);
 	au_revert_creds(cred);
 out:
+	dput(h_nwh);
 	dput(h_old);
 	dput(h_new);
 	dput(h_odir);

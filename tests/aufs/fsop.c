@@ -82,7 +82,7 @@ const char *ename(int e)
 		{ ENOSPC, "ENOSPC" }, { EROFS, "EROFS" }, { EMLINK, "EMLINK" }, { ENAMETOOLONG, "ENAMETOOLONG" },
 		{ ENOTEMPTY, "ENOTEMPTY" }, { ENODATA, "ENODATA" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 		{ ENODEV, "ENODEV" }, { ESTALE, "ESTALE" }, { ETXTBSY, "ETXTBSY" }, { ENXIO, "ENXIO" },
-		{ ELOOP, "ELOOP" }, { ENOSYS, "ENOSYS" },
+		{ ELOOP, "ELOOP" }, { ENOSYS, "ENOSYS" }, { ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" },
 	};
 	char *b = buf[n++ & 3];
 
@@ -665,7 +665,8 @@ static int only_match(const char *name, const char *only)
 
 static const struct fcase *const sets[] = {
 	lookup_cases, copyup_cases, ns_cases, more_cases, aufs_cases, mount_cases, deep_cases,
-	race_cases, xino_cases, loopbr_cases, nospace_cases, stress_cases, scale_cases,
+	race_cases, xino_cases, loopbr_cases, nospace_cases, inject_cases, stress_cases,
+	scale_cases,
 };
 
 static int run_guest(void)

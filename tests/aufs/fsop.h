@@ -51,6 +51,7 @@ extern const struct fcase mount_cases[];	/* cases_mount.c */
 extern const struct fcase deep_cases[];		/* cases_deep.c */
 extern const struct fcase race_cases[];		/* cases_race.c */
 extern const struct fcase nospace_cases[];	/* cases_nospace.c */
+extern const struct fcase inject_cases[];	/* cases_inject.c */
 extern const struct fcase stress_cases[];	/* stress.c */
 extern const struct fcase xino_cases[];		/* cases_xino.c */
 extern const struct fcase loopbr_cases[];	/* cases_loopbr.c */

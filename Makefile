@@ -45,7 +45,7 @@ DEMO_AUFS = $(if $(filter overlay,$(UNION)),,$(AUFS_KO))
 # the demo is made again when KVER or UNION change
 DEMO_FOR  = $(BUILD)/demo/.for-$(KVER)-$(UNION)
 
-.PHONY: all deps demo run check check-discovery check-pxe-extra check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels check-kernel-vm bench install install-tools install-dkms deb check-deb clean tools images fuzz fuzz-replay
+.PHONY: all deps demo run check check-discovery check-pxe-extra check-debian13 unit vm aufs aufs-test aufs-debug aufs-stress check-kernels check-kernel-vm bench install install-tools install-dkms deb check-deb check-deb-trixie clean tools images fuzz fuzz-replay
 all: tools $(if $(DEMO_AUFS),aufs) images
 
 tools: $(INIT_BIN) $(MKIMG_BIN) $(RESOLVE_BIN) $(if $(CTL_SRC),$(CTL_BIN)) $(SD_BIN)
@@ -254,6 +254,10 @@ deb:
 # tools make an ISO (no build tree), QEMU boots it to an aufs root (long: not in check)
 check-deb: deb
 	@bash tests/host/deb.sh $(BUILD) $(DEBDIR)
+
+# the same in a Debian 13 root: trixie's linux-image-amd64 and headers, its dkms
+check-deb-trixie: deb
+	@DEB_SUITE=trixie bash tests/host/deb.sh $(BUILD) $(DEBDIR)
 
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/musl $(BUILD)/bin $(BUILD)/tests $(BUILD)/demo $(BUILD)/aufs \

@@ -25,6 +25,7 @@ static const struct {
 	/* shim stops ("Failed to open \EFI\BOOT\mmx64.efi") when MokManager is missing */
 	{ "/usr/lib/shim/mmx64.efi.signed", "shim-helpers-amd64-signed", "::/EFI/BOOT/mmx64.efi" },
 };
+#define MOKMANAGER	2	/* signed_files[] index of mmx64.efi */
 #define NSIGNED	(sizeof(signed_files) / sizeof(signed_files[0]))
 
 /* Built into the unsigned EFI image; nothing is loaded from the medium but the menu. */
@@ -38,6 +39,11 @@ static const char *const grub_modules[] = {
 static void signed_path(const struct mk_esp *e, size_t i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", e->efi_root ? e->efi_root : "", signed_files[i].path);
+}
+
+void esp_mokmanager(const struct mk_esp *e, char *buf, size_t len)
+{
+	signed_path(e, MOKMANAGER, buf, len);
 }
 
 int esp_check(const struct mk_esp *e)

@@ -386,7 +386,8 @@ static char *graft(const char *iso, const char *host)
 static int run_xorriso(const struct iso_opts *o, const char *stage, const char *tmp)
 {
 	const char *argv[64 + LAYERS_MAX];
-	char *grafts[LAYERS_MAX + 2], mbr[] = ISOLINUX_DIR "/isohdpfx.bin", name[300], date[32];
+	char *grafts[LAYERS_MAX + 3], mbr[] = ISOLINUX_DIR "/isohdpfx.bin", name[300], date[32];
+	char mm[MK_PATH_MAX];
 	time_t epoch = (time_t)mk_epoch();
 	size_t n = 0, i, ngrafts = 0;
 	struct tm tm;
@@ -403,6 +404,13 @@ static int run_xorriso(const struct iso_opts *o, const char *stage, const char *
 	for (i = 0; i < o->b.nlayers; i++) {
 		snprintf(name, sizeof(name), "live/%s", o->names[i]);
 		grafts[ngrafts++] = graft(name, o->b.layers[i]);
+	}
+	if (o->esp.secureboot) {
+		/* MokManager in the ISO 9660 tree too, for GRUB's menu entry: on a CD,
+		 * GRUB cannot open the El Torito ESP (it reads the isohybrid MBR's
+		 * 512-byte offsets in 2048-byte sectors) but chainloads from (cd0) */
+		esp_mokmanager(&o->esp, mm, sizeof(mm));
+		grafts[ngrafts++] = graft("EFI/BOOT/mmx64.efi", mm);
 	}
 	for (i = 0; i < ngrafts; i++)
 		if (!grafts[i])

@@ -99,6 +99,8 @@ struct mk_esp {
 };
 /* The packages the ESP needs are there; else says which to install and returns -1. */
 int esp_check(const struct mk_esp *e);
+/* Where the signed MokManager (mmx64.efi) is read from (secureboot only). */
+void esp_mokmanager(const struct mk_esp *e, char *buf, size_t len);
 /* Write the FAT image img (work: a scratch directory). */
 int esp_build(const struct mk_esp *e, const char *work, const char *img);
 /* Does the (PE/bzImage) kernel carry an Authenticode signature? 1 yes, 0 no, -1 unreadable. */

@@ -1,21 +1,32 @@
 #!/bin/bash
 # make check-deb: livestack's two .debs installed into a fresh Debian 12 root (mmdebstrap,
-# cached as a tarball, unpacked anew each run) that has the kernel, its headers and dkms;
+# cached as a tarball, unpacked anew each run) that has the kernel, its headers and dkms
+# (DEB_SUITE=trixie, make check-deb-trixie: a Debian 13 root with linux-image-amd64);
 # DKMS builds aufs for the root's kernel when the package is installed; then, in the
 # root and with the installed tools only (no build tree), a squashfs layer, an initramfs
 # that must take aufs from updates/dkms, and an ISO; QEMU boots the ISO to an aufs root.
 # The chroot runs in a private mount namespace (/proc, /sys, /dev go with it); the trap
 # removes the work tree. TAP lines, then "N passed, M failed". Not in make check.
-# usage: tests/host/deb.sh BUILD DEBDIR   (as root; env DEBIAN_MIRROR)
+# usage: tests/host/deb.sh BUILD DEBDIR   (as root; env DEB_SUITE=bookworm|trixie, DEBIAN_MIRROR)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-build}" && pwd)
 DEBDIR=$(cd "${2:-$BUILD/debpkg}" && pwd)
-cache=$BUILD/cache/deb-root-bookworm
-work=$BUILD/deb-root
-root=$work/root
+suite=${DEB_SUITE:-bookworm}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-KVER=6.1.0-57-amd64
+sources=("deb $mirror $suite main" "deb ${mirror%/debian}/debian-security $suite-security main")
+case $suite in
+bookworm) # the kernel the rest of the project tests; merged /usr by mmdebstrap's hook
+	debian=12 KVER=6.1.0-57-amd64 kpkgs=linux-image-$KVER,linux-headers-$KVER
+	sources+=("deb $mirror bookworm-updates main")
+	hook=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr) ;;
+trixie) # whatever kernel trixie's metapackages name today; the root says which
+	debian=13 KVER='' kpkgs=linux-image-amd64,linux-headers-amd64 hook=() ;;
+*) echo "DEB_SUITE=$suite: bookworm or trixie" >&2; exit 2 ;;
+esac
+cache=$BUILD/cache/deb-root-$suite
+work=$BUILD/deb-root-$suite
+root=$work/root
 pass=0 fail=0
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 nok() { echo "not ok - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; fail=$((fail + 1)); }
@@ -25,33 +36,31 @@ t0=$(date +%s)
 
 # the root, once per build cache: the kernel and headers of KVER, dkms, and what the
 # livestack package depends on (so the test installs the two .debs with dpkg alone)
-pkgs=dkms,linux-image-$KVER,linux-headers-$KVER,busybox-static,squashfs-tools,xorriso,isolinux
+pkgs=dkms,$kpkgs,busybox-static,squashfs-tools,xorriso,isolinux
 pkgs=$pkgs,syslinux-common,grub-pc-bin,grub-efi-amd64-bin,grub-common,mtools,dosfstools,shim-signed
 pkgs=$pkgs,grub-efi-amd64-signed,shim-helpers-amd64-signed,openssl,zstd,xz-utils,binutils,kmod,cpio
-recipe="mmdebstrap bookworm+security minbase $(echo "$pkgs" | tr , ' ') merged-usr-hook"
+recipe="mmdebstrap $suite+security minbase $(echo "$pkgs" | tr , ' ')${hook:+ merged-usr-hook}"
 mkdir -p "$cache"
 if [ "$(cat "$cache/root.done" 2>/dev/null)" != "$recipe" ]; then
 	rm -f "$cache/root.tar"
-	echo "# mmdebstrap bookworm with $KVER, its headers and dkms into $cache (once per cache)"
-	if mmdebstrap --variant=minbase --include="$pkgs" \
-		--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr bookworm "$cache/root.new.tar" \
-		"deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
-		"deb ${mirror%/debian}/debian-security bookworm-security main" \
-		>"$cache/mmdebstrap.log" 2>&1; then
+	echo "# mmdebstrap $suite with ${kpkgs//,/, } and dkms into $cache (once per cache)"
+	if mmdebstrap --variant=minbase --include="$pkgs" "${hook[@]}" "$suite" "$cache/root.new.tar" \
+		"${sources[@]}" >"$cache/mmdebstrap.log" 2>&1; then
 		mv "$cache/root.new.tar" "$cache/root.tar"
 		echo "$recipe" >"$cache/root.done"
 	else
-		nok "mmdebstrap a Debian 12 root" "$(tail -n 5 "$cache/mmdebstrap.log")"
+		nok "mmdebstrap a Debian $debian root" "$(tail -n 5 "$cache/mmdebstrap.log")"
 		finish
 	fi
 fi
-ok "a Debian 12 root with linux-image/headers-$KVER and dkms ($cache/root.tar)"
 
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 rm -rf "$work"
 mkdir -p "$root"
 tar -xf "$cache/root.tar" -C "$root" || { nok "unpack the root"; finish; }
+[ -n "$KVER" ] || KVER=$(ls "$root/usr/lib/modules" | head -n1)
+ok "a Debian $debian root with linux-image/headers-$KVER and dkms ($cache/root.tar)"
 [ -d "$root/usr/src/linux-headers-$KVER" ] && [ ! -e "$root/usr/bin/livestack-mkimage" ] &&
 	[ ! -d "$root/usr/src/aufs-livestack-"* ] && ok "the root has the headers and no livestack" ||
 	nok "the root has the headers and no livestack"
@@ -148,7 +157,7 @@ grep -qE "^none / aufs " "$log" && ok "the root union is aufs (the DKMS-built mo
 	nok "the root union is aufs (the DKMS-built module)" "$(grep -E ' / |aufs|livestack:' "$log" | tail -n 15)"
 grep -qE "Kernel panic|BUG:|Oops" "$log" && nok "no kernel panic or oops" || ok "no kernel panic or oops"
 # the logs outlive the work tree: BUILD/tests/check-deb
-rm -rf "$BUILD/tests/check-deb" && mkdir -p "$BUILD/tests/check-deb" &&
-	cp "$work/"*.log "$VM_OUT/"*.log "$BUILD/tests/check-deb/" 2>/dev/null
-echo "# check-deb: $(( $(date +%s) - t0 )) s"
+logs=$BUILD/tests/check-deb${DEB_SUITE:+-$suite}
+rm -rf "$logs" && mkdir -p "$logs" && cp "$work/"*.log "$VM_OUT/"*.log "$logs/" 2>/dev/null
+echo "# check-deb ($suite, $KVER): $(( $(date +%s) - t0 )) s"
 finish

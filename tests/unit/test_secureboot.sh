@@ -102,6 +102,10 @@ xorriso -osirrox on -indev "$T/sb.iso" -extract /boot/efiboot.img "$T/esp.img" \
 id=$(cat "$T/id" 2>/dev/null)
 check iso_esp_signed_chain sh -c "mcopy -n -i '$T/esp.img' ::/EFI/BOOT/BOOTX64.EFI '$T/b' && cmp '$T/b' /usr/lib/shim/shimx64.efi.signed && mcopy -n -i '$T/esp.img' ::/EFI/BOOT/grubx64.efi '$T/g' && cmp '$T/g' /usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed && mcopy -n -i '$T/esp.img' ::/EFI/BOOT/mmx64.efi '$T/m' && cmp '$T/m' /usr/lib/shim/mmx64.efi.signed"
 check iso_esp_grub_cfg_finds_the_medium_by_id sh -c "mcopy -n -i '$T/esp.img' ::/boot/grub/grub.cfg '$T/c' && grep -qx 'search --no-floppy --set=root --file /.disk/id/$id' '$T/c' && grep -qx 'configfile (\$root)/boot/grub/grub.cfg' '$T/c' && xorriso -indev '$T/sb.iso' -find /.disk/id -type f 2>/dev/null | grep -q \"/.disk/id/$id\""
+# GRUB's menu entry for MokManager (EFI only, shown when the medium has mmx64.efi), and
+# MokManager in the ISO 9660 tree, where GRUB chainloads it from (tests/vm/secureboot.sh
+# starts it and enrols the key)
+check iso_grub_mokmanager_entry sh -c "xorriso -osirrox on -indev '$T/sb.iso' -extract /boot/grub/grub.cfg '$T/menu.cfg' -extract /EFI/BOOT/mmx64.efi '$T/iso-mm' >/dev/null 2>&1 && grep -qx 'if \[ \"\$grub_platform\" = efi -a -f /EFI/BOOT/mmx64.efi \]; then' '$T/menu.cfg' && grep -q '^[[:space:]]*menuentry \"MokManager: enrol the aufs signing key' '$T/menu.cfg' && grep -qx '[[:space:]]*chainloader /EFI/BOOT/mmx64.efi' '$T/menu.cfg' && cmp '$T/iso-mm' /usr/lib/shim/mmx64.efi.signed"
 check iso_cert_der_on_medium_and_esp sh -c "openssl x509 -in '$T/keys/mok.crt' -outform DER | cmp - '$T/iso.der' && mcopy -n -i '$T/esp.img' ::/EFI/livestack/mok.der '$T/e' && cmp '$T/e' '$T/iso.der' && ! grep -qa 'PRIVATE KEY' '$T/sb.iso'"
 expect_fail iso_refuses_a_private_key "holds a PRIVATE KEY" "$T/bad.iso" mk_iso "$T/bad.iso" --sign-cert "$T/keys/mok.key"
 expect_fail iso_missing_shim_named "shimx64.efi.signed is missing: install shim-signed" "$T/bad.iso" \
@@ -120,6 +124,8 @@ rm -f "$T/k2.iso"
 check iso_no_secureboot mk_iso "$T/nosb.iso" --no-secureboot
 xorriso -osirrox on -indev "$T/nosb.iso" -extract /boot/efiboot.img "$T/esp2.img" >/dev/null 2>&1
 check iso_no_secureboot_grub_mkimage sh -c "mcopy -n -i '$T/esp2.img' ::/EFI/BOOT/BOOTX64.EFI '$T/u' && ! cmp -s '$T/u' /usr/lib/shim/shimx64.efi.signed && ! mdir -i '$T/esp2.img' ::/EFI/BOOT/grubx64.efi >/dev/null 2>&1 && grep -qa 'search --no-floppy --set=root --file /.disk/id/' '$T/u' && ! grep -qa '^# ' '$T/u'"
+# no MokManager on an unsigned medium: GRUB's [ -f /EFI/BOOT/mmx64.efi ] hides the entry
+check iso_no_secureboot_no_mokmanager sh -c "! xorriso -indev '$T/nosb.iso' -find /EFI/BOOT 2>/dev/null | grep -q mmx64"
 check iso_reproducible sh -c "mk_iso() { '$MK' iso --kernel '$KC/vmlinuz' --initramfs '$T/n.img' --layer '$T/10-root.squashfs' --out \"\$1\"; }; mk_iso '$T/r1.iso' && mk_iso '$T/r2.iso' && cmp '$T/r1.iso' '$T/r2.iso'"
 echo "# ESP: $(stat -c %s "$T/esp.img") bytes signed, $(stat -c %s "$T/esp2.img") unsigned;" \
 	"ISO: $(stat -c %s "$T/sb.iso") bytes signed, $(stat -c %s "$T/nosb.iso") unsigned"

@@ -6,7 +6,10 @@
 # the guest sees Secure Boot on (SecureBoot variable, kernel log, lockdown=integrity);
 # without the MOK the signed aufs.ko is rejected and /init says why and falls back to
 # overlayfs; with the certificate pre-enrolled (MokList in a copy of the VARS file,
-# tests/vm/ovmf_mok.c) aufs.ko loads and the root union is aufs.
+# tests/vm/ovmf_mok.c) aufs.ko loads and the root union is aufs; the GRUB menu entry
+# "MokManager: ..." starts MokManager, driven over the serial console (console_keys.py):
+# Enroll key from disk -> EFI/livestack/mok.der on the medium -> Yes -> Reboot, MokList in
+# the VARS file; VM_ONLY=mokmenu boots once more from it: aufs, as a user would get it.
 # usage: tests/vm/secureboot.sh BUILD KVER KCACHE   (env VM_ONLY=substring)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -149,6 +152,100 @@ if want stick; then
 	expect stick "the firmware booted the stick's ESP (no El Torito)" "BdsDxe: starting Boot.*(USB|Usb)"
 	expect stick "the kernel loaded the MOK from shim" "Loaded X.509 cert 'livestack module signing"
 	refute stick "no fallback to overlayfs" "falling back to overlayfs"
+fi
+
+if want mokmenu; then
+	# the user's path without mokutil: the GRUB entry -> MokManager -> Enroll key from disk.
+	# MokManager's file browser on a CD: one volume (the El Torito ESP, label EFIBOOT) with
+	# EFI/ and boot/; EFI/ holds ../ BOOT/ livestack/; livestack/ holds ../ mok.der.
+	# A 5 s menu (not the suite's 1 s) so that the first key lands before the timeout.
+	t1=$(date +%s)
+	if iso "$OUT/mok.iso" --sign-cert "$OUT/mok.der" --timeout 50 &&
+		xorriso -osirrox on -indev "$OUT/mok.iso" -extract /boot/grub/grub.cfg "$OUT/mok.cfg" >/dev/null 2>&1; then
+		ok "mokmenu: ISO with a 5 s menu built"
+	else
+		nok "mokmenu: ISO with a 5 s menu built" "$(tail -n2 "$OUT/mk.log")"
+	fi
+	# the keys below select the last entry
+	host "mokmenu: the MokManager entry is the menu's last" \
+		"grep '^[[:space:]]*menuentry' '$OUT/mok.cfg' | tail -n1 | grep -q '\"MokManager: '"
+	cat > "$OUT/mokmenu.keys" <<'KEYS'
+expect 300 automatically in
+# GRUB and the firmware's console both read the serial port: a key can get lost
+press 10 3 <down> \*MokManager:
+send <enter>
+expect 120 Shim UEFI key management
+expect 30 Booting in [0-9]+ second
+send <space>
+expect 30 Perform MOK management
+expect 30 Enroll key from disk
+sleep 2
+send <down>
+sleep 1
+send <enter>
+expect 60 Select Key
+expect 30 EFIBOOT
+sleep 2
+send <enter>
+expect 30 EFI/
+sleep 2
+send <enter>
+expect 30 livestack/
+sleep 2
+send <down>
+sleep 1
+send <down>
+sleep 1
+send <enter>
+expect 30 mok\.der
+sleep 2
+send <down>
+sleep 1
+send <enter>
+expect 30 \[Enroll MOK\]
+expect 30 Continue
+sleep 2
+send <down>
+sleep 1
+send <enter>
+expect 30 No
+expect 30 Yes
+sleep 2
+send <down>
+sleep 1
+send <enter>
+# enrolled: the menu offers Reboot in place of Continue boot
+expect 60 Perform MOK management
+expect 30 Reboot
+sleep 2
+send <enter>
+exit 120
+KEYS
+	cp "$VARS" "$OUT/vars-mokmenu.fd"
+	mkdir -p "$VM_OUT"
+	# shellcheck disable=SC2046
+	python3 "$top/tests/vm/console_keys.py" "$VM_OUT/mokmenu.log" "$OUT/mokmenu.keys" -- \
+		$(vm_qemu_base) $(sb_args "$OUT/vars-mokmenu.fd") -cdrom "$OUT/mok.iso" \
+		>"$VM_OUT/mokmenu.steps" 2>&1
+	mm_rc=$?
+	if [ $mm_rc = 0 ]; then
+		ok "mokmenu: GRUB's entry started MokManager; Enroll key from disk, mok.der, Yes, Reboot ($(($(date +%s) - t1)) s)"
+	else
+		nok "mokmenu: GRUB's entry started MokManager; Enroll key from disk, mok.der, Yes, Reboot" \
+			"$(grep -m1 'failed' "$VM_OUT/mokmenu.steps")"
+	fi
+	expect mokmenu "shim verified and started MokManager from the medium" "Shim UEFI key management"
+	host "mokmenu: MokList in the VARS file holds the medium's certificate" \
+		"python3 -c 'import sys; v=open(sys.argv[1],\"rb\").read(); sys.exit(not (\"MokList\\0\".encode(\"utf-16-le\") in v and open(sys.argv[2],\"rb\").read() in v))' '$OUT/vars-mokmenu.fd' '$OUT/mok.der'"
+	if [ -n "$VM_ONLY" ] && [ $mm_rc = 0 ]; then
+		# only when asked (VM_ONLY=mokmenu): boot again with the enrolled key
+		session mokboot 420 "$OUT/vars-mokmenu.fd" \
+			't "the root union is aufs" "awk \"\\\$2==\\\"/\\\"{f=\\\$3} END{exit f!=\\\"aufs\\\"}\" /proc/mounts"' \
+			't "the certificate is in the .machine keyring" "grep -q \"livestack module signing\" /proc/keys"' \
+			-- -cdrom "$OUT/mok.iso"
+		expect mokboot "the kernel loaded the MOK MokManager enrolled" "Loaded X.509 cert 'livestack module signing"
+		refute mokboot "no fallback to overlayfs" "falling back to overlayfs"
+	fi
 fi
 
 if [ -n "$VM_ONLY" ] && want fat; then

@@ -225,6 +225,15 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 			goto out;
 		}
 
+	/* the last allocation before the commit: nothing after it can fail */
+	brs = NULL;
+	if (brchange || !remount) {
+		err = -ENOMEM;
+		brs = au_brs_alloc(work->nbr);
+		if (!brs)
+			goto out;
+	}
+
 	/* commit */
 	sbi->flags = s.flags;
 	sbi->udba = s.udba;
@@ -249,24 +258,25 @@ int au_opts_apply(struct super_block *sb, struct au_opts *opts, bool remount)
 		}
 	}
 	err = 0;
-	if (brchange || !remount) {
+	if (brs) {
 		for (i = 0; i < work->nbr; i++)
 			WRITE_ONCE(work->br[i]->perm, perms[i]);
 		for (i = 0; cur && i < cur->nbr; i++)
 			if (au_br_index(work, cur->br[i]) < 0)
 				au_plink_clean(sb, cur->br[i]);
-		err = -ENOMEM;
-		brs = au_brs_alloc(work->nbr);
-		if (!brs)
-			goto out;
 		memcpy(brs->br, work->br, work->nbr * sizeof(*brs->br));
 		work->nbr = 0;
 		au_brs_publish(sb, brs);
 		for (i = 0; i < brs->nbr; i++)
 			au_wh_base_init(sb, brs->br[i]);
-		err = 0;
 		if (remount) {
-			err = au_refresh_dentry(sb->s_root);
+			/*
+			 * Done: the new branches are in place.  A root that
+			 * cannot be refreshed now (ENOMEM) stays stale and is
+			 * refreshed by its next use (au_di_fresh), so the
+			 * remount reports success, as it did its work.
+			 */
+			au_refresh_dentry(sb->s_root);
 			au_brs_rebase_sb(sb, brs);
 		}
 		for (i = 0; i < brs->nbr; i++)

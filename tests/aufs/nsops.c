@@ -170,8 +170,28 @@ const struct nsop nsops[] = {
 };
 
 /*
+ * A regular file the branch gained that the union showed before with the same mode and
+ * size (its content is compared in the union's lines): a copy-up that finished before a
+ * later step failed.  Kept, as overlayfs keeps a finished copy-up.
+ */
+static int finished_copyup(const char *before, const char *line)
+{
+	char u[520];
+	unsigned mode;
+	long long size;
+	char path[400];
+
+	if (strncmp(line, "w:/", 3) || sscanf(line + 3, "%399s 0%o %lld", path, &mode, &size) != 3 ||
+	    !S_ISREG(mode))
+		return 0;
+	snprintf(u, sizeof(u), "\nu:%s 0%o %lld [", path, mode, size);
+	return strstr(before, u) != NULL || !strncmp(before, u + 1, strlen(u + 1));
+}
+
+/*
  * after without the branch directories it gained (an ancestor copied up before the failing
- * step: invisible in the union, as overlayfs leaves it too); noted.  Returns a new string.
+ * step: invisible in the union, as overlayfs leaves it too) and the finished copy-ups of
+ * unchanged files; noted.  Returns a new string.
  */
 char *drop_new_dirs(const char *before, const char *after, int quiet)
 {
@@ -192,6 +212,11 @@ char *drop_new_dirs(const char *before, const char *after, int quiet)
 		if (!strncmp(line, "w:", 2) && strstr(line, " 040") && !strstr(before, line)) {
 			if (!quiet)
 				note("left on the branch: %.*s (copied-up ancestor)", (int)n, line);
+			continue;
+		}
+		if (!strstr(before, line) && finished_copyup(before, line)) {
+			if (!quiet)
+				note("left on the branch: %.*s (a finished copy-up)", (int)n, line);
 			continue;
 		}
 		sb_printf(&b, "%s", line);

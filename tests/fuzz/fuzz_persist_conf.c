@@ -6,21 +6,6 @@
 #include "live.h"
 #include "log.h"
 
-static bool safe(const char *p)
-{
-	const char *e;
-
-	for (e = p; *e; ) {
-		size_t n = strcspn(e, "/");
-
-		if ((n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
-			return false;
-		e += n;
-		e += *e == '/';
-	}
-	return true;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct live_cfg cfg;
@@ -40,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct live_bind *b = &ctx.binds[i];
 
 		if (b->dest[0] != '/' || !strcmp(b->dest, "/") || strstr(b->dest, "//") ||
-		    !strncmp(b->dest, "/lib/live", 9) || !strcmp(b->dest, "/lib") || !safe(b->dest) ||
+		    !strncmp(b->dest, "/lib/live", 9) || !strcmp(b->dest, "/lib") || !fuzz_path_tame(b->dest) ||
 		    strncmp(b->src, mnt, sizeof(mnt) - 1) || b->src[sizeof(mnt) - 1] != '/' ||
-		    !safe(b->src + sizeof(mnt)))
+		    !fuzz_path_tame(b->src + sizeof(mnt)))
 			abort();
 	}
 	return 0;

@@ -34,19 +34,7 @@ static int rm_one(const char *p, const struct stat *s, int flag, struct FTW *f)
 /* no "." / ".." element, relative, short */
 static bool tame(const char *p)
 {
-	const char *e;
-
-	if (!*p || *p == '/')
-		return false;
-	for (e = p; *e;) {
-		size_t n = strcspn(e, "/");
-
-		if ((n == 1 && e[0] == '.') || (n == 2 && e[0] == '.' && e[1] == '.'))
-			return false;
-		e += n;
-		e += *e == '/';
-	}
-	return true;
+	return *p && *p != '/' && fuzz_path_tame(p);
 }
 
 static void make(char *line, const char *conf, size_t conflen)

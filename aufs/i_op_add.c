@@ -12,6 +12,7 @@ struct au_add {
 	int wb;
 	struct dentry *h_parent;
 	struct dentry *h_dentry;
+	struct dentry *h_wh;		/* the whiteout of the name, maybe negative */
 	const struct cred *old;
 	struct cred *cred;
 	bool write;
@@ -27,6 +28,7 @@ static void au_add_end(struct au_add *a)
 	}
 	if (a->write)
 		mnt_drop_write(a->wbr->path.mnt);
+	dput(a->h_wh);
 	dput(a->h_dentry);
 	dput(a->h_parent);
 	au_br_put(a->wbr);
@@ -92,13 +94,44 @@ static int au_add_begin(struct au_add *a, struct dentry *dentry, bool isdir,
 	}
 	if (d_is_positive(a->h_dentry))
 		return -EEXIST;
+	/*
+	 * The whiteout this name may replace, looked up now: once the object
+	 * exists on the branch, nothing that can fail for want of memory
+	 * stands between it and the end (au_add_finish).
+	 */
+	a->h_wh = au_wh_lookup(a->h_parent, &dentry->d_name);
+	if (IS_ERR(a->h_wh)) {
+		err = PTR_ERR(a->h_wh);
+		a->h_wh = NULL;
+		return err;
+	}
 	return 0;
 }
 
-/* The object exists on the branch: drop the whiteout, bind the aufs inode. */
+/* Take back the object made on the branch when the add fails after it. */
+static void au_add_undo(struct au_add *a)
+{
+	struct inode *h_dir = d_inode(a->h_parent);
+	struct dentry *h = a->h_dentry;
+
+	if (d_is_negative(h))
+		return;
+	if (d_is_dir(h)) {
+		au_diropq_remove(h);
+		au_do_rmdir(h_dir, h);
+	} else {
+		au_do_unlink(h_dir, h);
+	}
+}
+
+/*
+ * The object exists on the branch: drop the whiteout, bind the aufs inode.
+ * On failure the object is taken back, so the name is as it was.
+ */
 static int au_add_finish(struct au_add *a, struct inode *inode)
 {
 	struct dentry *h = a->h_dentry;
+	bool linked = inode;
 	int err;
 
 	if (d_is_negative(h) || d_unhashed(h)) {
@@ -114,19 +147,29 @@ static int au_add_finish(struct au_add *a, struct inode *inode)
 	}
 	if (!inode) {
 		inode = au_new_inode(a->dentry->d_sb, a->wbr, h);
-		if (IS_ERR(inode))
+		if (IS_ERR(inode)) {
+			au_add_undo(a);
 			return PTR_ERR(inode);
+		}
 	} else {
 		ihold(inode);
-		au_cpattr(inode, d_inode(h));
 	}
+	if (a->h_wh && d_is_positive(a->h_wh)) {
+		err = au_do_unlink(d_inode(a->h_parent), a->h_wh);
+		if (err) {
+			iput(inode);
+			au_add_undo(a);
+			return err;
+		}
+	}
+	if (linked)
+		au_cpattr(inode, d_inode(h));
 	au_di_set_h(a->di, a->wb, dget(h));
 	spin_lock(&a->di->lock);
 	a->di->bwh = -1;
 	spin_unlock(&a->di->lock);
-	err = au_wh_unlink(a->h_parent, &a->dentry->d_name);
 	d_instantiate(a->dentry, inode);
-	return err < 0 ? err : 0;
+	return 0;
 }
 
 static int au_add_nondir(struct inode *dir, struct dentry *dentry, umode_t mode,
@@ -172,8 +215,6 @@ int au_symlink(au_idmap_t *idmap, struct inode *dir,
 static int au_mkdir_op(struct inode *dir, struct dentry *dentry, umode_t mode)
 {
 	struct au_sbinfo *sbi = AU_SB(dentry->d_sb);
-	struct dentry *h;
-	const struct qstr *name = &dentry->d_name;
 	struct au_add a;
 	bool opq;
 	int err;
@@ -188,12 +229,7 @@ static int au_mkdir_op(struct inode *dir, struct dentry *dentry, umode_t mode)
 	 * Replacing a whiteout: whatever the lower branches have under this name
 	 * must stay hidden, so the dir is opaque before the whiteout goes.
 	 */
-	h = au_wh_lookup(a.h_parent, name);
-	err = PTR_ERR(h);
-	if (IS_ERR(h))
-		goto out;
-	opq = d_is_positive(h) || (sbi->flags & AU_OPT_DIROPQ_A);
-	dput(h);
+	opq = d_is_positive(a.h_wh) || (sbi->flags & AU_OPT_DIROPQ_A);
 	if (opq && d_is_positive(a.h_dentry)) {
 		err = au_diropq_create(a.wbr, a.h_dentry);
 		if (err)

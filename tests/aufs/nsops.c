@@ -235,3 +235,29 @@ void check_success(const struct nsop *op)
 		CHECK_STR(pu("%s", op->file), op->content);
 }
 
+/*
+ * op creates with open(O_CREAT): the VFS makes the file, then opens it; an open
+ * that fails after (ENOMEM for the open file's state) leaves the file, on every
+ * filesystem.  The state after such a failure may be the success state.
+ */
+int nsop_creates_then_opens(const struct nsop *op)
+{
+	return op->fn == op_creat;
+}
+
+/* does d/ look as op says after success? (no FAIL) */
+int nsop_succeeded(const struct nsop *op)
+{
+	char *l = list_dir(pu("d"));
+	int ok = l && op->list && !strcmp(l, op->list);
+
+	free(l);
+	if (ok && op->file && op->content) {
+		size_t len;
+		char *c = get_file(pu("%s", op->file), &len);
+
+		ok = c && len == strlen(op->content) && !memcmp(c, op->content, len);
+		free(c);
+	}
+	return ok;
+}

@@ -32,5 +32,7 @@ char *snapshot(void);	/* the union's d/ with contents and the whole rw branch, m
  * malloc'd */
 char *drop_new_dirs(const char *before, const char *after, int quiet);
 void check_success(const struct nsop *op);	/* FAILs unless d/ is as op says after success */
+int nsop_succeeded(const struct nsop *op);	/* d/ is as op says after success */
+int nsop_creates_then_opens(const struct nsop *op);	/* open(O_CREAT): see nsops.c */
 
 #endif
